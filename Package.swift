@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The core (IdentitySync) imports no C module, so its unit tests need no server.
+// C libraries come from Debian: libldap-dev and libyaml-dev.
+let package = Package(
+    name: "idsync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "idsync", targets: ["idsync"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .target(name: "CLDAPShim", dependencies: ["CLDAP"],
+                linkerSettings: [.linkedLibrary("ldap"), .linkedLibrary("lber")]),
+        .target(name: "LDAP", dependencies: ["CLDAP", "CLDAPShim"]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "IdentitySync", dependencies: ["YAML"]),
+        .target(name: "Connectors", dependencies: ["IdentitySync", "LDAP"]),
+        .executableTarget(name: "idsync", dependencies: ["IdentitySync", "Connectors"]),
+        .testTarget(name: "IdentitySyncTests", dependencies: ["IdentitySync"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync"]),
+    ]
+)
