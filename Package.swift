@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "IdentitySync", dependencies: ["YAML"]),
         .target(name: "Connectors", dependencies: ["IdentitySync", "LDAP"]),
         .executableTarget(name: "idsync", dependencies: ["IdentitySync", "Connectors"]),
-        .testTarget(name: "IdentitySyncTests", dependencies: ["IdentitySync"]),
+        .testTarget(name: "IdentitySyncTests", dependencies: ["IdentitySync", "YAML"]),
         .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync"]),
     ]
 )
