@@ -136,10 +136,17 @@ alert() {
     fi
 
     if [ "$delivered" -eq 0 ]; then
-        printf '%s\n%s\n' "$subject" "$body" >&2
-        if command -v logger >/dev/null 2>&1; then
-            logger -t idsync -p user.err -- "$subject: $(exit_meaning "$code"); see $log"
-        fi
+        alert_locally "$code" "$log" "$subject" "$body"
+    fi
+}
+
+# The last resort: stderr, which cron mails and systemd journals, and syslog.
+alert_locally() {
+    local code="$1" log="$2" subject="$3" body="$4"
+
+    printf '%s\n%s\n' "$subject" "$body" >&2
+    if command -v logger >/dev/null 2>&1; then
+        logger -t idsync -p user.err -- "$subject: $(exit_meaning "$code"); see $log"
     fi
 }
 

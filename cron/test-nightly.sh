@@ -40,7 +40,11 @@ FAKE
 #!/bin/sh
 echo "$*" >>"$LOGGER_RECORD"
 FAKE
-    chmod +x "$work/bin/idsync" "$work/bin/hook" "$work/bin/logger"
+    cat >"$work/bin/mail" <<'FAKE'
+#!/bin/sh
+{ echo "args: $*"; cat; } >"$MAIL_RECORD"
+FAKE
+    chmod +x "$work/bin/idsync" "$work/bin/hook" "$work/bin/logger" "$work/bin/mail"
 }
 
 # Runs the wrapper with the fakes; the fake bin comes first on PATH so that logger is ours and
@@ -49,6 +53,7 @@ run_wrapper() {
     env PATH="$work/bin:/usr/bin:/bin" IDSYNC_BIN="$work/bin/idsync" \
         IDSYNC_CONFIG="$work/idsync.yaml" IDSYNC_LOG_DIR="$work/logs" \
         HOOK_RECORD="$work/hook.env" LOGGER_RECORD="$work/logger.txt" \
+        MAIL_RECORD="$work/mail.txt" \
         "$@" "$wrapper" 2>"$work/stderr"
 }
 
@@ -98,6 +103,17 @@ test_success_prunes_and_stays_quiet() {
     check "quiet on success" [ ! -s "$work/stderr" ]
 }
 
+test_failure_mails_subject_and_tail() {
+    run_wrapper FAKE_EXIT=1 IDSYNC_ALERT_MAIL=ops@example.org
+    local code=$?
+
+    check "exit code 1 passed on" [ "$code" -eq 1 ]
+    check "mail subject" grep -q "args: -s idsync sync exited 1 on .* ops@example.org" \
+        "$work/mail.txt"
+    check "mail has meaning" grep -q "some changes failed" "$work/mail.txt"
+    check "mail has output tail" grep -q "guard: 40%" "$work/mail.txt"
+}
+
 test_bad_setting_is_config_error() {
     run_wrapper IDSYNC_KEEP_DAYS=ninety
     local code=$?
@@ -110,6 +126,7 @@ make_fakes
 test_failure_runs_hook
 test_failure_without_channels_goes_to_stderr_and_syslog
 test_success_prunes_and_stays_quiet
+test_failure_mails_subject_and_tail
 test_bad_setting_is_config_error
 
 echo "cron: $passed passed, $failed failed"

@@ -16,6 +16,10 @@ struct DistinguishedNameEscapingTests {
         ("nul\0byte", #"cn=nul\00byte"#),
         ("a=b", "cn=a=b"),
         ("Zoë", "cn=Zoë"),
+        ("  two lead", #"cn=\  two lead"#),
+        ("two trail  ", #"cn=two trail \ "#),
+        (" ", #"cn=\ "#),
+        ("", "cn="),
     ])
     func escapesValue(raw: String, expected: String) throws {
         let dn = DistinguishedName(rdns: [DistinguishedName.rdn("cn", raw)])

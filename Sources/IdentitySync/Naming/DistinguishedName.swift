@@ -22,7 +22,7 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     public let rdns: [[AttributeValue]]
 
     /// Takes RDNs as given, entry first. An RDN with no pairs would have no string form, so
-    /// such RDNs are left out.
+    /// such RDNs are left out. Types are not checked: callers pass names such as `uid` or OIDs.
     public init(rdns: [[AttributeValue]]) {
         self.rdns = rdns.filter { !$0.isEmpty }
     }
