@@ -1,0 +1,86 @@
+import Foundation
+
+/// Who ran the job: the bind identity, the OS user, and the operator's reason or ticket.
+public struct Actor: Sendable, Codable {
+    public let bindIdentity: String
+    public let osUser: String
+    public let reason: String?
+
+    public init(bindIdentity: String, osUser: String, reason: String?) {
+        self.bindIdentity = bindIdentity
+        self.osUser = osUser
+        self.reason = reason
+    }
+}
+
+/// One line of the audit log: a run's start, summary or end, or one change attempted.
+public struct AuditRecord: Codable, Sendable {
+    public var time: String
+    public var run: String
+    public var event: String
+    public var actor: Actor
+    public var action: String?
+    public var employeeID: String?
+    public var dn: String?
+    public var target: String?
+    public var before: [String: [String]]?
+    public var after: [String: [String]]?
+    public var reason: String?
+    public var result: String?
+    public var error: DirectoryFailure?
+    public var summary: PlanSummary?
+    public var detail: String?
+}
+
+/// The append-only JSON-lines audit log a SIEM ingests. It is never read back.
+///
+/// The file is created with mode 0600 and opened for append; each record is one line
+/// written with a single `write`, so a crash leaves whole records behind.
+public final class AuditLog {
+    public let path: String
+    let run: String
+    let actor: Actor
+    private let handle: FileHandle
+    private let encoder: JSONEncoder
+
+    public init(path: String, run: String, actor: Actor) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw AuditError(path: path, problem: String(cString: strerror(errno)))
+        }
+        self.path = path
+        self.run = run
+        self.actor = actor
+        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        self.encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// Appends one record; throws when the log cannot be written, since a change without
+    /// an audit record must not go on.
+    public func append(_ fill: (inout AuditRecord) -> Void) throws {
+        var record = AuditRecord(time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
+        fill(&record)
+        var line = try encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        do {
+            try handle.write(contentsOf: line)
+        } catch {
+            throw AuditError(path: path, problem: "\(error)")
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
+
+public struct AuditError: Error, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public var description: String {
+        "cannot write the audit log \(path): \(problem); no change is made without an audit record"
+    }
+}

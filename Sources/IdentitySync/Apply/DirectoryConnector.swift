@@ -1,0 +1,48 @@
+import Foundation
+
+/// One write the executor asks a directory connector for. Flavour details (how a lock is
+/// written, which attribute holds idsync's state) stay in the connector.
+public enum DirectoryOperation: Sendable {
+    public enum Lock: Sendable { case lock, unlock }
+
+    case create(dn: String, attributes: [AttributeEdit], state: String, locked: Bool)
+    case update(dn: String, attributes: [AttributeEdit], state: String?, lock: Lock?)
+    case rename(dn: String, newDN: String)
+    case createGroup(dn: String, members: [String])
+    case groupMembers(group: String, add: [String], remove: [String])
+}
+
+/// Why one write failed, with the directory's own result code and text.
+public struct DirectoryFailure: Error, Sendable, CustomStringConvertible, Codable {
+    public let code: Int32
+    public let message: String
+    public let transient: Bool
+
+    public init(code: Int32, message: String, transient: Bool = false) {
+        self.code = code
+        self.message = message
+        self.transient = transient
+    }
+
+    public var description: String { "\(code) \(message)" }
+}
+
+/// The seam between the core and a directory flavour (OpenLDAP now; 389-DS and AD later).
+public protocol DirectoryConnector: AnyObject {
+    /// The bind identity, for audit records.
+    var identity: String { get }
+
+    /// Reads the people subtree, the managed and protected groups, and the names in use.
+    /// Throws when the read is not complete: a partial read must never be planned on.
+    func observe() throws -> ObservedDirectory
+
+    /// Confirms that a disabled account can no longer bind; throws the reason when it cannot.
+    func confirmDisableTakesEffect() throws
+
+    /// Confirms that renames carry group memberships along (referential integrity).
+    func confirmReferentialIntegrity() throws
+
+    /// Sends the writes, many in flight, and reports each outcome by index as it arrives.
+    func write(_ operations: [DirectoryOperation],
+               completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws
+}

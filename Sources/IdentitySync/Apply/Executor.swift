@@ -1,0 +1,203 @@
+import Foundation
+
+/// What happened to one planned change.
+public struct ChangeOutcome: Sendable, Codable {
+    public let change: Change
+    public let failure: DirectoryFailure?
+    public let skipped: String?
+
+    public var succeeded: Bool { failure == nil && skipped == nil }
+}
+
+/// Applies a plan through a directory connector, phase by phase.
+///
+/// Leavers go first so that nothing later in the run can delay a disable. One failed
+/// change never stops the others; a change that depends on a failed one (a group add for
+/// an account whose creation failed) is skipped and reported.
+public final class Executor {
+    let connector: DirectoryConnector
+    let audit: AuditLog
+    let observed: ObservedDirectory
+    let placeholder: String
+    private var failedPeople: Set<String> = []
+    private var removedMembers: [DistinguishedName: Set<DistinguishedName>] = [:]
+    public private(set) var outcomes: [ChangeOutcome] = []
+
+    public init(connector: DirectoryConnector, audit: AuditLog, observed: ObservedDirectory,
+                placeholder: DistinguishedName) {
+        self.connector = connector
+        self.audit = audit
+        self.observed = observed
+        self.placeholder = placeholder.string
+    }
+
+    /// The phases, in the order they run, and why.
+    static let phases: [(name: String, accepts: @Sendable (Change) -> Bool)] = [
+        // 1. Leavers lose the ability to sign in before anything else is attempted.
+        ("leaver disables", { $0.category.isDeparture && ($0.kind == .disable || $0.kind == .setAttributes) }),
+        // 2. Then their entitlements go.
+        ("leaver group removals", { $0.category.isDeparture && $0.kind == .removeFromGroup }),
+        // 3. Groups a rule grants must exist before anyone is added to them.
+        ("group creations", { $0.kind == .createGroup }),
+        // 4. Moves come before group changes, which name the new DN.
+        ("moves", { $0.kind == .move }),
+        ("account creations", { $0.kind == .createAccount }),
+        ("account updates", { !$0.category.isDeparture && [.enable, .setAttributes, .disable].contains($0.kind) }),
+        // 5. Grants, and the MFA flags written as group membership.
+        ("group additions", { [.addToGroup, .flagMFAEnrollment, .requireMFAReverification].contains($0.kind) }),
+        ("group removals", { !$0.category.isDeparture && $0.kind == .removeFromGroup }),
+    ]
+
+    /// Applies every change of the plan; throws only when the audit log cannot be written
+    /// or the connection is lost, and then the outcomes so far are kept.
+    public func apply(_ plan: Plan) throws {
+        for phase in Executor.phases {
+            let changes = plan.changes.filter(phase.accepts)
+            guard !changes.isEmpty else { continue }
+            if changes[0].kind.isGroupMembership {
+                try applyMemberships(changes)
+            } else {
+                try applyEach(changes)
+            }
+        }
+    }
+
+    private func applyEach(_ changes: [Change]) throws {
+        var ready: [Change] = []
+        for change in changes {
+            if let reason = skipReason(change) {
+                try record(change, failure: nil, skipped: reason)
+            } else {
+                ready.append(change)
+            }
+        }
+        let operations = ready.map(operation(for:))
+        try send(operations) { index, result in
+            try record(ready[index], result: result)
+        }
+    }
+
+    private func skipReason(_ change: Change) -> String? {
+        guard !change.category.isDeparture, let id = change.employeeID, failedPeople.contains(id) else { return nil }
+        return "an earlier change for this person failed"
+    }
+
+    private func operation(for change: Change) -> DirectoryOperation {
+        switch change.kind {
+        case .createGroup:
+            return .createGroup(dn: change.dn, members: [change.target ?? placeholder])
+        case .createAccount:
+            let locked = change.state.flatMap(AccountState.init(stored:))?.disabledBy != nil
+            return .create(dn: change.dn, attributes: change.attributes, state: change.state ?? "", locked: locked)
+        case .move:
+            return .rename(dn: change.dn, newDN: change.target ?? change.dn)
+        case .disable:
+            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: .lock)
+        case .enable:
+            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: .unlock)
+        default:
+            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: nil)
+        }
+    }
+
+    /// Group changes go many values per modify: one modify per group. If a batch fails,
+    /// each of its values is retried alone so that the failure lands on the right person.
+    private func applyMemberships(_ changes: [Change]) throws {
+        var byGroup: [String: [Change]] = [:]
+        var order: [String] = []
+        for change in changes {
+            if let reason = skipReason(change) {
+                try record(change, failure: nil, skipped: reason)
+                continue
+            }
+            let group = change.target ?? ""
+            if byGroup[group] == nil { order.append(group) }
+            byGroup[group, default: []].append(change)
+        }
+        let batches = order.map { byGroup[$0]! }
+        var retry: [Change] = []
+        try send(batches.map(membershipOperation)) { index, result in
+            if case .failure = result, batches[index].count > 1 {
+                retry.append(contentsOf: batches[index])
+                return
+            }
+            for change in batches[index] { try record(change, result: result) }
+        }
+        guard !retry.isEmpty else { return }
+        try send(retry.map { membershipOperation([$0]) }) { index, result in
+            try record(retry[index], result: result)
+        }
+    }
+
+    private func membershipOperation(_ batch: [Change]) -> DirectoryOperation {
+        let group = batch[0].target ?? ""
+        let adds = batch.filter { $0.kind != .removeFromGroup }.map(\.dn)
+        var removes = batch.filter { $0.kind == .removeFromGroup }.map(\.dn)
+        var addsWithPlaceholder = adds
+        if !removes.isEmpty, adds.isEmpty, wouldEmpty(group: group, removing: removes) {
+            addsWithPlaceholder.append(placeholder)
+            removes.removeAll { $0 == placeholder }
+        }
+        return .groupMembers(group: group, add: addsWithPlaceholder, remove: removes)
+    }
+
+    /// A groupOfNames must keep one member: true when these removals, with those of earlier
+    /// phases, take the last one and the placeholder is not there to stay.
+    private func wouldEmpty(group: String, removing: [String]) -> Bool {
+        guard let dn = try? DistinguishedName(parsing: group), let observedGroup = observed.groups[dn] else {
+            return false
+        }
+        let gone = Set(removing.compactMap { try? DistinguishedName(parsing: $0) })
+        removedMembers[dn, default: []].formUnion(gone)
+        let left = observedGroup.members.subtracting(removedMembers[dn] ?? [])
+        return left.isEmpty
+    }
+
+    private func send(_ operations: [DirectoryOperation],
+                      _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
+        guard !operations.isEmpty else { return }
+        var thrown: Error?
+        try connector.write(operations) { index, result in
+            guard thrown == nil else { return }
+            do { try handle(index, result) } catch { thrown = error }
+        }
+        if let thrown { throw thrown }
+    }
+
+    private func record(_ change: Change, result: Result<Void, DirectoryFailure>) throws {
+        switch result {
+        case .success: try record(change, failure: nil, skipped: nil)
+        case .failure(let failure): try record(change, failure: failure, skipped: nil)
+        }
+    }
+
+    private func record(_ change: Change, failure: DirectoryFailure?, skipped: String?) throws {
+        if failure != nil || skipped != nil, let id = change.employeeID { failedPeople.insert(id) }
+        outcomes.append(ChangeOutcome(change: change, failure: failure, skipped: skipped))
+        try audit.append { entry in
+            entry.action = change.kind.rawValue
+            entry.employeeID = change.employeeID
+            entry.dn = change.dn
+            entry.target = change.target
+            entry.before = Dictionary(change.attributes.map { ($0.name, $0.before) }) { a, _ in a }
+            entry.after = Dictionary(change.attributes.map { ($0.name, $0.after) }) { a, _ in a }
+            if let state = change.state { entry.after?["state"] = [state] }
+            entry.reason = "\(change.reason.rule): \(change.reason.text)"
+            entry.result = failure == nil ? (skipped == nil ? "ok" : "skipped") : "error"
+            entry.error = failure
+            entry.detail = skipped
+        }
+    }
+}
+
+extension ChangeCategory {
+    /// Leavers, ended contracts and disabled orphans: the changes that go first.
+    var isDeparture: Bool { self == .leaver || self == .contractEnded || self == .orphan }
+}
+
+extension ChangeKind {
+    var isGroupMembership: Bool {
+        self == .addToGroup || self == .removeFromGroup || self == .flagMFAEnrollment
+            || self == .requireMFAReverification
+    }
+}

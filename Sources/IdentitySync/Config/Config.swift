@@ -1,0 +1,171 @@
+import Foundation
+
+/// The normalized fields a person has; layouts map HR column names onto them.
+public enum HRField: String, Sendable, CaseIterable, Codable {
+    case employeeID = "employee_id"
+    case firstName = "first_name"
+    case preferredName = "preferred_name"
+    case lastName = "last_name"
+    case jobTitle = "job_title"
+    case jobCode = "job_code"
+    case department
+    case location
+    case workerType = "worker_type"
+    case status
+    case hireDate = "hire_date"
+    case terminationDate = "termination_date"
+    case contractEndDate = "contract_end_date"
+    case managerID = "manager_id"
+}
+
+/// How one HR export names its columns and writes its values.
+public struct FeedLayout: Sendable {
+    public var name: String
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var dateLayout: DateLayout
+    /// HR column name for each field; fields a layout lacks are absent.
+    public var columns: [HRField: String]
+    /// Status values (lower-cased) and what they mean.
+    public var statusValues: [String: EmploymentStatus]
+    /// Worker type values (lower-cased) that mean contractor; all others are employees.
+    public var contractorTypes: Set<String>
+}
+
+public struct FeedConfig: Sendable {
+    public enum MissingPerson: String, Sendable { case leaver, report }
+
+    public var path: String
+    public var layout: FeedLayout
+    public var maxBadRows: Int = 10
+    public var missingPerson: MissingPerson = .leaver
+}
+
+public struct DirectoryConfig: Sendable {
+    public var flavour = "openldap"
+    public var url: String
+    public var bindDN: String
+    public var passwordFile: String?
+    public var passwordEnvironment: String?
+    public var caFile: String?
+    public var startTLS = false
+    public var allowPlaintext = false
+    public var base: DistinguishedName
+    public var people: DistinguishedName
+    public var groups: DistinguishedName
+    /// Keeps a managed groupOfNames valid once its last real member leaves.
+    public var placeholderMember: DistinguishedName
+    /// The ppolicy entry whose `pwdLockout: TRUE` makes a disable effective.
+    public var passwordPolicy: DistinguishedName?
+    public var stateAttribute = "idsyncState"
+    /// Nil where a site carries the state in an existing attribute and adds no schema.
+    public var stateObjectClass: String? = "idsyncAccount"
+    public var objectClasses = ["inetOrgPerson"]
+    public var pageSize = 1000
+    public var writeWindow = 64
+}
+
+/// One placement rule: people who match go under `container`.
+public struct PlacementRule: Sendable {
+    public var name: String
+    public var match: [HRField: Set<String>]
+    public var container: DistinguishedName
+}
+
+public struct AccountMapping: Sendable {
+    public var loginTemplate = "{first.1}{last}"
+    public var loginMaxLength = 20
+    public var loginAttribute = "uid"
+    /// Templates in the order they are written; an empty result removes the attribute.
+    public var attributes: [(name: String, template: Template)]
+    public var placement: [PlacementRule] = []
+}
+
+public enum MFALevel: String, Sendable, Codable, Comparable {
+    case none
+    case standard
+    case phishingResistant = "phishing-resistant"
+
+    private var rank: Int {
+        switch self {
+        case .none: return 0
+        case .standard: return 1
+        case .phishingResistant: return 2
+        }
+    }
+
+    public static func < (lhs: MFALevel, rhs: MFALevel) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A role rule: who it matches (every listed field must match one of its values) and
+/// what it grants.
+public struct RoleRule: Sendable {
+    public var name: String
+    public var match: [HRField: Set<String>]
+    public var groups: [String]
+    public var mfa: MFALevel
+}
+
+public struct RoleRules: Sendable {
+    public var rules: [RoleRule]
+    public var privilegedGroups: Set<String>
+
+    /// Every group some rule grants: the only groups idsync ever changes.
+    public var managedGroups: Set<String> { Set(rules.flatMap(\.groups)) }
+}
+
+public struct LifecyclePolicy: Sendable {
+    public enum LeavePolicy: String, Sendable { case keep, disable }
+    public enum OrphanPolicy: String, Sendable { case report, disable }
+
+    public var preHireDays = 0
+    public var leaveOfAbsence: LeavePolicy = .keep
+    public var orphans: OrphanPolicy = .report
+    public var enrollmentGroup: String?
+    public var reverificationGroup: String?
+}
+
+/// A limit given both as a count and as a share of the managed accounts; either stops.
+public struct Budget: Sendable {
+    public var count: Int
+    public var percent: Double
+}
+
+public struct GuardConfig: Sendable {
+    public var maxFeedShrinkPercent = 10.0
+    public var leavers = Budget(count: 50, percent: 5)
+    public var groupRemovals = Budget(count: 500, percent: 10)
+    public var renames = Budget(count: 50, percent: 5)
+}
+
+public struct ProtectedAccounts: Sendable {
+    public var dns: Set<DistinguishedName> = []
+    public var groups: Set<DistinguishedName> = []
+    public var attribute: String?
+    public var values: Set<String> = []
+}
+
+/// The whole configuration of one site, as read from idsync.yaml and its mappings.
+public struct Config: Sendable {
+    public var file: String
+    public var timeZone: TimeZone
+    public var locationZones: [String: TimeZone]
+    public var feed: FeedConfig
+    public var directory: DirectoryConfig
+    public var mapping: AccountMapping
+    public var roles: RoleRules
+    public var policy: LifecyclePolicy
+    public var guards: GuardConfig
+    public var protected: ProtectedAccounts
+    public var auditPath: String
+    public var lockPath: String
+
+    /// The zone a person's dates are read in: their location's, else the site's.
+    public func zone(forLocation location: String) -> TimeZone {
+        locationZones[location.lowercased()] ?? timeZone
+    }
+
+    /// The DN of a managed group named in the role rules.
+    public func groupDN(_ name: String) -> DistinguishedName {
+        directory.groups.child("cn", name)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// How a directory entry is locked, as the directory flavour reports it.
+public enum AccountLock: Sendable, Codable, Equatable {
+    case none
+    /// The administrative lock idsync writes (in OpenLDAP the permanent ppolicy value).
+    case administrative
+    /// A lock idsync did not write, such as one set after failed logins. Never cleared.
+    case other(String)
+
+    public var isLocked: Bool { self != .none }
+}
+
+/// Why idsync disabled an account; kept on the account so that later runs know.
+public enum DisableReason: String, Sendable, Codable {
+    case leaver
+    case contractEnded = "contract-ended"
+    case leaveOfAbsence = "leave"
+    case prehire
+    case orphan
+    case vanished
+}
+
+/// The facts idsync keeps on an account between runs (DESIGN: what idsync remembers, it
+/// keeps on the account). Serialized into one attribute as `key=value` pairs.
+public struct AccountState: Sendable, Codable, Equatable {
+    public var managed = true
+    public var disabledBy: DisableReason?
+    public var disabledOn: LocalDate?
+    public var enrollmentPending = false
+    public var reverificationPending = false
+    public var revocationPending = false
+
+    public init() {}
+
+    /// Reads the stored form; unknown keys are ignored so older and newer runs coexist.
+    public init?(stored: String) {
+        guard stored.hasPrefix("idsync:v1") else { return nil }
+        for pair in stored.split(separator: ";").dropFirst() {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let value = parts.count == 2 ? parts[1] : ""
+            switch parts[0] {
+            case "disabled": disabledBy = DisableReason(rawValue: value)
+            case "disabled-on": disabledOn = LocalDate(iso: value)
+            case "enroll": enrollmentPending = true
+            case "reverify": reverificationPending = true
+            case "revoke": revocationPending = true
+            default: continue
+            }
+        }
+    }
+
+    /// The stored form, with keys in a fixed order so equal states store equal strings.
+    public var stored: String {
+        var parts = ["idsync:v1"]
+        if let reason = disabledBy { parts.append("disabled=\(reason.rawValue)") }
+        if let date = disabledOn { parts.append("disabled-on=\(date)") }
+        if enrollmentPending { parts.append("enroll") }
+        if reverificationPending { parts.append("reverify") }
+        if revocationPending { parts.append("revoke") }
+        return parts.joined(separator: ";")
+    }
+}
+
+/// A person's entry as the directory shows it. Attribute names are lower-cased.
+public struct ObservedAccount: Sendable {
+    public var dn: DistinguishedName
+    public var login: String
+    public var employeeID: String?
+    public var attributes: [String: [String]]
+    public var lock: AccountLock
+    /// Nil when the entry carries no idsync state: idsync never claimed it.
+    public var state: AccountState?
+
+    public init(dn: DistinguishedName, login: String, employeeID: String?,
+                attributes: [String: [String]], lock: AccountLock, state: AccountState?) {
+        self.dn = dn
+        self.login = login
+        self.employeeID = employeeID
+        self.attributes = attributes
+        self.lock = lock
+        self.state = state
+    }
+}
+
+/// A managed group and its members, as DNs compared the way LDAP compares them.
+public struct ObservedGroup: Sendable {
+    public var dn: DistinguishedName
+    public var members: Set<DistinguishedName>
+}
+
+/// The part of the directory a run looks at, read in one pass before planning.
+public struct ObservedDirectory: Sendable {
+    public var accounts: [ObservedAccount]
+    public var groups: [DistinguishedName: ObservedGroup]
+    /// Every uid and mail value in the naming context, lower-cased, for login collisions.
+    public var takenNames: Set<String>
+    /// A hash of what was read, so a saved plan can tell whether the directory moved.
+    public var fingerprint: String
+
+    public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
+                takenNames: Set<String>, fingerprint: String) {
+        self.accounts = accounts
+        self.groups = groups
+        self.takenNames = takenNames
+        self.fingerprint = fingerprint
+    }
+}

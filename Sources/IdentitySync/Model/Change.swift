@@ -1,0 +1,110 @@
+import Foundation
+
+/// Where a person stands on the run's date (DESIGN: lifecycle on the run's date).
+public enum Lifecycle: String, Sendable, Codable {
+    case preHire = "pre-hire"
+    case active
+    case leaveOfAbsence = "leave-of-absence"
+    case leaver
+    case contractEnded = "contract-ended"
+}
+
+/// The kind of one planned step. The order of the cases is not the order of apply.
+public enum ChangeKind: String, Sendable, Codable, CaseIterable {
+    case createGroup = "create-group"
+    case createAccount = "create-account"
+    case setAttributes = "set-attributes"
+    case move
+    case disable
+    case enable
+    case addToGroup = "add-to-group"
+    case removeFromGroup = "remove-from-group"
+    case flagMFAEnrollment = "flag-mfa-enrollment"
+    case requireMFAReverification = "require-mfa-reverification"
+}
+
+/// Which of the three lifecycle moments (or which exception) a change belongs to.
+public enum ChangeCategory: String, Sendable, Codable, CaseIterable {
+    case joiner
+    case mover
+    case leaver
+    case rehire
+    case contractEnded = "contract-ended"
+    case orphan
+    case directory
+}
+
+/// One attribute before and after, values as the directory stores them.
+public struct AttributeEdit: Sendable, Codable, Equatable {
+    public let name: String
+    public let before: [String]
+    public let after: [String]
+}
+
+/// An HR field that caused a change, with the value the directory reflects and the new one.
+public struct FieldEvidence: Sendable, Codable, Equatable {
+    public let field: String
+    public let value: String
+}
+
+/// Why a change is planned: the rule that asked for it and the HR fields behind it.
+public struct Reason: Sendable, Codable, Equatable {
+    public let rule: String
+    public let text: String
+    public let fields: [FieldEvidence]
+
+    public init(rule: String, text: String, fields: [FieldEvidence] = []) {
+        self.rule = rule
+        self.text = text
+        self.fields = fields
+    }
+}
+
+/// One planned step against the directory, carrying its reason.
+public struct Change: Sendable, Codable, Equatable {
+    public let kind: ChangeKind
+    public let category: ChangeCategory
+    public let employeeID: String?
+    public let login: String?
+    /// The entry the change acts on; for a group change, the member's DN.
+    public let dn: String
+    /// The group for group changes, the new DN for a move.
+    public let target: String?
+    public let attributes: [AttributeEdit]
+    /// The idsync state the account carries once this change is applied.
+    public let state: String?
+    public let reason: Reason
+
+    public init(kind: ChangeKind, category: ChangeCategory, employeeID: String?, login: String?,
+                dn: String, target: String? = nil, attributes: [AttributeEdit] = [],
+                state: String? = nil, reason: Reason) {
+        self.kind = kind
+        self.category = category
+        self.employeeID = employeeID
+        self.login = login
+        self.dn = dn
+        self.target = target
+        self.attributes = attributes
+        self.state = state
+        self.reason = reason
+    }
+}
+
+/// Something the report must show that is not a change: a held person, a conflict
+/// between HR fields, a protected account a change aimed at, an orphan.
+public struct Finding: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case quarantined
+        case conflict
+        case protected
+        case orphan
+        case held
+        case notReEnabled = "not-re-enabled"
+        case workerConversion = "worker-conversion"
+    }
+
+    public let kind: Kind
+    public let employeeID: String?
+    public let dn: String?
+    public let text: String
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// What HR says about a person's employment, after the layout's value lists were applied.
+public enum EmploymentStatus: String, Sendable, Codable {
+    case active
+    case leaveOfAbsence = "leave-of-absence"
+    case terminated
+}
+
+/// Employee or contractor; contractors and locums carry an end date that expires them.
+public enum WorkerCategory: String, Sendable, Codable {
+    case employee
+    case contractor
+}
+
+/// One person as HR states it, normalized: the feed's field names are gone.
+public struct Person: Sendable, Codable {
+    public var employeeID: String
+    public var firstName: String
+    public var preferredName: String?
+    public var lastName: String
+    public var jobTitle: String
+    public var jobCode: String
+    public var department: String
+    public var location: String
+    public var workerType: String
+    public var workerCategory: WorkerCategory
+    public var status: EmploymentStatus
+    public var hireDate: LocalDate?
+    public var terminationDate: LocalDate?
+    public var contractEndDate: LocalDate?
+    public var managerID: String?
+    /// Where the person came from in the feed, for reports: "hr/day1.csv:14".
+    public var source: String
+
+    /// The employee id as records are matched: trimmed and case-folded.
+    public var key: String { Person.key(employeeID) }
+
+    public static func key(_ employeeID: String) -> String {
+        employeeID.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// The name the person goes by: the preferred name where HR has one.
+    public var displayFirstName: String {
+        guard let preferred = preferredName, !preferred.isEmpty else { return firstName }
+        return preferred
+    }
+}
+
+/// A feed row that could not be turned into a person.
+///
+/// The person's account is left as it is, unless the row still states a termination
+/// plainly (an employee id, a terminated status or a termination date that parsed): then
+/// `termination` carries it and the person is still disabled.
+public struct QuarantinedRecord: Sendable, Codable {
+    public let source: String
+    public let employeeID: String?
+    public let problems: [String]
+    public let termination: Person?
+}
+
+/// Everything a feed read: people, rows set aside, and notes for the report.
+public struct FeedSnapshot: Sendable {
+    public var people: [Person]
+    public var quarantined: [QuarantinedRecord]
+    public var notices: [String]
+    /// Rows the feed held, bad ones included; zero means an empty feed.
+    public var rowCount: Int
+    public var origin: String
+
+    public init(people: [Person], quarantined: [QuarantinedRecord], notices: [String],
+                rowCount: Int, origin: String) {
+        self.people = people
+        self.quarantined = quarantined
+        self.notices = notices
+        self.rowCount = rowCount
+        self.origin = origin
+    }
+}
+
+/// A source of HR records: a CSV export now, SCIM later. A read that cannot be trusted
+/// to be complete throws `FeedError.incomplete`.
+public protocol HRFeed {
+    func read() throws -> FeedSnapshot
+}
+
+public enum FeedError: Error, CustomStringConvertible {
+    case unreadable(String)
+    case incomplete(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let text): return text
+        case .incomplete(let text): return "the feed cannot be trusted to be complete: \(text)"
+        }
+    }
+}

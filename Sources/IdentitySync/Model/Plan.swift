@@ -1,0 +1,40 @@
+import Foundation
+
+/// The counts people read first: joiners, movers, leavers and the rest.
+public struct PlanSummary: Sendable, Codable, Equatable {
+    public var joiners = 0
+    public var movers = 0
+    public var leavers = 0
+    public var contractEnded = 0
+    public var rehires = 0
+    public var orphansDisabled = 0
+    public var changes = 0
+    public var quarantined = 0
+    public var protectedSkipped = 0
+    public var orphans = 0
+    public var peopleInFeed = 0
+    public var accountsObserved = 0
+}
+
+/// The verdict of one guard: the numbers it compared and how to override it.
+public struct GuardVerdict: Sendable, Codable, Equatable {
+    public let guardName: String
+    public let passed: Bool
+    public let overridable: Bool
+    public let text: String
+}
+
+/// The ordered changes of one run, with what the report needs around them.
+public struct Plan: Sendable, Codable {
+    public var runDate: String
+    public var instant: String
+    public var feed: String
+    public var directoryFingerprint: String
+    public var summary: PlanSummary
+    public var changes: [Change]
+    public var findings: [Finding]
+    public var guards: [GuardVerdict]
+
+    /// True when a guard stopped the run; nothing may be written then.
+    public var isStopped: Bool { guards.contains { !$0.passed } }
+}

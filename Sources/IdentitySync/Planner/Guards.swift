@@ -1,0 +1,83 @@
+import Foundation
+
+/// A one-run override of the budget guards, given with `--allow-changes N --reason TEXT`.
+public struct GuardOverride: Sendable {
+    public let allowedChanges: Int
+    public let reason: String
+
+    public init(allowedChanges: Int, reason: String) {
+        self.allowedChanges = allowedChanges
+        self.reason = reason
+    }
+}
+
+/// The guards that run on a plan before anything is written (DESIGN, step 4).
+///
+/// A feed that is empty or has too many bad rows cannot be trusted at all and no flag
+/// overrides that. A budget guard passes with an override whose N covers its count, so
+/// an operator approves a number, not "whatever this run does".
+public struct Guards {
+    let config: GuardConfig
+    let maxBadRows: Int
+
+    public init(config: GuardConfig, maxBadRows: Int) {
+        self.config = config
+        self.maxBadRows = maxBadRows
+    }
+
+    public func evaluate(_ plan: Plan, feed: FeedSnapshot, directory: ObservedDirectory,
+                         override: GuardOverride?) -> [GuardVerdict] {
+        let enabled = directory.accounts.filter { $0.state != nil && $0.lock == .none }.count
+        var verdicts = [emptyFeed(feed), badRows(feed)]
+        verdicts.append(feedShrink(feed, enabled: enabled, override: override))
+        let departures = Set(plan.changes.filter { $0.category.isDeparture && $0.kind != .removeFromGroup }
+            .map { $0.employeeID ?? $0.dn }).count
+        verdicts.append(budget("leavers", departures, config.leavers, of: enabled, override: override))
+        let removals = plan.changes.filter { $0.kind == .removeFromGroup }.count
+        verdicts.append(budget("group-removals", removals, config.groupRemovals, of: enabled, override: override))
+        let renames = plan.changes.filter { $0.kind == .move }.count
+        verdicts.append(budget("renames", renames, config.renames, of: enabled, override: override))
+        return verdicts
+    }
+
+    private func emptyFeed(_ feed: FeedSnapshot) -> GuardVerdict {
+        let empty = feed.rowCount == 0
+        return GuardVerdict(guardName: "empty-feed", passed: !empty, overridable: false,
+                            text: empty ? "the feed \(feed.origin) has no records; an empty export never "
+                                + "disables anyone, fix the export and run again" : "\(feed.rowCount) records read")
+    }
+
+    private func badRows(_ feed: FeedSnapshot) -> GuardVerdict {
+        let count = feed.quarantined.count
+        let passed = count <= maxBadRows
+        return GuardVerdict(guardName: "bad-rows", passed: passed, overridable: false,
+                            text: "\(count) bad rows, limit \(maxBadRows)"
+                                + (passed ? "" : "; the export looks broken, fix it and run again"))
+    }
+
+    private func feedShrink(_ feed: FeedSnapshot, enabled: Int, override: GuardOverride?) -> GuardVerdict {
+        let people = feed.people.count
+        let floor = Double(enabled) * (1 - config.maxFeedShrinkPercent / 100)
+        let missing = max(0, enabled - people)
+        let shrunk = enabled > 0 && Double(people) < floor
+        let passed = !shrunk || (override.map { missing <= $0.allowedChanges } ?? false)
+        var text = "\(people) people in the feed, \(enabled) enabled managed accounts, "
+            + "at most \(config.maxFeedShrinkPercent)% fewer allowed"
+        if !passed {
+            text += "; the feed may be truncated. If this is real: --allow-changes \(missing) --reason TEXT"
+        }
+        return GuardVerdict(guardName: "feed-shrink", passed: passed, overridable: true, text: text)
+    }
+
+    private func budget(_ name: String, _ count: Int, _ budget: Budget, of total: Int,
+                        override: GuardOverride?) -> GuardVerdict {
+        let percent = total > 0 ? Double(count) * 100 / Double(total) : 0
+        let over = count > budget.count || (count > 0 && total > 0 && percent > budget.percent)
+        let passed = !over || (override.map { count <= $0.allowedChanges } ?? false)
+        var text = "\(count) \(name) (\(String(format: "%.1f", percent))% of \(total)), "
+            + "budget \(budget.count) or \(budget.percent)%"
+        if over && passed { text += "; allowed for this run by --allow-changes" }
+        if !passed { text += "; to allow this run: --allow-changes \(count) --reason TEXT" }
+        return GuardVerdict(guardName: name, passed: passed, overridable: true, text: text)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+extension Planner {
+    /// Active (or on leave that keeps access): create the account, or bring the existing
+    /// one in line with HR.
+    func planActive(_ person: Person, decision: LifecycleDecision, account: ObservedAccount?,
+                    work: inout PlanningState) {
+        guard let account else {
+            planJoiner(person, decision: decision, work: &work)
+            return
+        }
+        planExisting(person, decision: decision, account: account, work: &work)
+    }
+
+    /// A joiner: the entry with its state, its role groups, the MFA enrollment flag.
+    func planJoiner(_ person: Person, decision: LifecycleDecision, work: inout PlanningState,
+                    locked: Bool = false) {
+        guard let login = work.chosenLogins[person.key] else { return }
+        let desired = mapper.desired(person, decision: decision, login: login,
+                                     managerDN: work.managerDN(of: person))
+        var state = AccountState()
+        state.enrollmentPending = !locked && config.policy.enrollmentGroup != nil
+        if locked {
+            state.disabledBy = .prehire
+            state.disabledOn = decision.localDate
+        }
+        let reason = Reason(rule: desired.rules.isEmpty ? "joiner" : "joiner: " + desired.rules.joined(separator: ", "),
+                            text: locked ? "hired on \(person.hireDate.map { "\($0)" } ?? "?"): created disabled ahead of the start"
+                                : "in the feed and active, no account yet",
+                            fields: joinerEvidence(person))
+        let attributes = creationAttributes(desired)
+        work.add(Change(kind: .createAccount, category: .joiner, employeeID: person.employeeID, login: login,
+                        dn: desired.dn.string, attributes: attributes, state: state.stored, reason: reason))
+        guard !locked else { return }
+        for group in desired.groups.sorted() {
+            addToGroup(group, desired: desired, category: .joiner, reason: reason, work: &work)
+        }
+        if let flag = config.policy.enrollmentGroup {
+            flagEnrollment(flag, desired: desired, category: .joiner, state: nil, work: &work)
+        }
+    }
+
+    /// Someone hired ahead of today: nothing, or a disabled account within the window.
+    func planPreHire(_ person: Person, decision: LifecycleDecision, account: ObservedAccount?,
+                     work: inout PlanningState) {
+        guard account == nil else { return }
+        guard work.isWithinPreHireWindow(person, today: decision.localDate) else { return }
+        planJoiner(person, decision: decision, work: &work, locked: true)
+    }
+
+    private func joinerEvidence(_ person: Person) -> [FieldEvidence] {
+        var fields = [FieldEvidence(field: "status", value: person.status.rawValue),
+                      FieldEvidence(field: "job_code", value: person.jobCode),
+                      FieldEvidence(field: "department", value: person.department)]
+        if let hire = person.hireDate { fields.append(FieldEvidence(field: "hire_date", value: "\(hire)")) }
+        return fields
+    }
+
+    private func creationAttributes(_ desired: DesiredAccount) -> [AttributeEdit] {
+        var classes = config.directory.objectClasses
+        if let stateClass = config.directory.stateObjectClass { classes.append(stateClass) }
+        var edits = [AttributeEdit(name: "objectClass", before: [], after: classes)]
+        for (name, _) in config.mapping.attributes {
+            let values = desired.attributes[name.lowercased()] ?? []
+            if !values.isEmpty { edits.append(AttributeEdit(name: name, before: [], after: values)) }
+        }
+        if !config.mapping.attributes.contains(where: { $0.name.lowercased() == config.mapping.loginAttribute.lowercased() }) {
+            edits.append(AttributeEdit(name: config.mapping.loginAttribute, before: [], after: [desired.login]))
+        }
+        return edits
+    }
+
+    func addToGroup(_ group: String, desired: DesiredAccount, category: ChangeCategory, reason: Reason,
+                    work: inout PlanningState) {
+        let groupDN = config.groupDN(group)
+        work.noteGroupNeeded(groupDN)
+        let rule = config.roles.rules.first { $0.groups.contains(group) && desired.rules.contains($0.name) }
+        let privileged = config.roles.privilegedGroups.contains(group) ? " (privileged)" : ""
+        let why = Reason(rule: rule?.name ?? reason.rule, text: "the role rule grants \(group)\(privileged)",
+                         fields: reason.fields)
+        work.add(Change(kind: .addToGroup, category: category, employeeID: desired.person.employeeID,
+                        login: desired.login, dn: desired.dn.string, target: groupDN.string, reason: why))
+    }
+
+    func flagEnrollment(_ group: String, desired: DesiredAccount, category: ChangeCategory, state: String?,
+                        work: inout PlanningState) {
+        let groupDN = config.groupDN(group)
+        work.noteGroupNeeded(groupDN)
+        work.add(Change(kind: .flagMFAEnrollment, category: category, employeeID: desired.person.employeeID,
+                        login: desired.login, dn: desired.dn.string, target: groupDN.string, state: state,
+                        reason: Reason(rule: "mfa-enrollment",
+                                       text: "new or returning account: MFA enrollment is due (level \(desired.mfa.rawValue))")))
+    }
+}

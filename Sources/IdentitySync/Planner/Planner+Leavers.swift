@@ -1,0 +1,122 @@
+import Foundation
+
+extension Planner {
+    /// A leaver or an ended contract: disable at once, flag revocation, leave every managed group.
+    /// A later run that finds the account disabled but still in a group removes it then.
+    func planLeaver(_ account: ObservedAccount, person: Person?, reason: DisableReason,
+                    evidence: [FieldEvidence], work: inout PlanningState) {
+        let category: ChangeCategory = reason == .contractEnded ? .contractEnded
+            : (reason == .orphan ? .orphan : .leaver)
+        let old = account.state ?? AccountState()
+        let today = LocalDate(instant, in: person.map { config.zone(forLocation: $0.location) } ?? config.timeZone)
+        let why = leaverText(reason)
+
+        let ours = account.lock == .administrative && old.disabledBy != nil
+        if !ours {
+            var state = old
+            if account.lock != .administrative {
+                state.disabledBy = reason
+                state.disabledOn = today
+            }
+            state.enrollmentPending = false
+            state.reverificationPending = false
+            state.revocationPending = reason != .orphan
+            let kind: ChangeKind = account.lock == .administrative ? .setAttributes : .disable
+            work.add(Change(kind: kind, category: category, employeeID: person?.employeeID ?? account.employeeID,
+                            login: account.login, dn: account.dn.string, attributes: stateClassEdit(account),
+                            state: state.stored, reason: Reason(rule: "lifecycle", text: why, fields: evidence)))
+        }
+        guard reason != .orphan else { return }
+        for group in work.managedGroupDNs where work.isMember(account.dn, of: group) {
+            removeFromGroup(group, employeeID: person?.employeeID ?? account.employeeID, login: account.login,
+                            dn: account.dn, category: category,
+                            reason: Reason(rule: "lifecycle", text: "\(why): out of every managed group", fields: evidence),
+                            work: &work)
+        }
+    }
+
+    private func leaverText(_ reason: DisableReason) -> String {
+        switch reason {
+        case .leaver: return "left: the termination date has passed or HR says terminated"
+        case .contractEnded: return "contract ended: the end date has passed"
+        case .vanished: return "gone from a complete, trusted feed"
+        case .orphan: return "orphan: idsync never claimed this account and policy disables orphans"
+        case .leaveOfAbsence: return "leave of absence: policy disables without revoking"
+        case .prehire: return "created ahead of the start date"
+        }
+    }
+
+    /// Leave of absence under a policy that disables: no revocation, groups kept.
+    func planLeave(_ account: ObservedAccount, person: Person, decision: LifecycleDecision,
+                   work: inout PlanningState) {
+        guard account.lock == .none else { return }
+        var state = account.state ?? AccountState()
+        state.disabledBy = .leaveOfAbsence
+        state.disabledOn = decision.localDate
+        work.add(Change(kind: .disable, category: .mover, employeeID: person.employeeID, login: account.login,
+                        dn: account.dn.string, attributes: stateClassEdit(account), state: state.stored,
+                        reason: Reason(rule: "leave-of-absence", text: "on leave: policy disables without revoking",
+                                       fields: decision.evidence)))
+    }
+
+    /// A quarantined row: the account stays as it is, unless the row still states a termination.
+    func planQuarantined(_ record: QuarantinedRecord, work: inout PlanningState) {
+        let problems = record.problems.joined(separator: "; ")
+        guard let id = record.employeeID else {
+            work.finding(.quarantined, nil, nil, "\(record.source): \(problems)")
+            return
+        }
+        let key = Person.key(id)
+        work.seenKeys.insert(key)
+        guard let person = record.termination, let account = work.accountsByKey[key],
+              !work.duplicateKeys.contains(key) else {
+            work.finding(.quarantined, id, nil, "\(record.source): \(problems); the account is left as it is")
+            return
+        }
+        let decision = lifecycle.decide(person)
+        guard decision.state == .leaver || decision.state == .contractEnded else {
+            work.finding(.quarantined, id, nil, "\(record.source): \(problems); the account is left as it is")
+            return
+        }
+        work.finding(.quarantined, id, account.dn.string,
+                     "\(record.source): \(problems); the termination is still plain, so the account is disabled")
+        if let why = work.protectedReason(account) {
+            work.protectedSkip(account, employeeID: id, why: why)
+            return
+        }
+        planLeaver(account, person: person, reason: decision.state == .leaver ? .leaver : .contractEnded,
+                   evidence: decision.evidence, work: &work)
+    }
+
+    /// An account no feed row speaks for: a vanished person if idsync manages it, else an orphan.
+    func planUnclaimed(_ account: ObservedAccount, feedIsWhole: Bool, work: inout PlanningState) {
+        let managed = account.state != nil && account.employeeID != nil
+        guard managed else {
+            work.finding(.orphan, account.employeeID, account.dn.string,
+                         "in the managed subtree but idsync never claimed it (no employee id it manages)")
+            guard config.policy.orphans == .disable, account.lock == .none else { return }
+            guard work.protectedReason(account) == nil else { return }
+            planLeaver(account, person: nil, reason: .orphan, evidence: [], work: &work)
+            return
+        }
+        if let why = work.protectedReason(account) {
+            work.protectedSkip(account, employeeID: account.employeeID, why: why)
+            return
+        }
+        let stillInGroups = work.managedGroupDNs.contains { work.isMember(account.dn, of: $0) }
+        let done = account.lock == .administrative && account.state?.disabledBy != nil && !stillInGroups
+        guard !done else { return }
+        guard feedIsWhole else {
+            work.finding(.held, account.employeeID, account.dn.string,
+                         "not in the feed, but the feed has rows without an employee id; held until they are fixed")
+            return
+        }
+        guard config.feed.missingPerson == .leaver else {
+            work.finding(.held, account.employeeID, account.dn.string,
+                         "not in the feed; policy says report instead of disabling")
+            return
+        }
+        planLeaver(account, person: nil, reason: .vanished,
+                   evidence: [FieldEvidence(field: "employee_id", value: account.employeeID ?? "")], work: &work)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Computes the plan: a pure function of (feed, observed directory, config, instant).
+///
+/// Nothing here reads the clock, the network or a file, so every case is a unit test.
+public struct Planner {
+    let config: Config
+    let mapper: AccountMapper
+    let lifecycle: LifecycleRules
+    let instant: Date
+
+    public init(config: Config, instant: Date) {
+        self.config = config
+        self.mapper = AccountMapper(config: config)
+        self.instant = instant
+        let zones = config.locationZones
+        let site = config.timeZone
+        self.lifecycle = LifecycleRules(instant: instant) { zones[$0.lowercased()] ?? site }
+    }
+
+    /// Plans the run. Guards are evaluated by `Guards` on the result, not here.
+    public func plan(feed: FeedSnapshot, directory: ObservedDirectory) -> Plan {
+        var work = PlanningState(config: config, directory: directory)
+
+        // 1. People in the feed, in employee-id order so that plans are stable.
+        let people = feed.people.sorted { $0.key < $1.key }
+        let decisions = people.map { lifecycle.decide($0) }
+        work.chooseLogins(people: people, decisions: decisions, config: config)
+        for (person, decision) in zip(people, decisions) {
+            plan(person: person, decision: decision, work: &work)
+        }
+
+        // 2. Rows set aside: a plain termination still disables, the rest are held.
+        for record in feed.quarantined {
+            planQuarantined(record, work: &work)
+        }
+
+        // 3. Accounts no feed row speaks for: vanished people and orphans.
+        let feedIsWhole = feed.quarantined.allSatisfy { $0.employeeID != nil }
+        for account in work.unclaimedAccounts(feedKeys: work.seenKeys) {
+            planUnclaimed(account, feedIsWhole: feedIsWhole, work: &work)
+        }
+
+        return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
+    }
+
+    private func plan(person: Person, decision: LifecycleDecision, work: inout PlanningState) {
+        work.seenKeys.insert(person.key)
+        if let conflict = decision.conflict {
+            work.finding(.conflict, person.employeeID, nil, "\(person.source): \(conflict)")
+        }
+        let account = work.account(for: person.key)
+        if let account, let why = work.protectedReason(account) {
+            work.protectedSkip(account, employeeID: person.employeeID, why: why)
+            return
+        }
+        switch decision.state {
+        case .leaver, .contractEnded:
+            guard let account else { return }
+            let reason: DisableReason = decision.state == .leaver ? .leaver : .contractEnded
+            planLeaver(account, person: person, reason: reason, evidence: decision.evidence, work: &work)
+        case .leaveOfAbsence where config.policy.leaveOfAbsence == .disable:
+            guard let account else { return }
+            planLeave(account, person: person, decision: decision, work: &work)
+        case .preHire:
+            planPreHire(person, decision: decision, account: account, work: &work)
+        case .active, .leaveOfAbsence:
+            planActive(person, decision: decision, account: account, work: &work)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+/// The planner's working memory for one run: indexes over what was observed, the
+/// logins chosen so far, and the changes and findings collected.
+struct PlanningState {
+    let config: Config
+    let directory: ObservedDirectory
+    var accountsByKey: [String: ObservedAccount] = [:]
+    var duplicateKeys: Set<String> = []
+    var members: [DistinguishedName: Set<DistinguishedName>] = [:]
+    var takenNames: Set<String>
+    var chosenLogins: [String: String] = [:]
+    var dnByKey: [String: DistinguishedName] = [:]
+    var seenKeys: Set<String> = []
+    var changes: [Change] = []
+    var findings: [Finding] = []
+    var groupsToCreate: Set<DistinguishedName> = []
+
+    init(config: Config, directory: ObservedDirectory) {
+        self.config = config
+        self.directory = directory
+        self.takenNames = directory.takenNames
+        for account in directory.accounts {
+            guard let id = account.employeeID, !id.isEmpty else { continue }
+            let key = Person.key(id)
+            if accountsByKey[key] != nil { duplicateKeys.insert(key) }
+            accountsByKey[key] = account
+        }
+        for (dn, group) in directory.groups {
+            members[dn] = group.members
+        }
+    }
+
+    /// The person's account; nil when none exists or when several claim the same id
+    /// (then a finding says so and nothing is planned for that person).
+    mutating func account(for key: String) -> ObservedAccount? {
+        guard !duplicateKeys.contains(key) else {
+            finding(.held, key, nil, "several directory entries carry this employee id; nothing is changed "
+                    + "until all but one are removed or their employeeNumber is corrected")
+            return nil
+        }
+        return accountsByKey[key]
+    }
+
+    // MARK: Logins and DNs
+
+    /// Chooses logins for the people who get an account this run, and records the DN
+    /// every person's account will have, so that manager links resolve in one pass.
+    mutating func chooseLogins(people: [Person], decisions: [LifecycleDecision], config: Config) {
+        let mapper = AccountMapper(config: config)
+        let generator = LoginNameGenerator(policy: LoginNamePolicy(
+            template: config.mapping.loginTemplate, maxLength: config.mapping.loginMaxLength))
+        let mailTemplate = config.mapping.attributes.first { $0.name.lowercased() == "mail" }?.template
+        for (person, decision) in zip(people, decisions) {
+            let key = person.key
+            if let account = accountsByKey[key], !duplicateKeys.contains(key) {
+                dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, account.login)
+                continue
+            }
+            guard getsAccount(decision, person: person) else { continue }
+            let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)
+            chosenLogins[key] = login
+            dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, login)
+        }
+    }
+
+    private func getsAccount(_ decision: LifecycleDecision, person: Person) -> Bool {
+        switch decision.state {
+        case .active, .leaveOfAbsence: return true
+        case .leaver, .contractEnded: return false
+        case .preHire: return isWithinPreHireWindow(person, today: decision.localDate)
+        }
+    }
+
+    func isWithinPreHireWindow(_ person: Person, today: LocalDate) -> Bool {
+        guard config.policy.preHireDays > 0, let hire = person.hireDate else { return false }
+        return today.days(until: hire) <= config.policy.preHireDays
+    }
+
+    private mutating func uniqueLogin(_ generator: LoginNameGenerator, person: Person,
+                                      mailTemplate: Template?) -> String {
+        let candidate = generator.candidate(firstName: person.firstName, lastName: person.lastName,
+                                            preferredName: person.preferredName,
+                                            employeeID: person.employeeID)
+        let taken = takenNames
+        let login = generator.unique(candidate: candidate) { login in
+            if taken.contains(login.lowercased()) { return true }
+            guard let mailTemplate else { return false }
+            let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
+            return taken.contains(mail.lowercased())
+        }
+        takenNames.insert(login.lowercased())
+        if let mailTemplate {
+            let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
+            takenNames.insert(mail.lowercased())
+        }
+        return login
+    }
+
+    func managerDN(of person: Person) -> String? {
+        guard let manager = person.managerID, !manager.isEmpty else { return nil }
+        return dnByKey[Person.key(manager)]?.string
+    }
+
+    // MARK: Groups
+
+    func isMember(_ dn: DistinguishedName, of group: DistinguishedName) -> Bool {
+        members[group]?.contains(dn) ?? false
+    }
+
+    /// Every group idsync may change: those the role rules grant and the MFA flag groups.
+    var managedGroupDNs: [DistinguishedName] {
+        var names = config.roles.managedGroups
+        if let group = config.policy.enrollmentGroup { names.insert(group) }
+        if let group = config.policy.reverificationGroup { names.insert(group) }
+        return names.sorted().map(config.groupDN)
+    }
+
+    mutating func noteGroupNeeded(_ group: DistinguishedName) {
+        if directory.groups[group] == nil { groupsToCreate.insert(group) }
+    }
+
+    // MARK: Protected accounts
+
+    /// Why an account must not be changed, or nil when automation may change it.
+    func protectedReason(_ account: ObservedAccount) -> String? {
+        let rules = config.protected
+        if rules.dns.contains(account.dn) { return "listed by DN" }
+        if let group = rules.groups.first(where: { isMember(account.dn, of: $0) }) {
+            return "member of \(group.string)"
+        }
+        if let attribute = rules.attribute {
+            let values = account.attributes[attribute.lowercased()] ?? []
+            if let value = values.first(where: { rules.values.contains($0.lowercased()) }) {
+                return "\(attribute) is \(value)"
+            }
+        }
+        return nil
+    }
+
+    mutating func protectedSkip(_ account: ObservedAccount, employeeID: String?, why: String) {
+        findings.append(Finding(kind: .protected, employeeID: employeeID, dn: account.dn.string,
+                                text: "protected account (\(why)): idsync changes nothing on it; "
+                                    + "an operator's emergency lock is the only way to touch it"))
+    }
+
+    // MARK: Collecting
+
+    mutating func add(_ change: Change) {
+        changes.append(change)
+    }
+
+    mutating func finding(_ kind: Finding.Kind, _ employeeID: String?, _ dn: String?, _ text: String) {
+        findings.append(Finding(kind: kind, employeeID: employeeID, dn: dn, text: text))
+    }
+
+    /// Accounts in the people subtree that no feed row accounts for, in DN order.
+    func unclaimedAccounts(feedKeys: Set<String>) -> [ObservedAccount] {
+        directory.accounts
+            .filter { account in
+                guard let id = account.employeeID, !id.isEmpty else { return true }
+                return !feedKeys.contains(Person.key(id))
+            }
+            .sorted { $0.dn.normalized < $1.dn.normalized }
+    }
+
+    /// Closes the plan: group creations first, then the summary.
+    func finish(feed: FeedSnapshot, instant: Date, runDate: LocalDate) -> Plan {
+        let creations = groupsToCreate.sorted { $0.normalized < $1.normalized }.map { group in
+            Change(kind: .createGroup, category: .directory, employeeID: nil, login: nil,
+                   dn: group.string, target: config.directory.placeholderMember.string,
+                   reason: Reason(rule: "managed-group", text: "a role rule grants this group and it does not exist yet"))
+        }
+        let all = creations + changes
+        return Plan(runDate: "\(runDate)", instant: ISO8601DateFormatter().string(from: instant),
+                    feed: feed.origin, directoryFingerprint: directory.fingerprint,
+                    summary: summarize(all, feed: feed), changes: all, findings: findings, guards: [])
+    }
+
+    private func summarize(_ changes: [Change], feed: FeedSnapshot) -> PlanSummary {
+        var summary = PlanSummary()
+        var people: [ChangeCategory: Set<String>] = [:]
+        for change in changes {
+            people[change.category, default: []].insert(change.employeeID ?? change.dn)
+        }
+        summary.joiners = people[.joiner]?.count ?? 0
+        summary.movers = people[.mover]?.count ?? 0
+        summary.leavers = people[.leaver]?.count ?? 0
+        summary.contractEnded = people[.contractEnded]?.count ?? 0
+        summary.rehires = people[.rehire]?.count ?? 0
+        summary.orphansDisabled = people[.orphan]?.count ?? 0
+        summary.changes = changes.count
+        summary.quarantined = feed.quarantined.count
+        summary.protectedSkipped = findings.filter { $0.kind == .protected }.count
+        summary.orphans = findings.filter { $0.kind == .orphan }.count
+        summary.peopleInFeed = feed.people.count
+        summary.accountsObserved = directory.accounts.count
+        return summary
+    }
+}

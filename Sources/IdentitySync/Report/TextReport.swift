@@ -1,0 +1,89 @@
+import Foundation
+
+/// The plan as people read it in a terminal: summary, guards, changes by kind, findings.
+public enum TextReport {
+    public static func render(_ plan: Plan) -> String {
+        var lines: [String] = []
+        let s = plan.summary
+        lines.append("idsync plan for \(plan.runDate) (instant \(plan.instant))")
+        lines.append("feed: \(plan.feed): \(s.peopleInFeed) people, \(s.quarantined) quarantined rows")
+        lines.append("directory: \(s.accountsObserved) accounts observed")
+        lines.append("")
+        lines.append("joiners \(s.joiners)  movers \(s.movers)  leavers \(s.leavers)  "
+                     + "contract ended \(s.contractEnded)  rehires \(s.rehires)  orphans \(s.orphans)  "
+                     + "changes \(s.changes)")
+        lines.append("")
+        lines.append(contentsOf: guardLines(plan))
+        for category in ChangeCategory.allCases {
+            lines.append(contentsOf: changeLines(plan, category: category))
+        }
+        if !plan.findings.isEmpty {
+            lines.append("")
+            lines.append("findings:")
+            for finding in plan.findings {
+                let who = finding.employeeID.map { "[\($0)] " } ?? ""
+                lines.append("  \(finding.kind.rawValue): \(who)\(finding.text)\(finding.dn.map { " (\($0))" } ?? "")")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func guardLines(_ plan: Plan) -> [String] {
+        guard !plan.guards.isEmpty else { return [] }
+        var lines = ["guards: " + (plan.isStopped ? "STOPPED, nothing will be written" : "passed")]
+        for verdict in plan.guards where !verdict.passed || plan.isStopped {
+            lines.append("  \(verdict.passed ? "ok  " : "STOP") \(verdict.guardName): \(verdict.text)")
+        }
+        return lines
+    }
+
+    private static func changeLines(_ plan: Plan, category: ChangeCategory) -> [String] {
+        let changes = plan.changes.filter { $0.category == category }
+        guard !changes.isEmpty else { return [] }
+        var lines = ["", "\(category.rawValue) (\(changes.count) changes):"]
+        for change in changes {
+            lines.append("  " + describe(change))
+            if !change.reason.text.isEmpty {
+                let fields = change.reason.fields.map { "\($0.field)=\($0.value)" }.joined(separator: ", ")
+                lines.append("      why: \(change.reason.rule): \(change.reason.text)"
+                             + (fields.isEmpty ? "" : " [\(fields)]"))
+            }
+        }
+        return lines
+    }
+
+    /// One line per change: what, on whom, before → after.
+    public static func describe(_ change: Change) -> String {
+        let who = [change.employeeID, change.login].compactMap { $0 }.joined(separator: " ")
+        let subject = who.isEmpty ? change.dn : "\(who) \(change.dn)"
+        switch change.kind {
+        case .addToGroup, .removeFromGroup, .flagMFAEnrollment, .requireMFAReverification:
+            return "\(change.kind.rawValue) \(subject) → \(change.target ?? "")"
+        case .move:
+            return "move \(subject) → \(change.target ?? "")"
+        case .setAttributes:
+            let edits = change.attributes.filter { $0.name.lowercased() != "objectclass" }
+                .map { "\($0.name): \($0.before.joined(separator: "|")) → \($0.after.joined(separator: "|"))" }
+            return "set-attributes \(subject)" + (edits.isEmpty ? " (idsync state)" : " " + edits.joined(separator: "; "))
+        default:
+            return "\(change.kind.rawValue) \(subject)"
+        }
+    }
+}
+
+/// The plan for machines: stable key order, UTF-8 kept as it is.
+public enum JSONReport {
+    public static let schemaVersion = 1
+
+    struct Document: Encodable {
+        let schema: Int
+        let plan: Plan
+    }
+
+    public static func render(_ plan: Plan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = try encoder.encode(Document(schema: schemaVersion, plan: plan))
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
