@@ -21,7 +21,7 @@ public enum HRField: String, Sendable, CaseIterable, Codable {
 /// How one HR export names its columns and writes its values.
 public struct FeedLayout: Sendable {
     public var name: String
-    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var delimiter: Unicode.Scalar = ","
     public var dateLayout: DateLayout
     /// HR column name for each field; fields a layout lacks are absent.
     public var columns: [HRField: String]

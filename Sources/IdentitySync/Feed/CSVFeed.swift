@@ -1,0 +1,169 @@
+import Foundation
+
+/// An HR export in CSV, read through a layout that names its columns.
+///
+/// Whole-file problems (an unclosed quote, invalid UTF-8, a missing column) make the
+/// feed untrusted and stop the run. A bad row is quarantined on its own.
+public struct CSVFeed: HRFeed {
+    public let path: String
+    public let layout: FeedLayout
+
+    /// Columns without which no person can be built.
+    static let required: [HRField] = [.employeeID, .firstName, .lastName, .status]
+
+    public init(path: String, layout: FeedLayout) {
+        self.path = path
+        self.layout = layout
+    }
+
+    public func read() throws -> FeedSnapshot {
+        let table: CSVTable
+        do {
+            table = try CSVReader.read(path: path, delimiter: layout.delimiter)
+        } catch let error as CSVError {
+            throw FeedError.incomplete("\(error)")
+        }
+        let columns = try resolveColumns(table)
+        var parser = RowParser(file: path, layout: layout, columns: columns)
+        for row in table.rows {
+            parser.parse(row, fieldCountError: table.fieldCountError(for: row))
+        }
+        return parser.snapshot(rowCount: table.rows.count, origin: path)
+    }
+
+    private func resolveColumns(_ table: CSVTable) throws -> [HRField: Int] {
+        var columns: [HRField: Int] = [:]
+        for (field, name) in layout.columns {
+            if let index = table.column(named: name) { columns[field] = index }
+        }
+        let missing = CSVFeed.required.filter { columns[$0] == nil && layout.columns[$0] != nil }
+            + CSVFeed.required.filter { layout.columns[$0] == nil }
+        guard missing.isEmpty || table.rows.isEmpty else {
+            let names = missing.map { "'\(layout.columns[$0] ?? $0.rawValue)'" }.joined(separator: ", ")
+            throw FeedError.incomplete("\(path):\(table.headerLine): the header lacks \(names) that the layout "
+                                       + "\(layout.name) needs; check the export or the layout's columns")
+        }
+        return columns
+    }
+}
+
+/// Turns rows into people, collecting each row's problems instead of stopping at the first.
+struct RowParser {
+    let file: String
+    let layout: FeedLayout
+    let columns: [HRField: Int]
+    var people: [Person] = []
+    var lines: [Int] = []
+    var quarantined: [QuarantinedRecord] = []
+    var notices: [String] = []
+    var indexByKey: [String: Int] = [:]
+
+    mutating func parse(_ row: CSVRow, fieldCountError: CSVError?) {
+        let source = "\(file):\(row.line)"
+        if let error = fieldCountError {
+            // Fields may be shifted: not even the employee id can be trusted.
+            quarantined.append(QuarantinedRecord(source: source, employeeID: nil,
+                                                 problems: [error.message], termination: nil))
+            return
+        }
+        var problems: [String] = []
+        let person = build(row, source: source, problems: &problems)
+        guard problems.isEmpty else {
+            quarantine(person, source: source, problems: problems)
+            return
+        }
+        add(person, line: row.line)
+    }
+
+    private func value(_ field: HRField, _ row: CSVRow) -> String {
+        guard let index = columns[field], index < row.fields.count else { return "" }
+        return row.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
+        let text = value(field, row)
+        guard !text.isEmpty else { return nil }
+        do {
+            return try layout.dateLayout.parse(text)
+        } catch {
+            let column = layout.columns[field] ?? field.rawValue
+            problems.append("column '\(column)': '\(text)' is not a date in the layout \(layout.dateLayout)")
+            return nil
+        }
+    }
+
+    private func build(_ row: CSVRow, source: String, problems: inout [String]) -> Person {
+        let id = value(.employeeID, row)
+        if id.isEmpty { problems.append("column '\(layout.columns[.employeeID] ?? "employee_id")' is empty") }
+        let statusText = value(.status, row)
+        let status = layout.statusValues[statusText.lowercased()]
+        if status == nil {
+            let known = layout.statusValues.keys.sorted().joined(separator: ", ")
+            problems.append("column '\(layout.columns[.status] ?? "status")': '\(statusText)' is not a status "
+                            + "the layout knows (\(known))")
+        }
+        for field in [HRField.firstName, .lastName] where value(field, row).isEmpty {
+            problems.append("column '\(layout.columns[field] ?? field.rawValue)' is empty")
+        }
+        let workerType = value(.workerType, row)
+        let preferred = value(.preferredName, row)
+        let manager = value(.managerID, row)
+        return Person(employeeID: id, firstName: value(.firstName, row),
+                      preferredName: preferred.isEmpty ? nil : preferred, lastName: value(.lastName, row),
+                      jobTitle: value(.jobTitle, row), jobCode: value(.jobCode, row),
+                      department: value(.department, row), location: value(.location, row),
+                      workerType: workerType,
+                      workerCategory: layout.contractorTypes.contains(workerType.lowercased()) ? .contractor : .employee,
+                      status: status ?? .active,
+                      hireDate: date(.hireDate, row, problems: &problems),
+                      terminationDate: date(.terminationDate, row, problems: &problems),
+                      contractEndDate: date(.contractEndDate, row, problems: &problems),
+                      managerID: manager.isEmpty ? nil : manager, source: source)
+    }
+
+    /// A bad row still disables when its employee id and its termination are both plain:
+    /// a terminated status, or a termination date that parsed.
+    private mutating func quarantine(_ person: Person, source: String, problems: [String]) {
+        let id = person.employeeID.isEmpty ? nil : person.employeeID
+        let statusColumn = layout.columns[.status] ?? "status"
+        let terminationColumn = layout.columns[.terminationDate] ?? "termination_date"
+        let statusBad = problems.contains { $0.hasPrefix("column '\(statusColumn)'") }
+        let dateBad = problems.contains { $0.hasPrefix("column '\(terminationColumn)'") }
+        let plain = id != nil && !statusBad && !dateBad
+            && (person.status == .terminated || person.terminationDate != nil)
+        quarantined.append(QuarantinedRecord(source: source, employeeID: id, problems: problems,
+                                             termination: plain ? person : nil))
+    }
+
+    /// The same id twice is an error naming both lines, except a worker conversion: a
+    /// terminated record and an active one for one person, where the active one wins.
+    private mutating func add(_ person: Person, line: Int) {
+        guard let index = indexByKey[person.key] else {
+            indexByKey[person.key] = people.count
+            people.append(person)
+            lines.append(line)
+            return
+        }
+        let first = people[index]
+        let conversion = (first.status == .terminated) != (person.status == .terminated)
+        guard conversion else {
+            let text = "employee id \(person.employeeID) appears on lines \(lines[index]) and \(line); "
+                + "HR must keep one record per person"
+            quarantined.append(QuarantinedRecord(source: first.source, employeeID: first.employeeID,
+                                                 problems: [text], termination: nil))
+            quarantined.append(QuarantinedRecord(source: person.source, employeeID: person.employeeID,
+                                                 problems: [text], termination: nil))
+            people[index].employeeID = ""     // removed below
+            return
+        }
+        let active = first.status == .terminated ? person : first
+        notices.append("employee id \(person.employeeID): lines \(lines[index]) and \(line) are a terminated "
+                       + "and an active record (a worker conversion); the active one (\(active.source)) is used")
+        people[index] = active
+    }
+
+    func snapshot(rowCount: Int, origin: String) -> FeedSnapshot {
+        FeedSnapshot(people: people.filter { !$0.employeeID.isEmpty }, quarantined: quarantined,
+                     notices: notices, rowCount: rowCount, origin: origin)
+    }
+}
