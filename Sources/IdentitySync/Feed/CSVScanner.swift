@@ -66,24 +66,33 @@ struct CSVScanner {
     /// From an opening quote to its closing quote, turning each `""` into `"`.
     private mutating func quotedField() throws -> String {
         let openedAt = line
-        index += 1
         scratch.removeAll(keepingCapacity: true)
+        index += 1
         var segment = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == Self.quote {
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segment..<index]))
-                index += 1
-                guard index < bytes.count, bytes[index] == Self.quote else {
-                    try expectFieldEnd()
-                    return try scratch.withUnsafeBufferPointer { try text($0, line: openedAt) }
-                }
-                segment = index
-            } else if byte == Self.lf || byte == Self.cr && !nextIs(Self.lf) {
-                line += 1
-            }
+        while true {
+            try skipToQuote(openedAt: openedAt)
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segment..<index]))
+            index += 1
+
+            // A doubled quote: its second half starts the next segment.
+            guard index < bytes.count, bytes[index] == Self.quote else { break }
+            segment = index
             index += 1
         }
+
+        try expectFieldEnd()
+        return try scratch.withUnsafeBufferPointer { try text($0, line: openedAt) }
+    }
+
+    /// Moves to the next quote, counting the line breaks passed; throws if none is left.
+    private mutating func skipToQuote(openedAt: Int) throws {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == Self.quote { return }
+            if byte == Self.lf || byte == Self.cr && !nextIs(Self.lf) { line += 1 }
+            index += 1
+        }
+
         throw CSVError(.unterminatedQuote, file: file, line: openedAt,
                        "a quoted field opened here never closes; check for a stray \" in that "
                            + "row, or for a file cut off before its end")
