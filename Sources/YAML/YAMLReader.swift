@@ -20,8 +20,7 @@ public struct YAMLReader: Sendable {
     /// and `.wrongType` when this node is not a mapping.
     public func require(_ key: String) throws -> YAMLReader {
         guard let value = try optional(key) else {
-            let owner = path.isEmpty ? "the file" : "'\(path)'"
-            throw error(.missingKey, "\(owner) needs the key '\(key)'", at: node.mark)
+            throw error(.missingKey, "\(subject) needs the key '\(key)'", at: node.mark)
         }
 
         return value
@@ -63,8 +62,9 @@ public struct YAMLReader: Sendable {
     }
 
     /// An error at this node, for checks the caller makes itself (ranges, formats, rules).
+    /// `message` follows the path: `error("must be an ldap:// or ldaps:// URL")`.
     public func error(_ message: String) -> YAMLError {
-        error(.wrongType, "'\(path)' \(message)", at: node.mark)
+        error(.wrongType, "\(subject) \(message)", at: node.mark)
     }
 
     func error(_ code: YAMLError.Code, _ message: String, at mark: YAMLMark) -> YAMLError {
@@ -73,9 +73,13 @@ public struct YAMLReader: Sendable {
 
     /// "'path' must be <expected>, found <what is there>".
     func mismatch(_ expected: String) -> YAMLError {
-        let subject = path.isEmpty ? "the file" : "'\(path)'"
-        return error(.wrongType, "\(subject) must be \(expected), found \(node.foundDescription)",
+        error(.wrongType, "\(subject) must be \(expected), found \(node.foundDescription)",
                      at: node.mark)
+    }
+
+    /// How messages name this node: its quoted path, or "the file" at the root.
+    private var subject: String {
+        path.isEmpty ? "the file" : "'\(path)'"
     }
 
     private func child(_ node: YAMLNode, path: String) -> YAMLReader {

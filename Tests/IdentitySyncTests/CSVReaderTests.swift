@@ -50,7 +50,8 @@ struct CSVErrorCase: Sendable, CustomTestStringConvertible {
               lines: [2, 3], fields: [["1", "Ann"], ["2", "Bob"]]),
         .init(name: "no final line break", input: "id,name\n1,Ann",
               lines: [2], fields: [["1", "Ann"]]),
-        .init(name: "blank lines are skipped but counted", input: "id,name\n\n1,Ann\n\r\n\n2,Bob\n\n",
+        .init(name: "blank lines are skipped but counted",
+              input: "id,name\n\n1,Ann\n\r\n\n2,Bob\n\n",
               lines: [3, 6], fields: [["1", "Ann"], ["2", "Bob"]]),
         .init(name: "quoted delimiter", input: "id,name\n1,\"Smith, Ann\"\n",
               lines: [2], fields: [["1", "Smith, Ann"]]),
@@ -145,6 +146,13 @@ struct CSVErrorCase: Sendable, CustomTestStringConvertible {
 
         #expect(table.header == ["id", "name"])
         #expect(table.rows.isEmpty)
+    }
+
+    @Test func headerLineCountsBlankLinesBeforeIt() throws {
+        let table = try parse("\r\n\nid\n1\n")
+
+        #expect(table.headerLine == 3)
+        #expect(lines(table) == [4])
     }
 
     @Test func rowsWithTheWrongFieldCountAreKeptForQuarantine() throws {

@@ -212,6 +212,13 @@ private func yamlError(_ body: () throws -> Void) -> YAMLError? {
         #expect(throws: YAMLError.self) { try roles[1].string("name") }
     }
 
+    @Test func callerChecksUseTheNodesPositionAndPath() throws {
+        let url = try load("directory:\n  url: http://x\n").require("directory").require("url")
+
+        #expect(url.error("must start with ldap:// or ldaps://").description
+            == "idsync.yaml:2:8: 'directory.url' must start with ldap:// or ldaps://")
+    }
+
     // MARK: Unknown keys
 
     @Test func unknownKeySuggestsTheClosestAllowedKey() {

@@ -22,6 +22,8 @@ public struct CSVTable: Sendable {
     public let file: String
     /// The header's names exactly as written.
     public let header: [String]
+    /// The line of the header: 1 unless blank lines come before it.
+    public let headerLine: Int
     public let rows: [CSVRow]
     private let columns: [String: Int]
 
@@ -30,6 +32,7 @@ public struct CSVTable: Sendable {
     public init(file: String, header: [String], headerLine: Int = 1, rows: [CSVRow]) throws {
         self.file = file
         self.header = header
+        self.headerLine = headerLine
         self.rows = rows
         self.columns = try Self.index(header, file: file, line: headerLine)
     }
