@@ -1,0 +1,137 @@
+import Foundation
+import YAML
+
+extension ConfigLoader {
+    /// An HR layout: column names, the date format, and what status values mean.
+    static func loadLayout(_ path: String) throws -> FeedLayout {
+        let root = try reader(path)
+        try root.rejectUnknownKeys(allowed: ["name", "date_format", "delimiter", "columns", "status",
+                                             "contractor_types"])
+        let formatNode = try root.require("date_format")
+        let dateLayout: DateLayout
+        do {
+            dateLayout = try DateLayout(formatNode.string())
+        } catch {
+            throw formatNode.error("\(error)")
+        }
+        var columns: [HRField: String] = [:]
+        let columnsNode = try root.require("columns")
+        try columnsNode.rejectUnknownKeys(allowed: Set(HRField.allCases.map(\.rawValue)))
+        for (key, value) in try columnsNode.entries() {
+            columns[HRField(rawValue: key)!] = try value.string()
+        }
+        var statuses: [String: EmploymentStatus] = [:]
+        let statusNode = try root.require("status")
+        try statusNode.rejectUnknownKeys(allowed: ["active", "leave-of-absence", "terminated"])
+        for (key, value) in try statusNode.entries() {
+            for text in try value.stringList() { statuses[text.lowercased()] = EmploymentStatus(rawValue: key)! }
+        }
+        let delimiter = try root.optional("delimiter")?.string() ?? ","
+        guard delimiter.unicodeScalars.count == 1, let scalar = delimiter.unicodeScalars.first else {
+            throw try root.require("delimiter").error("must be one character")
+        }
+        let contractors = try root.optional("contractor_types")?.stringList() ?? []
+        return FeedLayout(name: try root.optional("name")?.string() ?? path, delimiter: scalar,
+                          dateLayout: dateLayout, columns: columns, statusValues: statuses,
+                          contractorTypes: Set(contractors.map { $0.lowercased() }))
+    }
+
+    /// Attribute templates, the login name, and placement rules.
+    static func loadMapping(_ path: String) throws -> AccountMapping {
+        let root = try reader(path)
+        try root.rejectUnknownKeys(allowed: ["login", "attributes", "placement"])
+        var mapping = AccountMapping(attributes: [])
+        if let login = try root.optional("login") {
+            try login.rejectUnknownKeys(allowed: ["template", "max_length", "attribute"])
+            mapping.loginTemplate = try login.optional("template")?.string() ?? mapping.loginTemplate
+            mapping.loginMaxLength = try login.optional("max_length")?.int() ?? mapping.loginMaxLength
+            mapping.loginAttribute = try login.optional("attribute")?.string() ?? mapping.loginAttribute
+            let policy = LoginNamePolicy(template: mapping.loginTemplate, maxLength: mapping.loginMaxLength)
+            do { try policy.validate() } catch { throw (try login.optional("template") ?? login).error("\(error)") }
+        }
+        for (name, value) in try root.require("attributes").entries() {
+            do {
+                mapping.attributes.append((name, try Template(value.string())))
+            } catch let error as TemplateError {
+                throw value.error("\(error)")
+            }
+        }
+        for rule in try root.optional("placement")?.elements() ?? [] {
+            try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])
+            mapping.placement.append(PlacementRule(name: try rule.string("name"), match: try match(rule.optional("match")),
+                                                   container: try dn(rule.require("container"))))
+        }
+        return mapping
+    }
+
+    /// `match: {department: [ICU, Nursing]}`: every field listed must have one of its values.
+    static func match(_ node: YAMLReader?) throws -> [HRField: Set<String>] {
+        var match: [HRField: Set<String>] = [:]
+        guard let node else { return match }
+        try node.rejectUnknownKeys(allowed: Set(HRField.allCases.map(\.rawValue)))
+        for (key, value) in try node.entries() {
+            match[HRField(rawValue: key)!] = Set(try value.stringList().map { $0.lowercased() })
+        }
+        return match
+    }
+
+    static func loadRoles(_ path: String) throws -> RoleRules {
+        let root = try reader(path)
+        try root.rejectUnknownKeys(allowed: ["rules", "privileged_groups"])
+        var rules: [RoleRule] = []
+        for rule in try root.require("rules").elements() {
+            try rule.rejectUnknownKeys(allowed: ["name", "match", "groups", "mfa"])
+            let mfa = try rule.optional("mfa").map { try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant") }
+            rules.append(RoleRule(name: try rule.string("name"), match: try match(rule.optional("match")),
+                                  groups: try rule.optional("groups")?.stringList() ?? [], mfa: mfa ?? .standard))
+        }
+        let privileged = try root.optional("privileged_groups")?.stringList() ?? []
+        return RoleRules(rules: rules, privilegedGroups: Set(privileged))
+    }
+
+    static func loadPolicy(_ node: YAMLReader?) throws -> LifecyclePolicy {
+        var policy = LifecyclePolicy()
+        guard let node else { return policy }
+        try node.rejectUnknownKeys(allowed: ["pre_hire_days", "leave_of_absence", "orphans",
+                                             "mfa_enrollment_group", "mfa_reverification_group"])
+        policy.preHireDays = try node.optional("pre_hire_days")?.int() ?? 0
+        if let leave = try node.optional("leave_of_absence") {
+            policy.leaveOfAbsence = try choice(leave, LifecyclePolicy.LeavePolicy.init(rawValue:), "keep, disable")
+        }
+        if let orphans = try node.optional("orphans") {
+            policy.orphans = try choice(orphans, LifecyclePolicy.OrphanPolicy.init(rawValue:), "report, disable")
+        }
+        policy.enrollmentGroup = try node.optional("mfa_enrollment_group")?.string()
+        policy.reverificationGroup = try node.optional("mfa_reverification_group")?.string()
+        return policy
+    }
+
+    static func loadGuards(_ node: YAMLReader?) throws -> GuardConfig {
+        var guards = GuardConfig()
+        guard let node else { return guards }
+        try node.rejectUnknownKeys(allowed: ["max_feed_shrink_percent", "max_leavers", "max_group_removals",
+                                             "max_renames"])
+        guards.maxFeedShrinkPercent = try node.optional("max_feed_shrink_percent")?.double() ?? guards.maxFeedShrinkPercent
+        guards.leavers = try budget(node.optional("max_leavers")) ?? guards.leavers
+        guards.groupRemovals = try budget(node.optional("max_group_removals")) ?? guards.groupRemovals
+        guards.renames = try budget(node.optional("max_renames")) ?? guards.renames
+        return guards
+    }
+
+    private static func budget(_ node: YAMLReader?) throws -> Budget? {
+        guard let node else { return nil }
+        try node.rejectUnknownKeys(allowed: ["count", "percent"])
+        return Budget(count: try node.int("count"), percent: try node.double("percent"))
+    }
+
+    static func loadProtected(_ node: YAMLReader?) throws -> ProtectedAccounts {
+        var protected = ProtectedAccounts()
+        guard let node else { return protected }
+        try node.rejectUnknownKeys(allowed: ["dns", "groups", "attribute", "values"])
+        protected.dns = Set(try (node.optional("dns")?.elements() ?? []).map(dn))
+        protected.groups = Set(try (node.optional("groups")?.elements() ?? []).map(dn))
+        protected.attribute = try node.optional("attribute")?.string()
+        protected.values = Set(try (node.optional("values")?.stringList() ?? []).map { $0.lowercased() })
+        return protected
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import YAML
+
+/// Reads idsync.yaml and the mapping files it names into a `Config`.
+///
+/// Paths in a file are relative to that file's folder. Every error names the file, the
+/// line and the key, and says what would be accepted.
+public enum ConfigLoader {
+    public static func load(path: String) throws -> Config {
+        let root = try reader(path)
+        try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
+                                             "guards", "protected", "audit", "lock"])
+        let folder = (path as NSString).deletingLastPathComponent
+        let site = try root.require("site")
+        let directory = try loadDirectory(root.require("directory"))
+        return Config(
+            file: path,
+            timeZone: try zone(site.require("time_zone")),
+            locationZones: try loadLocations(site.optional("locations")),
+            feed: try loadFeed(root.require("feed"), folder: folder),
+            directory: directory,
+            mapping: try loadMapping(resolve(root.string("mapping"), in: folder)),
+            roles: try loadRoles(resolve(root.string("roles"), in: folder)),
+            policy: try loadPolicy(root.optional("policy")),
+            guards: try loadGuards(root.optional("guards")),
+            protected: try loadProtected(root.optional("protected")),
+            auditPath: resolve(try root.require("audit").string("path"), in: folder),
+            lockPath: resolve(try root.require("lock").string("path"), in: folder))
+    }
+
+    static func reader(_ path: String) throws -> YAMLReader {
+        YAMLReader(try YAMLDocument.load(path: path), file: path)
+    }
+
+    static func resolve(_ path: String, in folder: String) -> String {
+        guard !path.hasPrefix("/"), !folder.isEmpty else { return path }
+        return (folder as NSString).appendingPathComponent(path)
+    }
+
+    static func zone(_ node: YAMLReader) throws -> TimeZone {
+        let name = try node.string()
+        guard let zone = TimeZone(identifier: name) else {
+            throw node.error("is not a time zone identifier such as America/New_York, found '\(name)'")
+        }
+        return zone
+    }
+
+    static func dn(_ node: YAMLReader) throws -> DistinguishedName {
+        let text = try node.string()
+        do {
+            return try DistinguishedName(parsing: text)
+        } catch {
+            throw node.error("is not a DN: \(error)")
+        }
+    }
+
+    private static func loadLocations(_ node: YAMLReader?) throws -> [String: TimeZone] {
+        var zones: [String: TimeZone] = [:]
+        for (name, value) in try node?.entries() ?? [] {
+            zones[name.lowercased()] = try zone(value)
+        }
+        return zones
+    }
+
+    private static func loadFeed(_ node: YAMLReader, folder: String) throws -> FeedConfig {
+        try node.rejectUnknownKeys(allowed: ["type", "path", "layout", "max_bad_rows", "missing_person"])
+        let type = try node.optional("type")?.string() ?? "csv"
+        guard type == "csv" else {
+            throw try node.require("type").error("must be csv (SCIM feeds come later), found '\(type)'")
+        }
+        var feed = FeedConfig(path: resolve(try node.string("path"), in: folder),
+                              layout: try loadLayout(resolve(try node.string("layout"), in: folder)))
+        feed.maxBadRows = try node.optional("max_bad_rows")?.int() ?? feed.maxBadRows
+        if let missing = try node.optional("missing_person") {
+            feed.missingPerson = try choice(missing, FeedConfig.MissingPerson.init(rawValue:), "leaver, report")
+        }
+        return feed
+    }
+
+    static func choice<T>(_ node: YAMLReader, _ make: (String) -> T?, _ allowed: String) throws -> T {
+        let text = try node.string()
+        guard let value = make(text) else { throw node.error("must be one of \(allowed), found '\(text)'") }
+        return value
+    }
+
+    private static func loadDirectory(_ node: YAMLReader) throws -> DirectoryConfig {
+        try node.rejectUnknownKeys(allowed: [
+            "flavour", "url", "bind_dn", "password_file", "password_env", "ca_file", "start_tls",
+            "allow_plaintext", "base", "people", "groups", "placeholder_member", "password_policy",
+            "state_attribute", "state_object_class", "object_classes", "page_size", "write_window",
+        ])
+        let flavour = try node.optional("flavour")?.string() ?? "openldap"
+        guard flavour == "openldap" else {
+            throw try node.require("flavour").error("must be openldap (389-DS and AD come later), found '\(flavour)'")
+        }
+        var config = DirectoryConfig(url: try node.string("url"), bindDN: try node.string("bind_dn"),
+                                     base: try dn(node.require("base")), people: try dn(node.require("people")),
+                                     groups: try dn(node.require("groups")),
+                                     placeholderMember: try dn(node.require("placeholder_member")))
+        config.passwordFile = try node.optional("password_file")?.string()
+        config.passwordEnvironment = try node.optional("password_env")?.string()
+        guard config.passwordFile != nil || config.passwordEnvironment != nil else {
+            throw node.error("needs password_file or password_env; a password is never written in the config")
+        }
+        config.caFile = try node.optional("ca_file")?.string()
+        config.startTLS = try node.optional("start_tls")?.bool() ?? false
+        config.allowPlaintext = try node.optional("allow_plaintext")?.bool() ?? false
+        config.passwordPolicy = try node.optional("password_policy").map(dn)
+        config.stateAttribute = try node.optional("state_attribute")?.string() ?? config.stateAttribute
+        if let stateClass = try node.optional("state_object_class")?.string() {
+            config.stateObjectClass = stateClass == "none" ? nil : stateClass
+        }
+        config.objectClasses = try node.optional("object_classes")?.stringList() ?? config.objectClasses
+        config.pageSize = try node.optional("page_size")?.int() ?? config.pageSize
+        config.writeWindow = try node.optional("write_window")?.int() ?? config.writeWindow
+        guard config.people.isDescendant(of: config.base) || config.people == config.base else {
+            throw try node.require("people").error("must lie inside base \(config.base)")
+        }
+        return config
+    }
+}
