@@ -1,0 +1,119 @@
+import CLDAP
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How far below the base a search looks (RFC 4511 §4.5.1.2).
+public enum SearchScope: Sendable {
+    case base, oneLevel, subtree
+
+    var rawValue: Int32 {
+        switch self {
+        case .base: LDAP_SCOPE_BASE
+        case .oneLevel: LDAP_SCOPE_ONELEVEL
+        case .subtree: LDAP_SCOPE_SUBTREE
+        }
+    }
+}
+
+/// One search request, as libldap's ldap_search_ext_s wants it.
+struct SearchRequest {
+    let base: String
+    let scope: SearchScope
+    let filter: String
+    /// [] asks for all user attributes.
+    let attributes: [String]
+}
+
+extension LDAPConnection {
+    /// Paged search (RFC 2696): calls `each` for every entry, page by page.
+    ///
+    /// Throws `LDAPError` (operation "search") on any result other than success, e.g. 4
+    /// sizeLimitExceeded or 3 timeLimitExceeded, even when entries arrived: the entries of a
+    /// failed page are not delivered, but earlier pages' entries were. A caller that gets an
+    /// error must throw away what it collected and never treat a partial read as whole.
+    /// Errors thrown by `each` stop the search and propagate unchanged.
+    public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
+                       pageSize: Int = 1000, each: (LDAPEntry) throws -> Void) throws {
+        let handle = try openHandle("search")
+        let request = SearchRequest(base: base, scope: scope, filter: filter,
+                                    attributes: attributes)
+        let cookie = PageCookie()
+
+        repeat {
+            let control = try cookie.requestControl(handle, pageSize: pageSize)
+            defer { ldap_control_free(control) }
+            try searchPage(handle, request, control: control, cookie: cookie, each: each)
+        } while !cookie.isEmpty
+    }
+
+    /// Reads the entry at `dn` (base scope, unpaged).
+    /// - Returns: the entry, or nil if the server answers noSuchObject (32).
+    /// - Throws: `LDAPError` (operation "search") for any other failure.
+    public func read(dn: String, attributes: [String]) throws -> LDAPEntry? {
+        let handle = try openHandle("search")
+        let request = SearchRequest(base: dn, scope: .base, filter: "(objectClass=*)",
+                                    attributes: attributes)
+
+        var found: LDAPEntry?
+        do {
+            try runSearch(handle, request, control: nil) { found = $0 }
+        } catch let error as LDAPError where error.isNoSuchObject {
+            return nil
+        }
+        return found
+    }
+
+    /// One page: sends the search with `control`, checks the result, delivers the entries,
+    /// then moves `cookie` on to the next page.
+    private func searchPage(_ handle: OpaquePointer, _ request: SearchRequest,
+                            control: UnsafeMutablePointer<LDAPControl>, cookie: PageCookie,
+                            each: (LDAPEntry) throws -> Void) throws {
+        try runSearch(handle, request, control: control, each: each) { controls in
+            cookie.update(handle, from: controls)
+        }
+    }
+
+    /// Runs one ldap_search_ext_s. Checks the result before delivering any entry, so a failed
+    /// result delivers nothing. Frees the result message.
+    private func runSearch(
+        _ handle: OpaquePointer, _ request: SearchRequest,
+        control: UnsafeMutablePointer<LDAPControl>?,
+        each: (LDAPEntry) throws -> Void,
+        controls: (UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?) -> Void = { _ in }
+    ) throws {
+        var message: OpaquePointer?
+        let rc = send(handle, request, control: control, into: &message)
+        defer { ldap_msgfree(message) }
+        guard let message else {
+            throw lastError(handle, code: rc, operation: "search")
+        }
+
+        let result = parseResult(handle, message, controls: controls)
+        guard result.isSuccess else { throw result.error("search") }
+
+        var entry = ldap_first_entry(handle, message)
+        while let current = entry {
+            try each(LDAPEntry(handle: handle, message: current))
+            entry = ldap_next_entry(handle, current)
+        }
+    }
+
+    /// Sends the search and waits for all of its replies. Returns libldap's code; `message`
+    /// receives the chain of entries and the final result (the caller frees it).
+    private func send(_ handle: OpaquePointer, _ request: SearchRequest,
+                      control: UnsafeMutablePointer<LDAPControl>?,
+                      into message: inout OpaquePointer?) -> Int32 {
+        let arena = CArena()
+        let attributes = request.attributes.isEmpty
+            ? nil
+            : arena.nullTerminated(request.attributes.map { arena.string($0) })
+        let controls = control.map { arena.nullTerminated([$0]) }
+        var timeout = timeval(seconds: operationTimeout)
+
+        return ldap_search_ext_s(handle, request.base, request.scope.rawValue, request.filter,
+                                 attributes, 0, controls, nil, &timeout, LDAP_NO_LIMIT, &message)
+    }
+}
