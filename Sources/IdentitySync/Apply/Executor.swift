@@ -21,6 +21,7 @@ public final class Executor {
     let placeholder: String
     private var failedPeople: Set<String> = []
     private var removedMembers: [DistinguishedName: Set<DistinguishedName>] = [:]
+    private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
 
     public init(connector: DirectoryConnector, audit: AuditLog, observed: ObservedDirectory,
@@ -48,6 +49,12 @@ public final class Executor {
         ("group removals", { !$0.category.isDeparture && $0.kind == .removeFromGroup }),
     ]
 
+    /// Fails the matching changes without sending them, e.g. every disable when the
+    /// directory cannot confirm that a lock stops binds.
+    public func refuse(where applies: @escaping (Change) -> Bool, because failure: DirectoryFailure) {
+        refusals.append((applies, failure))
+    }
+
     /// Applies every change of the plan; throws only when the audit log cannot be written
     /// or the connection is lost, and then the outcomes so far are kept.
     public func apply(_ plan: Plan) throws {
@@ -65,7 +72,9 @@ public final class Executor {
     private func applyEach(_ changes: [Change]) throws {
         var ready: [Change] = []
         for change in changes {
-            if let reason = skipReason(change) {
+            if let refusal = refusals.first(where: { $0.applies(change) }) {
+                try record(change, failure: refusal.failure, skipped: nil)
+            } else if let reason = skipReason(change) {
                 try record(change, failure: nil, skipped: reason)
             } else {
                 ready.append(change)

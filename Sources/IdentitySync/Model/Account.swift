@@ -87,6 +87,11 @@ public struct ObservedAccount: Sendable {
 public struct ObservedGroup: Sendable {
     public var dn: DistinguishedName
     public var members: Set<DistinguishedName>
+
+    public init(dn: DistinguishedName, members: Set<DistinguishedName>) {
+        self.dn = dn
+        self.members = members
+    }
 }
 
 /// The part of the directory a run looks at, read in one pass before planning.

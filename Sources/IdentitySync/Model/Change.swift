@@ -107,4 +107,11 @@ public struct Finding: Sendable, Codable, Equatable {
     public let employeeID: String?
     public let dn: String?
     public let text: String
+
+    public init(kind: Kind, employeeID: String?, dn: String?, text: String) {
+        self.kind = kind
+        self.employeeID = employeeID
+        self.dn = dn
+        self.text = text
+    }
 }

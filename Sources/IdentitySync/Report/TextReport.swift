@@ -71,6 +71,24 @@ public enum TextReport {
     }
 }
 
+extension TextReport {
+    /// What applying did: counts, then every change that failed or was skipped, with the
+    /// directory's result code and text.
+    public static func render(outcomes: [ChangeOutcome]) -> String {
+        let failed = outcomes.filter { $0.failure != nil }
+        let skipped = outcomes.filter { $0.skipped != nil }
+        var lines = ["", "applied: \(outcomes.count - failed.count - skipped.count) ok, "
+                     + "\(failed.count) failed, \(skipped.count) skipped"]
+        for outcome in failed {
+            lines.append("  FAILED \(describe(outcome.change)): \(outcome.failure!)")
+        }
+        for outcome in skipped {
+            lines.append("  skipped \(describe(outcome.change)): \(outcome.skipped!)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
 /// The plan for machines: stable key order, UTF-8 kept as it is.
 public enum JSONReport {
     public static let schemaVersion = 1
@@ -78,12 +96,13 @@ public enum JSONReport {
     struct Document: Encodable {
         let schema: Int
         let plan: Plan
+        let outcomes: [ChangeOutcome]?
     }
 
-    public static func render(_ plan: Plan) throws -> String {
+    public static func render(_ plan: Plan, outcomes: [ChangeOutcome]? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(schema: schemaVersion, plan: plan))
+        let data = try encoder.encode(Document(schema: schemaVersion, plan: plan, outcomes: outcomes))
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import IdentitySync
+import LDAP
+
+/// Opens and binds the connection a directory connector uses, by the site's TLS rules.
+///
+/// Plain ldap:// is refused except on loopback or where the config says so explicitly,
+/// and the bind password comes from a file or an environment variable, never an argument.
+public enum DirectorySession {
+    public static func open(_ config: DirectoryConfig,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LDAPConnection {
+        try checkTransport(config)
+        let password = try bindPassword(config, environment: environment)
+        do {
+            let connection = try LDAPConnection(url: config.url, tls: TLSOptions(caFile: config.caFile,
+                                                                                   startTLS: config.startTLS))
+            try connection.bind(dn: config.bindDN, password: password)
+            return connection
+        } catch let error as LDAPError {
+            throw DirectoryUnavailable(url: config.url, identity: config.bindDN, error: error)
+        }
+    }
+
+    static func checkTransport(_ config: DirectoryConfig) throws {
+        let url = config.url.lowercased()
+        guard url.hasPrefix("ldap://") else { return }
+        guard !config.startTLS, !config.allowPlaintext, !isLoopback(url) else { return }
+        throw ConfigProblem("directory.url \(config.url) is plain LDAP to another host: use ldaps://, "
+                            + "or start_tls: true, or (only on a trusted network) allow_plaintext: true")
+    }
+
+    static func isLoopback(_ url: String) -> Bool {
+        let host = url.dropFirst("ldap://".count).prefix { $0 != ":" && $0 != "/" }
+        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
+    }
+
+    /// The password from `password_file` (its first line) or `password_env`.
+    static func bindPassword(_ config: DirectoryConfig, environment: [String: String]) throws -> String {
+        if let file = config.passwordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigProblem("cannot read directory.password_file \(file)")
+            }
+            let password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            guard !password.isEmpty else { throw ConfigProblem("directory.password_file \(file) is empty") }
+            return password
+        }
+        if let name = config.passwordEnvironment {
+            guard let password = environment[name], !password.isEmpty else {
+                throw ConfigProblem("the environment variable \(name) (directory.password_env) is not set")
+            }
+            return password
+        }
+        throw ConfigProblem("directory needs password_file or password_env")
+    }
+}
+
+/// A configuration that cannot work, found when connecting; the CLI exits 2 on it.
+public struct ConfigProblem: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The directory did not answer, refused TLS, or refused the bind: the run stops (exit 3)
+/// before reading anything.
+public struct DirectoryUnavailable: Error, CustomStringConvertible {
+    public let url: String
+    public let identity: String
+    public let error: LDAPError
+
+    public var description: String {
+        if error.code == 49 {
+            return "the directory \(url) refused the bind as \(identity) (49 invalid credentials); "
+                + "check directory.bind_dn and the password file or variable"
+        }
+        return "cannot reach the directory \(url) as \(identity): \(error)"
+    }
+}

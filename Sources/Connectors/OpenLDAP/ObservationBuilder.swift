@@ -1,0 +1,85 @@
+import Foundation
+import IdentitySync
+import LDAP
+
+/// Sorts the entries of one observe search into accounts, watched groups and names in use.
+struct ObservationBuilder {
+    let config: DirectoryConfig
+    let watchedGroups: Set<DistinguishedName>
+    let kept: Set<String>
+    let loginAttribute: String
+    var accounts: [ObservedAccount] = []
+    var groups: [DistinguishedName: ObservedGroup] = [:]
+    var taken: Set<String> = []
+    var policies: Set<String> = []
+    var fingerprint = Fingerprint()
+
+    init(directory: OpenLDAPDirectory) {
+        self.config = directory.config
+        self.watchedGroups = directory.watchedGroups
+        self.loginAttribute = directory.mappedAttributes.last ?? "uid"
+        var kept = Set(directory.mappedAttributes)
+        kept.formUnion(["objectclass", "employeenumber"])
+        if let protected = directory.protectedAttribute { kept.insert(protected) }
+        self.kept = kept
+    }
+
+    mutating func add(_ entry: LDAPEntry) throws {
+        fingerprint.add(entry)
+        for value in entry.values("uid") + entry.values("mail") { taken.insert(value.lowercased()) }
+        let dn = try DistinguishedName(parsing: entry.dn)
+        let classes = entry.values("objectclass").map { $0.lowercased() }
+        if classes.contains("groupofnames") {
+            guard watchedGroups.contains(dn) else { return }
+            let members = entry.values("member").compactMap { try? DistinguishedName(parsing: $0) }
+            groups[dn] = ObservedGroup(dn: dn, members: Set(members))
+            return
+        }
+        guard dn.isDescendant(of: config.people), let login = entry.first(loginAttribute) else { return }
+        accounts.append(account(entry, dn: dn, login: login))
+    }
+
+    private mutating func account(_ entry: LDAPEntry, dn: DistinguishedName, login: String) -> ObservedAccount {
+        if let policy = entry.first("pwdpolicysubentry") { policies.insert(policy) }
+        let lock: AccountLock
+        switch entry.first(OpenLDAPDirectory.lockAttribute) {
+        case nil: lock = .none
+        case OpenLDAPDirectory.permanentLock: lock = .administrative
+        case let other?: lock = .other(other)
+        }
+        let attributes = entry.attributes.filter { kept.contains($0.key) }
+        return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
+                               attributes: attributes, lock: lock,
+                               state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
+    }
+
+    func finish() -> ObservedDirectory {
+        ObservedDirectory(accounts: accounts, groups: groups, takenNames: taken,
+                          fingerprint: fingerprint.hex)
+    }
+}
+
+/// FNV-1a over every DN, attribute and value read, in the order the server sent them.
+/// Not a security hash: it only tells a saved plan whether the directory moved.
+struct Fingerprint {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ entry: LDAPEntry) {
+        mix(entry.dn)
+        for key in entry.attributes.keys.sorted() {
+            mix(key)
+            for value in entry.attributes[key] ?? [] { mix(value) }
+        }
+    }
+
+    private mutating func mix(_ text: String) {
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        hash ^= 0xff
+        hash = hash &* 0x0000_0100_0000_01b3
+    }
+
+    var hex: String { String(format: "%016llx", hash) }
+}

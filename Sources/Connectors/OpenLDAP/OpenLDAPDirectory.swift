@@ -1,0 +1,147 @@
+import Foundation
+import IdentitySync
+import LDAP
+
+/// The OpenLDAP flavour: disable is the permanent ppolicy lock, state lives in one
+/// attribute, and group membership is `member` of groupOfNames.
+public final class OpenLDAPDirectory: DirectoryConnector {
+    /// The permanent administrative lock value; slapd honours it only under a policy
+    /// with `pwdLockout: TRUE`, which `confirmDisableTakesEffect` checks.
+    static let permanentLock = "000001010000Z"
+    static let lockAttribute = "pwdAccountLockedTime"
+
+    let connection: LDAPConnection
+    let config: DirectoryConfig
+    let mappedAttributes: [String]
+    /// Groups whose members the plan needs: the managed ones and the protected ones.
+    let watchedGroups: Set<DistinguishedName>
+    let protectedAttribute: String?
+    private var policies: Set<String> = []
+
+    public var identity: String { config.bindDN }
+
+    public init(connection: LDAPConnection, config: Config) {
+        self.connection = connection
+        self.config = config.directory
+        self.mappedAttributes = config.mapping.attributes.map { $0.name.lowercased() }
+            + [config.mapping.loginAttribute.lowercased()]
+        var groups = Set(config.roles.managedGroups.map(config.groupDN))
+        for flag in [config.policy.enrollmentGroup, config.policy.reverificationGroup].compactMap({ $0 }) {
+            groups.insert(config.groupDN(flag))
+        }
+        self.watchedGroups = groups.union(config.protected.groups)
+        self.protectedAttribute = config.protected.attribute?.lowercased()
+    }
+
+    // MARK: Observe
+
+    var requestedAttributes: [String] {
+        var names = Set(mappedAttributes)
+        names.formUnion(["uid", "mail", "employeenumber", "objectclass", "member", "pwdpolicysubentry",
+                         OpenLDAPDirectory.lockAttribute.lowercased(), config.stateAttribute.lowercased()])
+        if let protectedAttribute { names.insert(protectedAttribute) }
+        return names.sorted()
+    }
+
+    /// One paged search of the naming context: accounts under the people subtree, the
+    /// watched groups, and every uid and mail in use. Any result but success throws.
+    public func observe() throws -> ObservedDirectory {
+        var builder = ObservationBuilder(directory: self)
+        do {
+            try connection.search(base: config.base.string, scope: .subtree,
+                                  filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
+                                  attributes: requestedAttributes, pageSize: config.pageSize) { entry in
+                try builder.add(entry)
+            }
+        } catch let error as LDAPError {
+            throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
+        }
+        policies = builder.policies
+        return builder.finish()
+    }
+
+    // MARK: Checks before writing
+
+    /// Reads the configured ppolicy entry (and any other policy an account names) and
+    /// requires `pwdLockout: TRUE`; without it a lock would be silently ignored.
+    public func confirmDisableTakesEffect() throws {
+        guard let policy = config.passwordPolicy else {
+            throw DisableCheckError(text: "directory.password_policy is not set, so idsync cannot confirm that "
+                                    + "a ppolicy lock stops binds; see README, 'Disabling in OpenLDAP'")
+        }
+        for dn in Set([policy.string]).union(policies) {
+            let entry = try connection.read(dn: dn, attributes: ["pwdLockout"])
+            guard let entry else {
+                throw DisableCheckError(text: "the password policy \(dn) does not exist or \(identity) cannot read it")
+            }
+            guard entry.first("pwdLockout")?.uppercased() == "TRUE" else {
+                throw DisableCheckError(text: "the password policy \(dn) lacks pwdLockout: TRUE, so slapd would "
+                                        + "ignore idsync's lock and a disabled account could still bind")
+            }
+        }
+    }
+
+    public func confirmReferentialIntegrity() throws {
+        try ReferentialIntegrityProbe(connection: connection, config: config).run()
+    }
+
+    // MARK: Writes
+
+    public func write(_ operations: [DirectoryOperation],
+                      completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+        let requests = operations.map(request(for:))
+        var lockAfterCreate: [Int] = []
+        try send(requests.map(\.request)) { index, result in
+            if case .success = result, requests[index].lockAfter { lockAfterCreate.append(index) }
+            else { completion(index, result) }
+        }
+        // slapd may run requests of one connection in any order, so the lock of an entry
+        // created disabled goes in a second round, once the add has succeeded.
+        guard !lockAfterCreate.isEmpty else { return }
+        let locks = lockAfterCreate.map { LDAPRequest.modify(dn: requests[$0].request.dn, modifications: [
+            Modification(.replace, OpenLDAPDirectory.lockAttribute, [OpenLDAPDirectory.permanentLock])]) }
+        try send(locks) { index, result in completion(lockAfterCreate[index], result) }
+    }
+
+    private func send(_ requests: [LDAPRequest], _ completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+        do {
+            try connection.perform(requests, window: config.writeWindow) { index, result in
+                completion(index, result.mapError(OpenLDAPDirectory.failure))
+            }
+        } catch let error as LDAPError {
+            throw ConnectionLost(error: error)
+        }
+    }
+
+    static func failure(_ error: LDAPError) -> DirectoryFailure {
+        DirectoryFailure(code: error.code, message: error.message, transient: error.isTransient)
+    }
+}
+
+/// The read of the directory failed; the run must stop before planning.
+public struct ObserveError: Error, CustomStringConvertible {
+    public let identity: String
+    public let base: String
+    public let error: LDAPError
+
+    public var description: String {
+        var text = "reading \(base) as \(identity) failed: \(error)"
+        if error.isSizeLimitExceeded {
+            text += "; the server's size limit for this identity is below the directory's size. Grant it, e.g. "
+                + "olcLimits: dn.exact=\"\(identity)\" size.prtotal=unlimited"
+        } else if error.isTimeLimitExceeded {
+            text += "; the server's time limit for this identity ran out. Raise it (olcLimits time=...)"
+        }
+        return text + ". Nothing was planned or written."
+    }
+}
+
+public struct DisableCheckError: Error, CustomStringConvertible {
+    public let text: String
+    public var description: String { "cannot confirm that a disable takes effect: \(text)" }
+}
+
+public struct ConnectionLost: Error, CustomStringConvertible {
+    public let error: LDAPError
+    public var description: String { "the directory connection was lost: \(error)" }
+}

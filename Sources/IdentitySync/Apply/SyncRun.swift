@@ -1,0 +1,76 @@
+import Foundation
+
+/// How a run ended, in the exit codes cron reads (DESIGN: exit codes).
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case partial = 1
+    case usage = 2
+    case stopped = 3
+    case locked = 4
+}
+
+/// The result of `plan` or `sync`: the plan, and for a sync what applying it did.
+public struct RunResult: Sendable {
+    public let plan: Plan
+    public let outcomes: [ChangeOutcome]
+    public let status: ExitStatus
+}
+
+/// One run through the stages of DESIGN: feed, observe, plan, guards, report, apply.
+public struct SyncRun {
+    let config: Config
+    let instant: Date
+    let override: GuardOverride?
+
+    public init(config: Config, instant: Date, override: GuardOverride?) {
+        self.config = config
+        self.instant = instant
+        self.override = override
+    }
+
+    /// Steps 1 to 4: read, observe, plan, guard. Writes nothing anywhere.
+    public func plan(feed: FeedSnapshot, directory: ObservedDirectory) -> Plan {
+        var plan = Planner(config: config, instant: instant).plan(feed: feed, directory: directory)
+        plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows)
+            .evaluate(plan, feed: feed, directory: directory, override: override)
+        return plan
+    }
+
+    /// Step 6: applies a plan that passed its guards, with an audit record for every
+    /// change. The exit status is 1 when any change failed or any row was quarantined.
+    public func apply(_ plan: Plan, directory: ObservedDirectory, connector: DirectoryConnector,
+                      audit: AuditLog) throws -> RunResult {
+        let executor = Executor(connector: connector, audit: audit, observed: directory,
+                                placeholder: config.directory.placeholderMember)
+        try checkBeforeWriting(plan, connector: connector, executor: executor)
+        try executor.apply(plan)
+        let failed = executor.outcomes.contains { !$0.succeeded }
+        let status: ExitStatus = failed || plan.summary.quarantined > 0 ? .partial : .success
+        return RunResult(plan: plan, outcomes: executor.outcomes, status: status)
+    }
+
+    /// A disable the directory would ignore, or a move that would strand memberships, is
+    /// refused loudly instead of being sent.
+    private func checkBeforeWriting(_ plan: Plan, connector: DirectoryConnector, executor: Executor) throws {
+        let locks = plan.changes.contains { $0.kind == .disable || $0.kind == .createAccount }
+        if locks {
+            do {
+                try connector.confirmDisableTakesEffect()
+            } catch {
+                executor.refuse(where: { $0.kind == .disable || SyncRun.createsLocked($0) },
+                                because: DirectoryFailure(code: -1, message: "\(error)"))
+            }
+        }
+        if plan.changes.contains(where: { $0.kind == .move }) {
+            do {
+                try connector.confirmReferentialIntegrity()
+            } catch {
+                executor.refuse(where: { $0.kind == .move }, because: DirectoryFailure(code: -1, message: "\(error)"))
+            }
+        }
+    }
+
+    static func createsLocked(_ change: Change) -> Bool {
+        change.kind == .createAccount && change.state.flatMap(AccountState.init(stored:))?.disabledBy != nil
+    }
+}

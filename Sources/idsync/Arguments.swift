@@ -1,0 +1,79 @@
+import Foundation
+
+/// The parsed command line. Secrets are never accepted here: the bind password comes
+/// from the file or environment variable the config names.
+struct Arguments {
+    enum Command: String, CaseIterable { case plan, sync, validate }
+
+    var command: Command
+    var configPath = "idsync.yaml"
+    var format = "text"
+    var outPath: String?
+    var at: String?
+    var today: String?
+    var allowChanges: Int?
+    var reason: String?
+    var help = false
+
+    static let valueOptions: Set<String> = ["--config", "--format", "--out", "--at", "--today",
+                                            "--allow-changes", "--reason"]
+
+    /// Parses `idsync COMMAND [options]`; throws a `UsageError` naming the bad argument.
+    static func parse(_ words: [String]) throws -> Arguments {
+        guard let first = words.first, first != "--help", first != "-h" else {
+            throw UsageError(message: nil, command: nil)
+        }
+        guard let command = Command(rawValue: first) else {
+            throw UsageError(message: "unknown command '\(first)'; the commands are plan, sync, validate",
+                             command: nil)
+        }
+        var arguments = Arguments(command: command)
+        var rest = words.dropFirst()[...]
+        while let word = rest.popFirst() {
+            if word == "--help" || word == "-h" { arguments.help = true; continue }
+            guard valueOptions.contains(word) else {
+                throw UsageError(message: "unknown option '\(word)'", command: command)
+            }
+            guard let value = rest.popFirst() else {
+                throw UsageError(message: "\(word) needs a value", command: command)
+            }
+            try arguments.set(word, value)
+        }
+        try arguments.check()
+        return arguments
+    }
+
+    private mutating func set(_ option: String, _ value: String) throws {
+        switch option {
+        case "--config": configPath = value
+        case "--format": format = value
+        case "--out": outPath = value
+        case "--at": at = value
+        case "--today": today = value
+        case "--reason": reason = value
+        case "--allow-changes":
+            guard let count = Int(value), count >= 0 else {
+                throw UsageError(message: "--allow-changes takes a whole number, found '\(value)'", command: command)
+            }
+            allowChanges = count
+        default: break
+        }
+    }
+
+    private func check() throws {
+        guard ["text", "json"].contains(format) else {
+            throw UsageError(message: "--format must be text or json, found '\(format)'", command: command)
+        }
+        if at != nil && today != nil {
+            throw UsageError(message: "give --at or --today, not both", command: command)
+        }
+        if allowChanges != nil && (reason ?? "").isEmpty {
+            throw UsageError(message: "--allow-changes needs --reason TEXT; the override is audited", command: command)
+        }
+    }
+}
+
+struct UsageError: Error {
+    let message: String?
+    let command: Arguments.Command?
+}

@@ -1,0 +1,138 @@
+import Connectors
+import Foundation
+import IdentitySync
+
+/// Runs one command and returns the exit status; everything printed goes through here.
+struct Commands {
+    let arguments: Arguments
+
+    func run() -> ExitStatus {
+        do {
+            let config = try ConfigLoader.load(path: arguments.configPath)
+            switch arguments.command {
+            case .validate: return try validate(config)
+            case .plan: return try planOrSync(config, apply: false)
+            case .sync: return try planOrSync(config, apply: true)
+            }
+        } catch let error as RunLockError {
+            return fail(.locked, "\(error)")
+        } catch let error as FeedError {
+            return fail(.stopped, "\(error); nothing was written")
+        } catch let error as ObserveError {
+            return fail(.stopped, "\(error)")
+        } catch let error as ConfigProblem {
+            return fail(.usage, "\(error)")
+        } catch let error as ConnectionLost {
+            return fail(.partial, "\(error); the next run repairs what was not applied")
+        } catch let error as AuditError {
+            return fail(.partial, "\(error)")
+        } catch let error as DirectoryUnavailable {
+            return fail(.stopped, "\(error); nothing was written")
+        } catch {
+            return fail(.usage, "\(error)")
+        }
+    }
+
+    private func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
+        FileHandle.standardError.write(Data("idsync: \(message)\n".utf8))
+        return status
+    }
+
+    /// The run's instant: --at, or local midnight of --today in the site's zone, or now.
+    func instant(_ config: Config) throws -> Date {
+        if let at = arguments.at {
+            guard let date = ISO8601DateFormatter().date(from: at) else {
+                throw ConfigProblem("--at '\(at)' is not an ISO 8601 instant such as 2026-12-04T02:15:00Z")
+            }
+            return date
+        }
+        if let today = arguments.today {
+            guard let date = LocalDate(iso: today) else {
+                throw ConfigProblem("--today '\(today)' is not a date such as 2026-12-04")
+            }
+            return date.startOfDay(in: config.timeZone)
+        }
+        return Date()
+    }
+
+    private func validate(_ config: Config) throws -> ExitStatus {
+        let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+        print("config \(config.file): ok")
+        print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
+              + "\(feed.quarantined.count) quarantined")
+        for notice in feed.notices { print("  note: \(notice)") }
+        for record in feed.quarantined {
+            print("  quarantined \(record.source): \(record.problems.joined(separator: "; "))")
+        }
+        if feed.rowCount == 0 {
+            return fail(.stopped, "the feed \(feed.origin) is empty; a sync would stop")
+        }
+        return feed.quarantined.isEmpty ? .success : .partial
+    }
+
+    private func planOrSync(_ config: Config, apply: Bool) throws -> ExitStatus {
+        let lock = apply ? try RunLock(path: config.lockPath) : nil
+        let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
+        let run = SyncRun(config: config, instant: try instant(config), override: override)
+
+        // 1-4. Feed, observe, plan, guards: nothing is written before the verdict.
+        let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+        let connection = try DirectorySession.open(config.directory)
+        defer { connection.close() }
+        let connector = OpenLDAPDirectory(connection: connection, config: config)
+        let observed = try connector.observe()
+        var plan = run.plan(feed: feed, directory: observed)
+        plan.findings += feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
+
+        // 5. Report.
+        guard apply else {
+            try emit(report(plan, outcomes: nil))
+            return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
+        }
+
+        // 6. Apply, with the audit log around it.
+        let audit = try AuditLog(path: config.auditPath, run: UUID().uuidString.lowercased(),
+                                 actor: Actor(bindIdentity: connector.identity, osUser: Commands.osUser(),
+                                              reason: arguments.reason))
+        try audit.append { $0.event = "run-start"; $0.detail = "plan for \(plan.runDate), feed \(plan.feed)" }
+        try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
+            $0.detail = plan.guards.map { "\($0.guardName): \($0.passed ? "ok" : "STOP") \($0.text)" }.joined(separator: " | ") }
+        guard !plan.isStopped else {
+            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }
+            try emit(report(plan, outcomes: nil))
+            return .stopped
+        }
+        let result = try run.apply(plan, directory: observed, connector: connector, audit: audit)
+        let failures = result.outcomes.filter { !$0.succeeded }.count
+        try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
+            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed or skipped" }
+        try emit(report(plan, outcomes: result.outcomes) + "audit log: \(audit.path)\n")
+        withExtendedLifetime(lock) {}
+        return result.status
+    }
+
+    private func report(_ plan: Plan, outcomes: [ChangeOutcome]?) throws -> String {
+        if arguments.format == "json" {
+            return try JSONReport.render(plan, outcomes: outcomes)
+        }
+        return TextReport.render(plan) + (outcomes.map(TextReport.render(outcomes:)) ?? "")
+    }
+
+    /// Writes the report to --out (mode 0600) or standard output.
+    private func emit(_ text: String) throws {
+        guard let path = arguments.outPath else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ConfigProblem("cannot write --out \(path): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        handle.write(Data(text.utf8))
+        fchmod(fd, 0o600)
+    }
+
+    static func osUser() -> String {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
+        return String(cString: name)
+    }
+}
