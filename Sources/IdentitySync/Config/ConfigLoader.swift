@@ -12,7 +12,7 @@ public enum ConfigLoader {
                                              "guards", "protected", "audit", "lock"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
-        let directory = try loadDirectory(root.require("directory"))
+        let directory = try loadDirectory(root.require("directory"), folder: folder)
         return Config(
             file: path,
             timeZone: try zone(site.require("time_zone")),
@@ -83,7 +83,7 @@ public enum ConfigLoader {
         return value
     }
 
-    private static func loadDirectory(_ node: YAMLReader) throws -> DirectoryConfig {
+    private static func loadDirectory(_ node: YAMLReader, folder: String) throws -> DirectoryConfig {
         try node.rejectUnknownKeys(allowed: [
             "flavour", "url", "bind_dn", "password_file", "password_env", "ca_file", "start_tls",
             "allow_plaintext", "base", "people", "groups", "placeholder_member", "password_policy",
@@ -97,12 +97,12 @@ public enum ConfigLoader {
                                      base: try dn(node.require("base")), people: try dn(node.require("people")),
                                      groups: try dn(node.require("groups")),
                                      placeholderMember: try dn(node.require("placeholder_member")))
-        config.passwordFile = try node.optional("password_file")?.string()
+        if let file = try node.optional("password_file")?.string() { config.passwordFile = resolve(file, in: folder) }
         config.passwordEnvironment = try node.optional("password_env")?.string()
         guard config.passwordFile != nil || config.passwordEnvironment != nil else {
             throw node.error("needs password_file or password_env; a password is never written in the config")
         }
-        config.caFile = try node.optional("ca_file")?.string()
+        if let file = try node.optional("ca_file")?.string() { config.caFile = resolve(file, in: folder) }
         config.startTLS = try node.optional("start_tls")?.bool() ?? false
         config.allowPlaintext = try node.optional("allow_plaintext")?.bool() ?? false
         config.passwordPolicy = try node.optional("password_policy").map(dn)
