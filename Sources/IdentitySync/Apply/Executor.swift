@@ -40,10 +40,11 @@ public final class Executor {
         ("leaver group removals", { $0.category.isDeparture && $0.kind == .removeFromGroup }),
         // 3. Groups a rule grants must exist before anyone is added to them.
         ("group creations", { $0.kind == .createGroup }),
-        // 4. Moves come before group changes, which name the new DN.
-        ("moves", { $0.kind == .move }),
         ("account creations", { $0.kind == .createAccount }),
+        // 4. Updates name the entry where it is now; the move follows, and the group
+        // changes after it name the new DN.
         ("account updates", { !$0.category.isDeparture && [.enable, .setAttributes, .disable].contains($0.kind) }),
+        ("moves", { $0.kind == .move }),
         // 5. Grants, and the MFA flags written as group membership.
         ("group additions", { [.addToGroup, .flagMFAEnrollment, .requireMFAReverification].contains($0.kind) }),
         ("group removals", { !$0.category.isDeparture && $0.kind == .removeFromGroup }),

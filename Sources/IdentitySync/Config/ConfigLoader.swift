@@ -34,7 +34,20 @@ public enum ConfigLoader {
 
     static func resolve(_ path: String, in folder: String) -> String {
         guard !path.hasPrefix("/"), !folder.isEmpty else { return path }
-        return (folder as NSString).appendingPathComponent(path)
+        return collapse((folder as NSString).appendingPathComponent(path))
+    }
+
+    /// Removes `.` and `name/..` steps so reports show `sample/hr/day1.csv`, not
+    /// `demo/../sample/hr/day1.csv`; leading `..` steps stay.
+    static func collapse(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     static func zone(_ node: YAMLReader) throws -> TimeZone {

@@ -45,8 +45,8 @@ public struct LifecycleRules: Sendable {
     private func decideEmployed(_ person: Person, today: LocalDate) -> LifecycleDecision {
         var conflict: String?
         if person.status == .terminated, let last = person.terminationDate {
-            conflict = "HR status is terminated but the termination date \(last) is still ahead; "
-                + "the account stays until then"
+            conflict = "HR status is terminated but the last day worked, \(last), is not over yet in the "
+                + "person's time zone; the account stays enabled until it is"
         }
         if let hire = person.hireDate, hire > today {
             return LifecycleDecision(state: .preHire, localDate: today, conflict: conflict,

@@ -90,17 +90,16 @@ extension Planner {
 
     /// An account no feed row speaks for: a vanished person if idsync manages it, else an orphan.
     func planUnclaimed(_ account: ObservedAccount, feedIsWhole: Bool, work: inout PlanningState) {
+        if let why = work.protectedReason(account) {
+            work.protectedSkip(account, employeeID: account.employeeID, why: why)
+            return
+        }
         let managed = account.state != nil && account.employeeID != nil
         guard managed else {
             work.finding(.orphan, account.employeeID, account.dn.string,
                          "in the managed subtree but idsync never claimed it (no employee id it manages)")
             guard config.policy.orphans == .disable, account.lock == .none else { return }
-            guard work.protectedReason(account) == nil else { return }
             planLeaver(account, person: nil, reason: .orphan, evidence: [], work: &work)
-            return
-        }
-        if let why = work.protectedReason(account) {
-            work.protectedSkip(account, employeeID: account.employeeID, why: why)
             return
         }
         let stillInGroups = work.managedGroupDNs.contains { work.isMember(account.dn, of: $0) }
