@@ -1,0 +1,25 @@
+#!/bin/bash
+# install-deps.sh: the Debian packages idsync builds and tests with, installed only if missing.
+#
+# slapd's package would start a system-wide slapd on every interface (0.0.0.0:389). A
+# policy-rc.d that refuses service starts is put in place first unless one exists, so the
+# install starts nothing; the demo and tests run their own slapd on 127.0.0.1.
+set -euo pipefail
+
+PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO=sudo
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+fi
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
