@@ -66,7 +66,7 @@ printf 'bind as ppatel after the leaver run: '
 ldapwhoami -x -H "ldap://127.0.0.1:$PORT" -D uid=ppatel,ou=people,dc=example,dc=org -y "$DEMO/ppatel.pw" 2>&1 || true
 
 step "6. Running it again changes nothing"
-"$IDSYNC" plan --config "$DEMO/day1.yaml" --at 2026-12-02T05:30:00Z | grep -E '^joiners'
+"$IDSYNC" plan --config "$DEMO/day1.yaml" --at 2026-12-02T05:30:00Z | grep -E '^joiners' || true
 
 step "Done"
 echo "audit log: $DEMO/audit.jsonl ($(wc -l < "$DEMO/audit.jsonl") records); the full day-1 report: $DEMO/day1-sync.txt"

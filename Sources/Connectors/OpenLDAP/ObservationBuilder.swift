@@ -31,7 +31,7 @@ struct ObservationBuilder {
         let classes = entry.values("objectclass").map { $0.lowercased() }
         if classes.contains("groupofnames") {
             guard watchedGroups.contains(dn) else { return }
-            let members = entry.values("member").compactMap { try? DistinguishedName(parsing: $0) }
+            let members = entry.values("member").compactMap { try? DistinguishedName.normalize($0) }
             groups[dn] = ObservedGroup(dn: dn, members: Set(members))
             return
         }

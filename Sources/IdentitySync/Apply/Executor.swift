@@ -20,7 +20,7 @@ public final class Executor {
     let observed: ObservedDirectory
     let placeholder: String
     private var failedPeople: Set<String> = []
-    private var removedMembers: [DistinguishedName: Set<DistinguishedName>] = [:]
+    private var removedMembers: [DistinguishedName: Set<String>] = [:]
     private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
 
@@ -157,7 +157,7 @@ public final class Executor {
         guard let dn = try? DistinguishedName(parsing: group), let observedGroup = observed.groups[dn] else {
             return false
         }
-        let gone = Set(removing.compactMap { try? DistinguishedName(parsing: $0) })
+        let gone = Set(removing.compactMap { try? DistinguishedName.normalize($0) })
         removedMembers[dn, default: []].formUnion(gone)
         let left = observedGroup.members.subtracting(removedMembers[dn] ?? [])
         return left.isEmpty

@@ -83,12 +83,14 @@ public struct ObservedAccount: Sendable {
     }
 }
 
-/// A managed group and its members, as DNs compared the way LDAP compares them.
+/// A managed group and its members. Members are kept in normalized form
+/// (`DistinguishedName.normalized`), compared the way LDAP compares DNs: a large group has
+/// a member per person, and a string each is a fraction of a parsed DN.
 public struct ObservedGroup: Sendable {
     public var dn: DistinguishedName
-    public var members: Set<DistinguishedName>
+    public var members: Set<String>
 
-    public init(dn: DistinguishedName, members: Set<DistinguishedName>) {
+    public init(dn: DistinguishedName, members: Set<String>) {
         self.dn = dn
         self.members = members
     }

@@ -21,10 +21,18 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// The RDNs, entry first. Each holds one pair, or several for a multi-valued RDN.
     public let rdns: [[AttributeValue]]
 
+    /// The normalized RDNs, computed once: DNs are hashed and compared constantly while a
+    /// plan is made, and normalizing (NFKC, case folding) is far dearer than hashing.
+    private let normalizedRDNs: [String]
+
     /// Takes RDNs as given, entry first. An RDN with no pairs would have no string form, so
     /// such RDNs are left out. Types are not checked: callers pass names such as `uid` or OIDs.
     public init(rdns: [[AttributeValue]]) {
         self.rdns = rdns.filter { !$0.isEmpty }
+        self.normalizedRDNs = self.rdns.map { rdn in
+            rdn.map(DNEscaping.normalizedPair).sorted().joined(separator: "+")
+        }
+        self.normalized = normalizedRDNs.joined(separator: ",")
     }
 
     /// Reads an RFC 4514 string. The empty string is the root DN, with no RDNs.
@@ -77,8 +85,18 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// whitespace-collapsed, as the case-ignore matching of `cn`, `uid`, `ou` and `dc` treats
     /// them (RFC 4518); an attribute with case-exact matching in a DN would compare too loosely.
     /// Pairs of a multi-valued RDN are sorted, since their order does not matter.
-    public var normalized: String {
-        normalizedRDNs.joined(separator: ",")
+    public let normalized: String
+
+    /// The normalized form of a DN string, as `DistinguishedName(parsing:).normalized` gives.
+    ///
+    /// Most DNs a directory returns are plain ASCII (`uid=jsmith,ou=people,dc=example,dc=org`);
+    /// those are only lower-cased, which is what the full parse would give them. Group
+    /// members are normalized by the hundred thousand, so the shortcut matters.
+    public static func normalize(_ text: String) throws -> String {
+        if let plain = DNEscaping.plainNormalized(text) {
+            return plain
+        }
+        return try DistinguishedName(parsing: text).normalized
     }
 
     /// True when this DN lies strictly below `other`, compared in normalized form.
@@ -99,12 +117,6 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(normalized)
-    }
-
-    private var normalizedRDNs: [String] {
-        rdns.map { rdn in
-            rdn.map(DNEscaping.normalizedPair).sorted().joined(separator: "+")
-        }
     }
 }
 
@@ -174,6 +186,42 @@ enum DNEscaping {
         let value = pair.value.precomposedStringWithCompatibilityMapping.lowercased()
         let words = value.split(whereSeparator: { $0.isWhitespace })
         return "\(shortNames[type] ?? type)=\(escape(words.joined(separator: " ")))"
+    }
+
+    /// The lower-cased text when it needs nothing else: ASCII letters, digits and `-._@` in
+    /// values, each RDN one `type=value` pair with a short type name, no spaces or escapes.
+    static func plainNormalized(_ text: String) -> String? {
+        var lowered: [UInt8] = []
+        lowered.reserveCapacity(text.utf8.count)
+        var equalsInRDN = 0
+        var typeStart = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): lowered.append(byte + 32)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "@"):
+                lowered.append(byte)
+            case UInt8(ascii: "="):
+                guard equalsInRDN == 0, isShortType(lowered[typeStart...]) else { return nil }
+                equalsInRDN = 1
+                lowered.append(byte)
+            case UInt8(ascii: ","):
+                guard equalsInRDN == 1, lowered.last != UInt8(ascii: "=") else { return nil }
+                equalsInRDN = 0
+                lowered.append(byte)
+                typeStart = lowered.count
+            default:
+                return nil
+            }
+        }
+        guard equalsInRDN == 1, lowered.last != UInt8(ascii: "=") else { return nil }
+        return String(decoding: lowered, as: UTF8.self)
+    }
+
+    private static func isShortType(_ type: ArraySlice<UInt8>) -> Bool {
+        guard let first = type.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        let name = String(decoding: type, as: UTF8.self)
+        return shortNames[name] == nil && !name.contains(".")
     }
 
     /// Long names and OIDs of the naming attributes directories use, so that `commonName=x`

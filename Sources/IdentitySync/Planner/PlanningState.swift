@@ -7,7 +7,7 @@ struct PlanningState {
     let directory: ObservedDirectory
     var accountsByKey: [String: ObservedAccount] = [:]
     var duplicateKeys: Set<String> = []
-    var members: [DistinguishedName: Set<DistinguishedName>] = [:]
+    var members: [DistinguishedName: Set<String>] = [:]
     var takenNames: Set<String>
     var chosenLogins: [String: String] = [:]
     var dnByKey: [String: DistinguishedName] = [:]
@@ -105,7 +105,7 @@ struct PlanningState {
     // MARK: Groups
 
     func isMember(_ dn: DistinguishedName, of group: DistinguishedName) -> Bool {
-        members[group]?.contains(dn) ?? false
+        members[group]?.contains(dn.normalized) ?? false
     }
 
     /// Every group idsync may change: those the role rules grant and the MFA flag groups.
