@@ -43,9 +43,18 @@ extension Planner {
     /// Someone hired ahead of today: nothing, or a disabled account within the window.
     func planPreHire(_ person: Person, decision: LifecycleDecision, account: ObservedAccount?,
                      work: inout PlanningState) {
-        guard account == nil else { return }
-        guard work.isWithinPreHireWindow(person, today: decision.localDate) else { return }
-        planJoiner(person, decision: decision, work: &work, locked: true)
+        guard let account else {
+            guard work.isWithinPreHireWindow(person, today: decision.localDate) else { return }
+            planJoiner(person, decision: decision, work: &work, locked: true)
+            return
+        }
+        // Created ahead of the start but not locked: a run stopped between the add and
+        // the lock that follows it. Lock it now.
+        guard account.state?.disabledBy == .prehire, account.lock == .none else { return }
+        work.add(Change(kind: .disable, category: .joiner, employeeID: person.employeeID, login: account.login,
+                        dn: account.dn.string, state: account.state?.stored,
+                        reason: Reason(rule: "pre-hire", text: "created ahead of the start date: stays disabled until then",
+                                       fields: decision.evidence)))
     }
 
     private func joinerEvidence(_ person: Person) -> [FieldEvidence] {

@@ -10,13 +10,15 @@ extension Planner {
         var category = ChangeCategory.mover
 
         // 1. An account idsync disabled comes back; one somebody else disabled stays as it is.
+        if account.lock == .administrative, old.disabledBy == nil {
+            work.finding(.notReEnabled, person.employeeID, account.dn.string,
+                         "active in HR but disabled outside idsync; idsync does not re-enable it")
+            return
+        }
+        // The state may say disabled while the lock is gone (removed by hand): the state
+        // still moves on, only the unlock is not needed.
         let needsEnable = account.lock == .administrative
-        if needsEnable {
-            guard let why = old.disabledBy else {
-                work.finding(.notReEnabled, person.employeeID, account.dn.string,
-                             "active in HR but disabled outside idsync; idsync does not re-enable it")
-                return
-            }
+        if let why = old.disabledBy {
             category = why == .prehire || why == .leaveOfAbsence ? .joiner : .rehire
             if why == .leaveOfAbsence { category = .mover }
             state.disabledBy = nil
