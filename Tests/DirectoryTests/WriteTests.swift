@@ -65,7 +65,9 @@ import Testing
         let group = "cn=staff,\(groups)"
         let leavers = "ou=leavers,\(people)"
         try performAll([
-            .add(dn: leavers, attributes: [("objectClass", ["organizationalUnit"]), ("ou", ["leavers"])]),
+            .add(dn: leavers, attributes: [
+                ("objectClass", ["organizationalUnit"]), ("ou", ["leavers"]),
+            ]),
             addPerson("mover"),
         ], on: connection)
         try connection.perform(.add(dn: group, attributes: [
@@ -105,5 +107,24 @@ import Testing
         }
 
         #expect(error.code == 50)
+    }
+}
+
+@Suite struct LostConnectionTests {
+    @Test func pipelineOnALostConnectionReportsEveryIndexFailedThenThrows() throws {
+        let slapd = try TestSlapd()
+        let connection = try slapd.serviceConnection()
+        slapd.stop()
+
+        var reported: [Int] = []
+        let error = try #require(throws: LDAPError.self) {
+            let requests = (0..<20).map { addPerson("late\($0)") }
+            try connection.perform(requests, window: 8) { index, result in
+                if case .failure = result { reported.append(index) }
+            }
+        }
+
+        #expect(reported.sorted() == Array(0..<20))
+        #expect(error.isTransient)
     }
 }

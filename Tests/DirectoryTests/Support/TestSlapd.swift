@@ -134,7 +134,8 @@ extension TestSlapd {
         if status == 3 { return nil }
         guard status == 0, let pid = pid_t(contents("\(dir)/start.out")
             .trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw TestSlapdError("throwaway-slapd.sh exited \(status): \(contents("\(dir)/start.out"))")
+            let output = contents("\(dir)/start.out")
+            throw TestSlapdError("throwaway-slapd.sh exited \(status): \(output)")
         }
         return (pid, port, ldapsPort)
     }
@@ -208,7 +209,8 @@ extension TestSlapd {
         sigfillset(&all)
         posix_spawnattr_setsigdefault(&attributes, &all)
 
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         return attributes
     }
 
