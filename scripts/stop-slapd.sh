@@ -1,5 +1,6 @@
 #!/bin/bash
-# stop-slapd.sh DIR: stops the slapd that throwaway-slapd.sh started in DIR and waits until it is gone.
+# stop-slapd.sh DIR: stops the slapd that throwaway-slapd.sh started in DIR and waits until it
+# is gone.
 # Sends TERM to the pid in DIR/slapd.pid only. Exit 0 also when nothing was running.
 set -euo pipefail
 DIR=$(realpath -m "${1:?usage: stop-slapd.sh DIR}")

@@ -18,7 +18,7 @@
 # file is kept, so a rerun into the same DIR keeps its passwords):
 #   cn=admin,dc=example,dc=org               rootdn            DIR/admin.pw
 #   cn=idsync,ou=services,dc=example,dc=org  sync service      DIR/idsync.pw
-#   cn=reader,ou=services,dc=example,dc=org  read-only, default limits (500 entries)  DIR/reader.pw
+#   cn=reader,ou=services,dc=example,dc=org  read-only, default 500-entry limit  DIR/reader.pw
 #
 # refint replaces a deleted last group member with the placeholder DN
 # uid=placeholder,ou=services,dc=example,dc=org (olcRefintNothing). No entry of that name exists;
@@ -54,7 +54,8 @@ hash() { slappasswd -T "$1"; }
 
 check_arguments() {
     [[ $# -ge 2 ]] || die 1 "usage: throwaway-slapd.sh DIR PORT [LDIF ...]"
-    [[ $2 =~ ^[0-9]+$ && $2 -ge 1 && $2 -le 65535 ]] || die 1 "PORT must be 1-65535, got '$2'"
+    [[ $2 =~ ^[0-9]+$ && $2 -ge 1 && $2 -le 65535 ]] ||
+        die 1 "PORT must be 1-65535, got '$2'"
     command -v slapd >/dev/null || die 1 "slapd not found; install it: apt-get install slapd ldap-utils"
     command -v ldapadd >/dev/null || die 1 "ldapadd not found; install ldap-utils"
     if port_in_use "$2"; then die 3 "port $2 on 127.0.0.1 is already taken"; fi
@@ -86,7 +87,11 @@ tls_config() {
 
 sync_config() {
     # Always one line: an empty line here would end the LDIF entry early.
-    if [[ ${IDSYNC_SLAPD_SYNC:-0} == 1 ]]; then echo "olcDbNoSync: FALSE"; else echo "olcDbNoSync: TRUE"; fi
+    if [[ ${IDSYNC_SLAPD_SYNC:-0} == 1 ]]; then
+        echo "olcDbNoSync: FALSE"
+    else
+        echo "olcDbNoSync: TRUE"
+    fi
 }
 
 write_config() {

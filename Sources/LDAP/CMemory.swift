@@ -38,7 +38,8 @@ final class CArena {
     }
 
     /// A NULL-terminated array of `items`.
-    func nullTerminated<T>(_ items: [UnsafeMutablePointer<T>]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
+    func nullTerminated<T>(_ items: [UnsafeMutablePointer<T>])
+        -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
         let array = allocate(UnsafeMutablePointer<T>?.self, count: items.count + 1)
         for (offset, item) in items.enumerated() {
             (array + offset).initialize(to: item)

@@ -10,7 +10,15 @@ import Darwin
 ///
 /// Not thread-safe and not `Sendable`: use a connection from one task or thread at a time.
 /// Open one connection per worker instead of sharing one.
+///
+/// The first connection sets SIGPIPE to ignored for the whole process: libldap writes to its
+/// socket without MSG_NOSIGNAL, so a server that goes away mid-write would otherwise kill the
+/// process instead of producing LDAP_SERVER_DOWN (seen in tests).
 public final class LDAPConnection {
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+
     public let url: String
     let tls: TLSOptions
     let operationTimeout: Double
@@ -28,6 +36,7 @@ public final class LDAPConnection {
         self.url = url
         self.tls = tls
         self.operationTimeout = operationTimeout
+        Self.ignoreBrokenPipes
 
         var created: OpaquePointer?
         let rc = ldap_initialize(&created, url)

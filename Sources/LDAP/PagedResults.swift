@@ -15,7 +15,8 @@ final class PageCookie {
 
     /// A new paged-results request control (critical, so a server that can't page refuses the
     /// search instead of returning everything unpaged). The caller frees it: ldap_control_free.
-    func requestControl(_ handle: OpaquePointer, pageSize: Int) throws -> UnsafeMutablePointer<LDAPControl> {
+    func requestControl(_ handle: OpaquePointer, pageSize: Int) throws
+        -> UnsafeMutablePointer<LDAPControl> {
         var control: UnsafeMutablePointer<LDAPControl>?
         let size = ber_int_t(clamping: pageSize)
         let rc = ldap_create_page_control(handle, size, &value, 1, &control)
@@ -27,8 +28,7 @@ final class PageCookie {
     }
 
     /// Takes the next cookie from the server's response controls; none means no more pages.
-    func update(_ handle: OpaquePointer,
-                from controls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?) {
+    func update(_ handle: OpaquePointer, from controls: ControlList?) {
         clear()
         guard let response = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, controls, nil) else {
             return

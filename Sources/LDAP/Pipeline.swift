@@ -58,16 +58,17 @@ extension LDAPConnection {
                             _ completion: (Int, Result<Void, LDAPError>) -> Void) throws {
         while state.awaiting.count < window && state.next < requests.count {
             let index = state.next
-            state.next += 1
-
             let (rc, messageID) = send(handle, requests[index])
             if rc == LDAP_SUCCESS {
                 state.awaiting[messageID] = index
+                state.next += 1
                 continue
             }
 
+            // A lost connection leaves `index` unsent, so the caller reports it with the rest.
             let error = lastError(handle, code: rc, operation: requests[index].operation)
             guard !isConnectionLost(rc) else { throw error }
+            state.next += 1
             completion(index, .failure(error))
         }
     }
@@ -94,7 +95,8 @@ extension LDAPConnection {
                             matchedDN: nil, operation: operation)
         }
         let result = parseResult(handle, message)
-        completion(index, result.isSuccess ? .success(()) : .failure(result.error(requests[index].operation)))
+        let name = requests[index].operation
+        completion(index, result.isSuccess ? .success(()) : .failure(result.error(name)))
     }
 
     private func waitFailure(_ handle: OpaquePointer, type: Int32, operation: String) -> LDAPError {

@@ -82,7 +82,7 @@ extension LDAPConnection {
         _ handle: OpaquePointer, _ request: SearchRequest,
         control: UnsafeMutablePointer<LDAPControl>?,
         each: (LDAPEntry) throws -> Void,
-        controls: (UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?) -> Void = { _ in }
+        controls: (ControlList?) -> Void = { _ in }
     ) throws {
         var message: OpaquePointer?
         let rc = send(handle, request, control: control, into: &message)

@@ -6,7 +6,8 @@ import CLDAPShim
 /// `ldaps://` URLs always use TLS. For `ldap://`, `startTLS` upgrades the connection with the
 /// StartTLS extended operation before anything else is sent.
 public struct TLSOptions: Sendable {
-    /// PEM file of the CA certificates to trust. nil keeps libldap's default (ldap.conf's TLS_CACERT).
+    /// PEM file of the CA certificates to trust. nil keeps libldap's default
+    /// (TLS_CACERT in ldap.conf).
     public var caFile: String?
     public var startTLS: Bool
     /// Demand a valid server certificate that matches the host. Turn off only in tests.
