@@ -108,6 +108,14 @@ import Testing
         let plan = Fixtures.plan([nurse], observed)
         #expect(changes(plan, .enable).isEmpty)
         #expect(plan.changes.isEmpty, "\(summaries(plan))")
+        #expect(plan.findings.isEmpty, "a failed-login lock is the directory's, not a disable to report")
+    }
+
+    @Test func rehireUnderAFailedLoginLockIsNotUnlocked() {
+        var observed = directory(for: nurse, state: Fixtures.disabledState(.leaver))
+        observed.accounts[0].lock = .other("20240315120000Z")
+        let plan = Fixtures.plan([nurse], observed)
+        #expect(changes(plan, .enable).isEmpty, "\(summaries(plan))")
     }
 
     @Test func unclaimedAccountOfAnActivePersonIsClaimedWithState() {
