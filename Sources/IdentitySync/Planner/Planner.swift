@@ -50,6 +50,7 @@ public struct Planner {
             work.finding(.conflict, person.employeeID, nil, "\(person.source): \(conflict)")
         }
         let account = work.account(for: person.key)
+        guard !work.duplicateKeys.contains(person.key) else { return }
         if let account, let why = work.protectedReason(account) {
             work.protectedSkip(account, employeeID: person.employeeID, why: why)
             return

@@ -53,7 +53,8 @@ struct PlanningState {
         let mailTemplate = config.mapping.attributes.first { $0.name.lowercased() == "mail" }?.template
         for (person, decision) in zip(people, decisions) {
             let key = person.key
-            if let account = accountsByKey[key], !duplicateKeys.contains(key) {
+            guard !duplicateKeys.contains(key) else { continue }
+            if let account = accountsByKey[key] {
                 dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, account.login)
                 continue
             }

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import YAML
+
+@testable import IdentitySync
+
+/// A minimal valid idsync.yaml in a temporary folder, pointing at the real mappings, with
+/// one line changed per test. Line numbers below are this text's.
+struct ConfigFile {
+    static let text = """
+        site:
+          time_zone: America/New_York
+          locations:
+            Denver Clinic: America/Denver
+        feed:
+          path: hr/day1.csv
+          layout: MAPPINGS/bamboohr.yaml
+        directory:
+          url: ldap://127.0.0.1:3890
+          bind_dn: cn=idsync,ou=services,dc=example,dc=org
+          password_file: secret.pw
+          base: dc=example,dc=org
+          people: ou=people,dc=example,dc=org
+          groups: ou=groups,dc=example,dc=org
+          placeholder_member: uid=placeholder,ou=services,dc=example,dc=org
+        mapping: MAPPINGS/accounts.yaml
+        roles: MAPPINGS/roles.yaml
+        audit:
+          path: audit.jsonl
+        lock:
+          path: idsync.lock
+
+        """
+
+    let path: String
+
+    init(replacing old: String? = nil, with new: String = "") throws {
+        var text = Self.text.replacingOccurrences(of: "MAPPINGS", with: Fixtures.path("mappings"))
+        if let old {
+            #expect(text.contains(old), "fixture has no line \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("idsync-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        path = folder.appendingPathComponent("idsync.yaml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+@Suite struct ConfigLoaderTests {
+    /// Loads and expects a YAMLError at `line` whose message contains `text`.
+    func expectError(_ file: ConfigFile, line: Int, containing text: String,
+                     sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try ConfigLoader.load(path: file.path)
+            Issue.record("loaded, expected an error containing '\(text)'", sourceLocation: sourceLocation)
+        } catch let error as YAMLError {
+            #expect(error.file == file.path, sourceLocation: sourceLocation)
+            #expect(error.line == line, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.message.contains(text), "\(error)", sourceLocation: sourceLocation)
+            #expect("\(error)".hasPrefix("\(file.path):\(line):"), sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func sampleConfigLoads() throws {
+        let config = try ConfigLoader.load(path: Fixtures.path("sample/idsync.yaml"))
+        #expect(config.timeZone.identifier == "America/New_York")
+        #expect(config.zone(forLocation: "Denver Clinic").identifier == "America/Denver")
+        #expect(config.zone(forLocation: "Main Campus").identifier == "America/New_York")
+        #expect(config.feed.path.hasSuffix("sample/hr/day1.csv"))
+        #expect(config.feed.layout.name == "bamboohr")
+        #expect(config.feed.layout.columns[.employeeID] == "Employee #")
+        #expect(config.feed.maxBadRows == 5)
+        #expect(config.roles.rules.map(\.name) == ["all-staff", "nursing", "physicians", "pharmacy",
+                                                    "ehr-superusers", "contractors"])
+        #expect(config.roles.rules.first { $0.name == "ehr-superusers" }?.mfa == .phishingResistant)
+        #expect(config.roles.privilegedGroups == ["ehr-superusers"])
+        #expect(config.policy.preHireDays == 14)
+        #expect(config.policy.enrollmentGroup == "mfa-enroll")
+        #expect(config.guards.leavers.percent == 25)
+        // A DN inside a YAML flow list must be quoted, or its commas split it into four "DNs".
+        #expect(config.protected.groups == [Fixtures.groupDN("break-glass")])
+        #expect(config.protected.values == ["break-glass", "service"])
+        #expect(config.mapping.attributes.map(\.name).first == "cn")
+        #expect(config.mapping.placement.first?.container == Fixtures.contractors)
+        #expect(!config.auditPath.contains(".."))
+    }
+
+    @Test func minimalConfigLoadsWithDefaults() throws {
+        let config = try ConfigLoader.load(path: ConfigFile().path)
+        #expect(config.policy.orphans == .report)
+        #expect(config.feed.missingPerson == .leaver)
+        #expect(config.directory.passwordFile?.hasSuffix("/secret.pw") == true)
+    }
+
+    @Test func unknownKeySuggestsTheClosestOne() throws {
+        expectError(try ConfigFile(replacing: "lock:\n", with: "polcy: {orphans: report}\nlock:\n"),
+                    line: 20, containing: "did you mean 'policy'?")
+    }
+
+    @Test func unknownKeyInsideASectionSuggestsTheClosestOne() throws {
+        expectError(try ConfigFile(replacing: "  password_file:", with: "  pasword_file:"),
+                    line: 11, containing: "did you mean 'password_file'?")
+    }
+
+    @Test func badTimeZoneNamesFileAndLine() throws {
+        expectError(try ConfigFile(replacing: "Denver Clinic: America/Denver", with: "Denver Clinic: Mountain"),
+                    line: 4, containing: "'Mountain'")
+    }
+
+    @Test func badDNNamesFileAndLine() throws {
+        expectError(try ConfigFile(replacing: "groups: ou=groups,dc=example,dc=org",
+                                   with: "groups: ou=groups;dc=example"),
+                    line: 14, containing: "is not a DN")
+    }
+
+    @Test func missingPasswordSourceIsAnError() throws {
+        let file = try ConfigFile(replacing: "  password_file: secret.pw\n", with: "")
+        do {
+            _ = try ConfigLoader.load(path: file.path)
+            Issue.record("loaded without password_file or password_env")
+        } catch let error as YAMLError {
+            #expect(error.file == file.path)
+            #expect(error.line == 9, "\(error)")
+            #expect(error.message.contains("password_file or password_env"))
+        }
+    }
+
+    @Test func passwordFromTheEnvironmentIsEnough() throws {
+        let file = try ConfigFile(replacing: "  password_file: secret.pw\n", with: "  password_env: IDSYNC_PW\n")
+        #expect(try ConfigLoader.load(path: file.path).directory.passwordEnvironment == "IDSYNC_PW")
+    }
+}
