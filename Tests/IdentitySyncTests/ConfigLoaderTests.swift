@@ -116,6 +116,11 @@ struct ConfigFile {
                     line: 14, containing: "is not a DN")
     }
 
+    @Test func unquotedDNInAFlowListIsCaught() throws {
+        let file = try ConfigFile(replacing: "audit:\n", with: "protected:\n  groups: [cn=break-glass,ou=groups,dc=example,dc=org]\naudit:\n")
+        expectError(file, line: 19, containing: "quote each DN")
+    }
+
     @Test func missingPasswordSourceIsAnError() throws {
         let file = try ConfigFile(replacing: "  password_file: secret.pw\n", with: "")
         do {

@@ -67,7 +67,7 @@ struct AuditFile {
 
     @Test func leaverLeavingTheLastSeatKeepsThePlaceholderInTheGroup() throws {
         var observed = observed()
-        observed.groups[Fixtures.groupDN("nursing")]?.members = [Fixtures.personDN("agarcia")]
+        observed.groups[Fixtures.groupDN("nursing")]?.members = [Fixtures.personDN("agarcia").normalized]
         let fake = FakeDirectory(observed)
         _ = try run([leaving], fake: fake, observed: observed, audit: try AuditFile())
         #expect(fake.members(of: "nursing") == [Fixtures.placeholder])
@@ -167,7 +167,7 @@ struct AuditFile {
         let (old, _) = Fixtures.synced(Fixtures.person("000150", "Old", "Timer", department: "Facilities"),
                                        login: "otimer")
         withLeaver.accounts.append(old)
-        withLeaver.groups[Fixtures.groupDN("all-staff")]?.members.insert(old.dn)
+        withLeaver.groups[Fixtures.groupDN("all-staff")]?.members.insert(old.dn.normalized)
         let starter = Fixtures.person("000400", "Noor", "Khan", hired: "2024-03-20")
         let fake = FakeDirectory(withLeaver)
         let (first, outcomes) = try run([mover, ann, bob, starter], fake: fake, observed: withLeaver,

@@ -75,6 +75,16 @@ extension ConfigLoader {
         return match
     }
 
+    /// A DN that must lie inside the naming context. In a flow list `[cn=a,ou=b]` YAML splits
+    /// a DN at its commas into pieces that each parse as a DN; this check catches that.
+    static func dn(_ node: YAMLReader, inside base: DistinguishedName) throws -> DistinguishedName {
+        let value = try dn(node)
+        guard value.isDescendant(of: base) else {
+            throw node.error("must be a DN inside \(base), found '\(value)'; in a [ ] list, quote each DN")
+        }
+        return value
+    }
+
     static func loadRoles(_ path: String) throws -> RoleRules {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["rules", "privileged_groups"])
@@ -124,12 +134,12 @@ extension ConfigLoader {
         return Budget(count: try node.int("count"), percent: try node.double("percent"))
     }
 
-    static func loadProtected(_ node: YAMLReader?) throws -> ProtectedAccounts {
+    static func loadProtected(_ node: YAMLReader?, base: DistinguishedName) throws -> ProtectedAccounts {
         var protected = ProtectedAccounts()
         guard let node else { return protected }
         try node.rejectUnknownKeys(allowed: ["dns", "groups", "attribute", "values"])
-        protected.dns = Set(try (node.optional("dns")?.elements() ?? []).map(dn))
-        protected.groups = Set(try (node.optional("groups")?.elements() ?? []).map(dn))
+        protected.dns = Set(try (node.optional("dns")?.elements() ?? []).map { try dn($0, inside: base) })
+        protected.groups = Set(try (node.optional("groups")?.elements() ?? []).map { try dn($0, inside: base) })
         protected.attribute = try node.optional("attribute")?.string()
         protected.values = Set(try (node.optional("values")?.stringList() ?? []).map { $0.lowercased() })
         return protected

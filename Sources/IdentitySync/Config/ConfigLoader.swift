@@ -23,7 +23,7 @@ public enum ConfigLoader {
             roles: try loadRoles(resolve(root.string("roles"), in: folder)),
             policy: try loadPolicy(root.optional("policy")),
             guards: try loadGuards(root.optional("guards")),
-            protected: try loadProtected(root.optional("protected")),
+            protected: try loadProtected(root.optional("protected"), base: directory.base),
             auditPath: resolve(try root.require("audit").string("path"), in: folder),
             lockPath: resolve(try root.require("lock").string("path"), in: folder))
     }

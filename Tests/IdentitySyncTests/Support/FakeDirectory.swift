@@ -19,7 +19,9 @@ final class FakeDirectory: DirectoryConnector {
 
     init(_ observed: ObservedDirectory) {
         for account in observed.accounts { accounts[account.dn] = account }
-        for (dn, group) in observed.groups { groups[dn] = group.members }
+        for (dn, group) in observed.groups {
+            groups[dn] = Set(group.members.compactMap { try? DistinguishedName(parsing: $0) })
+        }
         otherNames = observed.takenNames
     }
 
@@ -34,7 +36,7 @@ final class FakeDirectory: DirectoryConnector {
             }
         }
         var observed: [DistinguishedName: ObservedGroup] = [:]
-        for (dn, members) in groups { observed[dn] = ObservedGroup(dn: dn, members: members) }
+        for (dn, members) in groups { observed[dn] = ObservedGroup(dn: dn, members: Set(members.map(\.normalized))) }
         return ObservedDirectory(accounts: list, groups: observed, takenNames: taken, fingerprint: "fake")
     }
 

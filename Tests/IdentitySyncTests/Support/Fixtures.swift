@@ -133,7 +133,7 @@ enum Fixtures {
                           taken: Set<String> = []) -> ObservedDirectory {
         var observed: [DistinguishedName: ObservedGroup] = [:]
         for (name, members) in groups {
-            observed[groupDN(name)] = ObservedGroup(dn: groupDN(name), members: Set(members))
+            observed[groupDN(name)] = ObservedGroup(dn: groupDN(name), members: Set(members.map(\.normalized)))
         }
         var names = taken
         for account in accounts {
