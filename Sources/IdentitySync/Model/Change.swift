@@ -41,10 +41,18 @@ public struct AttributeEdit: Sendable, Codable, Equatable {
     public let after: [String]
 }
 
-/// An HR field that caused a change, with the value the directory reflects and the new one.
+/// An HR field that caused a change: its value now and, where the directory reflects an
+/// earlier one, that value before.
 public struct FieldEvidence: Sendable, Codable, Equatable {
     public let field: String
     public let value: String
+    public let before: String?
+
+    public init(field: String, value: String, before: String? = nil) {
+        self.field = field
+        self.value = value
+        self.before = before
+    }
 }
 
 /// Why a change is planned: the rule that asked for it and the HR fields behind it.

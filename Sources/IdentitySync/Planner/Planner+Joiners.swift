@@ -86,7 +86,7 @@ extension Planner {
         let rule = config.roles.rules.first { $0.groups.contains(group) && desired.rules.contains($0.name) }
         let privileged = config.roles.privilegedGroups.contains(group) ? " (privileged)" : ""
         let why = Reason(rule: rule?.name ?? reason.rule, text: "the role rule grants \(group)\(privileged)",
-                         fields: reason.fields)
+                         fields: ruleEvidence(rule.map { [$0] } ?? [], person: desired.person))
         work.add(Change(kind: .addToGroup, category: category, employeeID: desired.person.employeeID,
                         login: desired.login, dn: desired.dn.string, target: groupDN.string, reason: why))
     }

@@ -45,7 +45,8 @@ extension Planner {
                                                                 fields: [FieldEvidence(field: "status", value: person.status.rawValue)])))
         }
         if !edits.isEmpty || (stateChanged && !needsEnable) {
-            let fields = edits.map { FieldEvidence(field: $0.name, value: $0.after.first ?? "") }
+            let fields = edits.map { FieldEvidence(field: $0.name, value: $0.after.joined(separator: "|"),
+                                                   before: $0.before.joined(separator: "|")) }
             work.add(Change(kind: .setAttributes, category: category, employeeID: person.employeeID,
                             login: account.login, dn: account.dn.string,
                             attributes: edits + (needsEnable ? [] : stateClassEdit(account)),
@@ -85,15 +86,24 @@ extension Planner {
                        reason: Reason(rule: "role-rules", text: "", fields: []), work: &work)
         }
         for group in removes.sorted() {
+            let granting = config.roles.rules.filter { $0.groups.contains(group) }
             removeFromGroup(work.config.groupDN(group), employeeID: person.employeeID, login: account.login,
                             dn: dn, category: category,
-                            reason: Reason(rule: "role-rules", text: "no role rule grants \(group) any longer"),
+                            reason: Reason(rule: granting.map(\.name).joined(separator: ", "),
+                                           text: "no role rule grants \(group) any longer",
+                                           fields: ruleEvidence(granting, person: person)),
                             work: &work)
         }
         if let flag = config.policy.enrollmentGroup, state.enrollmentPending,
            !work.isMember(account.dn, of: config.groupDN(flag)) {
             flagEnrollment(flag, desired: moved, category: category, state: nil, work: &work)
         }
+    }
+
+    /// The person's values of the fields these rules match on: why a rule does or does not apply.
+    func ruleEvidence(_ rules: [RoleRule], person: Person) -> [FieldEvidence] {
+        let fields = Set(rules.flatMap(\.match.keys)).sorted { $0.rawValue < $1.rawValue }
+        return fields.map { FieldEvidence(field: $0.rawValue, value: AccountMapper.value(of: $0, in: person)) }
     }
 
     /// The objectClass value a state write needs on an entry that lacks it.

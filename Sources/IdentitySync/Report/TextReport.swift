@@ -43,8 +43,11 @@ public enum TextReport {
         var lines = ["", "\(category.rawValue) (\(changes.count) changes):"]
         for change in changes {
             lines.append("  " + describe(change))
-            if !change.reason.text.isEmpty {
-                let fields = change.reason.fields.map { "\($0.field)=\($0.value)" }.joined(separator: ", ")
+            // An attribute update already shows its values before and after on its own line.
+            if !change.reason.text.isEmpty, change.kind != .setAttributes {
+                let fields = change.reason.fields.map { field in
+                    field.before.map { "\(field.field): \($0) → \(field.value)" } ?? "\(field.field)=\(field.value)"
+                }.joined(separator: ", ")
                 lines.append("      why: \(change.reason.rule): \(change.reason.text)"
                              + (fields.isEmpty ? "" : " [\(fields)]"))
             }
