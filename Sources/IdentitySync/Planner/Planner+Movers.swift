@@ -1,102 +1,140 @@
 import Foundation
 
+/// What the planner knows about one existing account while it plans it.
+struct ExistingAccount {
+    let person: Person
+    let account: ObservedAccount
+    let desired: DesiredAccount
+    let old: AccountState
+    var state: AccountState
+    var category = ChangeCategory.mover
+
+    /// The ppolicy lock idsync wrote is still there and must be lifted.
+    var needsEnable: Bool { account.lock == .administrative }
+
+    func change(_ kind: ChangeKind, dn: DistinguishedName? = nil, target: String? = nil,
+                attributes: [AttributeEdit] = [], state: String? = nil, reason: Reason) -> Change {
+        Change(kind: kind, category: category, employeeID: person.employeeID, login: account.login,
+               dn: (dn ?? account.dn).string, target: target, attributes: attributes, state: state,
+               reason: reason)
+    }
+}
+
 extension Planner {
     /// An existing account of an active person: re-enable a rehire, update attributes,
     /// move between containers, and add or remove managed groups.
     func planExisting(_ person: Person, decision: LifecycleDecision, account: ObservedAccount,
                       work: inout PlanningState) {
-        let old = account.state ?? AccountState()
-        var state = old
-        var category = ChangeCategory.mover
-
         // 1. An account idsync disabled comes back; one somebody else disabled stays as it is.
-        if account.lock == .administrative, old.disabledBy == nil {
+        if account.lock == .administrative, account.state?.disabledBy == nil {
             work.finding(.notReEnabled, person.employeeID, account.dn.string,
                          "active in HR but disabled outside idsync; idsync does not re-enable it")
             return
         }
-        // The state may say disabled while the lock is gone (removed by hand): the state
-        // still moves on, only the unlock is not needed.
-        let needsEnable = account.lock == .administrative
-        if let why = old.disabledBy {
-            category = why == .prehire || why == .leaveOfAbsence ? .joiner : .rehire
-            if why == .leaveOfAbsence { category = .mover }
-            state.disabledBy = nil
-            state.disabledOn = nil
-            state.revocationPending = false
-            if category != .mover { state.enrollmentPending = config.policy.enrollmentGroup != nil }
-        }
-
         let desired = mapper.desired(person, decision: decision, login: account.login,
                                      managerDN: work.managerDN(of: person))
-        let edits = attributeEdits(desired, account: account)
+        let old = account.state ?? AccountState()
+        var existing = ExistingAccount(person: person, account: account, desired: desired, old: old, state: old)
+        returnFromDisable(&existing)
+
+        // 2. Attributes, and the state with them; then a move; then groups and MFA flags.
         let (adds, removes) = roleGroupChanges(desired, account: account, work: work)
-        let grows = !adds.isEmpty && category == .mover
-        if grows, config.policy.reverificationGroup != nil { state.reverificationPending = true }
+        let grows = !adds.isEmpty && existing.category == .mover
+        if grows, config.policy.reverificationGroup != nil { existing.state.reverificationPending = true }
+        planEnableAndAttributes(existing, work: &work)
+        let dn = planMove(existing, work: &work)
+        planReverification(existing, dn: dn, adds: adds, grows: grows, work: &work)
+        planGroups(existing, dn: dn, adds: adds, removes: removes, work: &work)
+    }
 
-        // 2. One change carries the new state: the enable, else the attribute update.
-        let stateChanged = state != old || account.state == nil
-        if needsEnable {
-            let text = category == .rehire ? "rehired: active in HR again after idsync disabled the account"
+    /// Clears the disable facts of an account idsync disabled. The state may say disabled
+    /// while the lock is gone (removed by hand): the state still moves on, only the unlock
+    /// is not needed.
+    private func returnFromDisable(_ existing: inout ExistingAccount) {
+        guard let why = existing.old.disabledBy else { return }
+        switch why {
+        case .prehire: existing.category = .joiner
+        case .leaveOfAbsence: existing.category = .mover
+        default: existing.category = .rehire
+        }
+        existing.state.disabledBy = nil
+        existing.state.disabledOn = nil
+        existing.state.revocationPending = false
+        if existing.category != .mover {
+            existing.state.enrollmentPending = config.policy.enrollmentGroup != nil
+        }
+    }
+
+    /// One change carries the new state: the enable where there is one, else the update.
+    private func planEnableAndAttributes(_ existing: ExistingAccount, work: inout PlanningState) {
+        let edits = attributeEdits(existing.desired, account: existing.account)
+        let stateChanged = existing.state != existing.old || existing.account.state == nil
+        let stateClass = stateClassEdit(existing.account)
+        if existing.needsEnable {
+            let text = existing.category == .rehire
+                ? "rehired: active in HR again after idsync disabled the account"
                 : "start date reached or back from leave: the account idsync disabled is enabled"
-            work.add(Change(kind: .enable, category: category, employeeID: person.employeeID, login: account.login,
-                            dn: account.dn.string, attributes: stateClassEdit(account),
-                            state: state.stored, reason: Reason(rule: "lifecycle", text: text,
-                                                                fields: [FieldEvidence(field: "status", value: person.status.rawValue)])))
+            let status = FieldEvidence(field: "status", value: existing.person.status.rawValue)
+            work.add(existing.change(.enable, attributes: stateClass, state: existing.state.stored,
+                                     reason: Reason(rule: "lifecycle", text: text, fields: [status])))
         }
-        if !edits.isEmpty || (stateChanged && !needsEnable) {
-            let fields = edits.map { FieldEvidence(field: $0.name, value: $0.after.joined(separator: "|"),
-                                                   before: $0.before.joined(separator: "|")) }
-            work.add(Change(kind: .setAttributes, category: category, employeeID: person.employeeID,
-                            login: account.login, dn: account.dn.string,
-                            attributes: edits + (needsEnable ? [] : stateClassEdit(account)),
-                            state: needsEnable ? nil : (stateChanged ? state.stored : nil),
-                            reason: Reason(rule: "attribute-templates",
-                                           text: edits.isEmpty ? "idsync records its state on the account"
-                                               : "HR fields changed", fields: fields)))
-        }
+        let carriesState = stateChanged && !existing.needsEnable
+        guard !edits.isEmpty || carriesState else { return }
+        let fields = edits.map { FieldEvidence(field: $0.name, value: $0.after.joined(separator: "|"),
+                                               before: $0.before.joined(separator: "|")) }
+        let text = edits.isEmpty ? "idsync records its state on the account" : "HR fields changed"
+        work.add(existing.change(.setAttributes, attributes: edits + (carriesState ? stateClass : []),
+                                 state: carriesState ? existing.state.stored : nil,
+                                 reason: Reason(rule: "attribute-templates", text: text, fields: fields)))
+    }
 
-        // 3. A new container: modrdn with a new superior; memberships follow through refint.
-        var dn = account.dn
-        if desired.dn.parent != account.dn.parent {
-            work.add(Change(kind: .move, category: category, employeeID: person.employeeID, login: account.login,
-                            dn: account.dn.string, target: desired.dn.string,
-                            reason: Reason(rule: "placement", text: "placement rules put this person in \(desired.dn.parent?.string ?? "")")))
-            dn = desired.dn
-        }
+    /// A new container: modrdn with a new superior; memberships follow through refint.
+    /// Returns the DN the account has once the plan is applied.
+    private func planMove(_ existing: ExistingAccount, work: inout PlanningState) -> DistinguishedName {
+        let target = existing.desired.dn
+        guard target.parent != existing.account.dn.parent else { return existing.account.dn }
+        let text = "placement rules put this person in \(target.parent?.string ?? "")"
+        work.add(existing.change(.move, target: target.string,
+                                 reason: Reason(rule: "placement", text: text)))
+        return target
+    }
+
+    /// Access that grows demands re-verification. A flag whose state was written by a run
+    /// that stopped before the group add is completed here.
+    private func planReverification(_ existing: ExistingAccount, dn: DistinguishedName, adds: Set<String>,
+                                    grows: Bool, work: inout PlanningState) {
+        guard let flag = config.policy.reverificationGroup, existing.state.reverificationPending else { return }
+        let group = config.groupDN(flag)
+        guard grows || !work.isMember(existing.account.dn, of: group) else { return }
+        let privileged = adds.filter { config.roles.privilegedGroups.contains($0) }.sorted()
+        let text = privileged.isEmpty ? "access grows: re-verify MFA at the next sign-in"
+            : "privileged access grows (\(privileged.joined(separator: ", "))): re-verify MFA; sessions are to be revoked"
+        work.noteGroupNeeded(group)
+        work.add(existing.change(.requireMFAReverification, dn: dn, target: group.string,
+                                 reason: Reason(rule: "mfa-reverification", text: text,
+                                                fields: adds.sorted().map { FieldEvidence(field: "group", value: $0) })))
+    }
+
+    private func planGroups(_ existing: ExistingAccount, dn: DistinguishedName, adds: Set<String>,
+                            removes: Set<String>, work: inout PlanningState) {
+        let desired = existing.desired
         let moved = DesiredAccount(person: desired.person, decision: desired.decision, login: desired.login,
                                    dn: dn, attributes: desired.attributes, groups: desired.groups,
                                    mfa: desired.mfa, rules: desired.rules)
-
-        // 4. Groups, then the MFA flags that follow from the state. A flag whose state was
-        // written by a run that stopped before the group add is completed here.
-        if let flag = config.policy.reverificationGroup, state.reverificationPending,
-           grows || !work.isMember(account.dn, of: config.groupDN(flag)) {
-            let privileged = adds.filter { config.roles.privilegedGroups.contains($0) }
-            let text = privileged.isEmpty ? "access grows: re-verify MFA at the next sign-in"
-                : "privileged access grows (\(privileged.sorted().joined(separator: ", "))): re-verify MFA; sessions are to be revoked"
-            work.noteGroupNeeded(config.groupDN(flag))
-            work.add(Change(kind: .requireMFAReverification, category: category, employeeID: person.employeeID,
-                            login: account.login, dn: dn.string, target: config.groupDN(flag).string,
-                            reason: Reason(rule: "mfa-reverification", text: text,
-                                           fields: adds.sorted().map { FieldEvidence(field: "group", value: $0) })))
-        }
         for group in adds.sorted() {
-            addToGroup(group, desired: moved, category: category,
-                       reason: Reason(rule: "role-rules", text: "", fields: []), work: &work)
+            addToGroup(group, desired: moved, category: existing.category,
+                       reason: Reason(rule: "role-rules", text: ""), work: &work)
         }
         for group in removes.sorted() {
             let granting = config.roles.rules.filter { $0.groups.contains(group) }
-            removeFromGroup(work.config.groupDN(group), employeeID: person.employeeID, login: account.login,
-                            dn: dn, category: category,
-                            reason: Reason(rule: granting.map(\.name).joined(separator: ", "),
-                                           text: "no role rule grants \(group) any longer",
-                                           fields: ruleEvidence(granting, person: person)),
-                            work: &work)
+            work.add(existing.change(.removeFromGroup, dn: dn, target: config.groupDN(group).string,
+                                     reason: Reason(rule: granting.map(\.name).joined(separator: ", "),
+                                                    text: "no role rule grants \(group) any longer",
+                                                    fields: ruleEvidence(granting, person: existing.person))))
         }
-        if let flag = config.policy.enrollmentGroup, state.enrollmentPending,
-           !work.isMember(account.dn, of: config.groupDN(flag)) {
-            flagEnrollment(flag, desired: moved, category: category, state: nil, work: &work)
+        if let flag = config.policy.enrollmentGroup, existing.state.enrollmentPending,
+           !work.isMember(existing.account.dn, of: config.groupDN(flag)) {
+            flagEnrollment(flag, desired: moved, category: existing.category, state: nil, work: &work)
         }
     }
 
