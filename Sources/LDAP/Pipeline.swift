@@ -99,7 +99,7 @@ extension LDAPConnection {
         completion(index, result.isSuccess ? .success(()) : .failure(result.error(name)))
     }
 
-    private func waitFailure(_ handle: OpaquePointer, type: Int32, operation: String) -> LDAPError {
+    func waitFailure(_ handle: OpaquePointer, type: Int32, operation: String) -> LDAPError {
         guard type == 0 else {
             var code: Int32 = LDAP_SERVER_DOWN
             ldap_get_option(handle, LDAP_OPT_RESULT_CODE, &code)

@@ -28,13 +28,16 @@ struct SearchRequest {
 }
 
 extension LDAPConnection {
-    /// Paged search (RFC 2696): calls `each` for every entry, page by page.
+    /// Paged search (RFC 2696): calls `each` for every entry as it arrives, page by page.
+    ///
+    /// Entries are decoded while the server is still sending the rest of the page, so the
+    /// server's work and the caller's overlap instead of adding up.
     ///
     /// Throws `LDAPError` (operation "search") on any result other than success, e.g. 4
-    /// sizeLimitExceeded or 3 timeLimitExceeded, even when entries arrived: the entries of a
-    /// failed page are not delivered, but earlier pages' entries were. A caller that gets an
-    /// error must throw away what it collected and never treat a partial read as whole.
-    /// Errors thrown by `each` stop the search and propagate unchanged.
+    /// sizeLimitExceeded or 3 timeLimitExceeded, even though entries arrived before it: the
+    /// result comes last. A caller that gets an error must throw away what it collected and
+    /// never treat a partial read as whole. Errors thrown by `each` stop the search (the rest
+    /// of it is abandoned) and propagate unchanged.
     public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
                        pageSize: Int = 1000, each: (LDAPEntry) throws -> Void) throws {
         let handle = try openHandle("search")
@@ -45,8 +48,55 @@ extension LDAPConnection {
         repeat {
             let control = try cookie.requestControl(handle, pageSize: pageSize)
             defer { ldap_control_free(control) }
-            try searchPage(handle, request, control: control, cookie: cookie, each: each)
+            let messageID = try start(handle, request, control: control)
+            do {
+                try streamPage(handle, messageID: messageID, cookie: cookie, each: each)
+            } catch {
+                ldap_abandon_ext(handle, messageID, nil, nil)
+                throw error
+            }
         } while !cookie.isEmpty
+    }
+
+    /// Sends one page request without waiting; returns its message id.
+    private func start(_ handle: OpaquePointer, _ request: SearchRequest,
+                       control: UnsafeMutablePointer<LDAPControl>) throws -> Int32 {
+        let arena = CArena()
+        let attributes = request.attributes.isEmpty
+            ? nil
+            : arena.nullTerminated(request.attributes.map { arena.string($0) })
+        let controls = arena.nullTerminated([control])
+        var timeout = timeval(seconds: operationTimeout)
+        var messageID: Int32 = 0
+        let rc = ldap_search_ext(handle, request.base, request.scope.rawValue, request.filter,
+                                 attributes, 0, controls, nil, &timeout, LDAP_NO_LIMIT, &messageID)
+        guard rc == LDAP_SUCCESS else { throw lastError(handle, code: rc, operation: "search") }
+        return messageID
+    }
+
+    /// Takes the replies of one page one at a time: entries go to `each`, the final result
+    /// is checked and moves `cookie` on.
+    private func streamPage(_ handle: OpaquePointer, messageID: Int32, cookie: PageCookie,
+                            each: (LDAPEntry) throws -> Void) throws {
+        while true {
+            var message: OpaquePointer?
+            var timeout = timeval(seconds: operationTimeout)
+            let type = ldap_result(handle, messageID, LDAP_MSG_ONE, &timeout, &message)
+            defer { ldap_msgfree(message) }
+            guard type > 0, let message else {
+                throw waitFailure(handle, type: type, operation: "search")
+            }
+            switch ber_tag_t(type) {
+            case LDAP_RES_SEARCH_ENTRY:
+                try each(LDAPEntry(handle: handle, message: message))
+            case LDAP_RES_SEARCH_RESULT:
+                let result = parseResult(handle, message) { cookie.update(handle, from: $0) }
+                guard result.isSuccess else { throw result.error("search") }
+                return
+            default:
+                continue    // references and intermediate responses: not followed
+            }
+        }
     }
 
     /// Reads the entry at `dn` (base scope, unpaged).
@@ -64,16 +114,6 @@ extension LDAPConnection {
             return nil
         }
         return found
-    }
-
-    /// One page: sends the search with `control`, checks the result, delivers the entries,
-    /// then moves `cookie` on to the next page.
-    private func searchPage(_ handle: OpaquePointer, _ request: SearchRequest,
-                            control: UnsafeMutablePointer<LDAPControl>, cookie: PageCookie,
-                            each: (LDAPEntry) throws -> Void) throws {
-        try runSearch(handle, request, control: control, each: each) { controls in
-            cookie.update(handle, from: controls)
-        }
     }
 
     /// Runs one ldap_search_ext_s. Checks the result before delivering any entry, so a failed
