@@ -183,9 +183,14 @@ enum DNEscaping {
     /// `type=value` in normalized form; see `DistinguishedName.normalized`.
     static func normalizedPair(_ pair: DistinguishedName.AttributeValue) -> String {
         let type = pair.type.lowercased()
+        let name = shortNames[type] ?? type
+        // Plain ASCII without spaces, the common case, needs only lower-casing.
+        if pair.value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) {
+            return "\(name)=\(escape(pair.value.lowercased()))"
+        }
         let value = pair.value.precomposedStringWithCompatibilityMapping.lowercased()
         let words = value.split(whereSeparator: { $0.isWhitespace })
-        return "\(shortNames[type] ?? type)=\(escape(words.joined(separator: " ")))"
+        return "\(name)=\(escape(words.joined(separator: " ")))"
     }
 
     /// The lower-cased text when it needs nothing else: ASCII letters, digits and `-._@` in
