@@ -46,6 +46,28 @@ import Testing
         #expect(only(.setAttributes, in: plan)?.state == "idsync:v1;reverify")
     }
 
+    @Test func secondMoveWhileReverificationIsPendingAddsNoSecondFlag() {
+        var pending = AccountState()
+        pending.reverificationPending = true
+        var physician = nurse
+        physician.department = "Cardiology"
+        physician.jobCode = "MD01"
+        let plan = Fixtures.plan([physician], directory(for: nurse, extra: ["mfa-reverify"], state: pending))
+        #expect(changes(plan, .requireMFAReverification).isEmpty, "already in the flag group: adding again fails with 20")
+        #expect(changes(plan, .addToGroup).map(\.target) == ["cn=physicians,\(groupsDN)"])
+        #expect(changes(plan, .removeFromGroup).map(\.target) == ["cn=nursing,\(groupsDN)"])
+    }
+
+    @Test func joinerWhoseGroupsWereNeverAddedIsNotAskedToReverify() {
+        var enrolling = AccountState()
+        enrolling.enrollmentPending = true
+        let (account, _) = Fixtures.synced(nurse, login: "agarcia", state: enrolling)
+        let empty = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
+        let plan = Fixtures.plan([nurse], Fixtures.directory([account], groups: empty))
+        #expect(!changes(plan, .addToGroup).isEmpty)
+        #expect(changes(plan, .requireMFAReverification).isEmpty)
+    }
+
     @Test func accessThatOnlyShrinksNeedsNoReverification() {
         var moved = nurse
         moved.department = "Facilities"

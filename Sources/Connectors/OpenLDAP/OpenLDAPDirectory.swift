@@ -93,7 +93,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         var lockAfterCreate: [Int] = []
         try send(requests.map(\.request)) { index, result in
             if case .success = result, requests[index].lockAfter { lockAfterCreate.append(index) }
-            else { completion(index, result) }
+            else { completion(index, OpenLDAPDirectory.settled(operations[index], result)) }
         }
         // slapd may run requests of one connection in any order, so the lock of an entry
         // created disabled goes in a second round, once the add has succeeded.
@@ -111,6 +111,19 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         } catch let error as LDAPError {
             throw ConnectionLost(error: error)
         }
+    }
+
+    /// A membership change of one value that finds the value already there (20
+    /// attributeOrValueExists) or already gone (16 noSuchAttribute) reached its aim; a batch
+    /// that fails so is retried value by value by the executor and lands here.
+    static func settled(_ operation: DirectoryOperation,
+                        _ result: Result<Void, DirectoryFailure>) -> Result<Void, DirectoryFailure> {
+        guard case .failure(let failure) = result,
+              case .groupMembers(_, let add, let remove) = operation, add.count + remove.count == 1 else {
+            return result
+        }
+        let reached = (failure.code == 20 && add.count == 1) || (failure.code == 16 && remove.count == 1)
+        return reached ? .success(()) : result
     }
 
     static func failure(_ error: LDAPError) -> DirectoryFailure {

@@ -19,7 +19,8 @@ public final class Executor {
     let audit: AuditLog
     let observed: ObservedDirectory
     let placeholder: String
-    private var failedPeople: Set<String> = []
+    /// People whose entry is not where later changes expect it: its creation or move failed.
+    private var strandedPeople: Set<String> = []
     private var removedMembers: [DistinguishedName: Set<String>] = [:]
     private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
@@ -88,8 +89,10 @@ public final class Executor {
     }
 
     private func skipReason(_ change: Change) -> String? {
-        guard !change.category.isDeparture, let id = change.employeeID, failedPeople.contains(id) else { return nil }
-        return "an earlier change for this person failed"
+        guard !change.category.isDeparture, let id = change.employeeID, strandedPeople.contains(id) else {
+            return nil
+        }
+        return "this person's account creation or move failed, so the entry is not where this change expects it"
     }
 
     private func operation(for change: Change) -> DirectoryOperation {
@@ -182,7 +185,10 @@ public final class Executor {
     }
 
     private func record(_ change: Change, failure: DirectoryFailure?, skipped: String?) throws {
-        if failure != nil || skipped != nil, let id = change.employeeID { failedPeople.insert(id) }
+        if failure != nil || skipped != nil, change.kind == .createAccount || change.kind == .move,
+           let id = change.employeeID {
+            strandedPeople.insert(id)
+        }
         outcomes.append(ChangeOutcome(change: change, failure: failure, skipped: skipped))
         try audit.append { entry in
             entry.action = change.kind.rawValue

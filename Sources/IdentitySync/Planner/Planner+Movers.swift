@@ -39,7 +39,9 @@ extension Planner {
 
         // 2. Attributes, and the state with them; then a move; then groups and MFA flags.
         let (adds, removes) = roleGroupChanges(desired, account: account, work: work)
-        let grows = !adds.isEmpty && existing.category == .mover
+        // A person who has not enrolled yet has nothing to re-verify: that is also how an
+        // account whose creation was interrupted before its groups looks on the next run.
+        let grows = !adds.isEmpty && existing.category == .mover && !existing.old.enrollmentPending
         if grows, config.policy.reverificationGroup != nil { existing.state.reverificationPending = true }
         planEnableAndAttributes(existing, work: &work)
         let dn = planMove(existing, work: &work)
@@ -105,7 +107,7 @@ extension Planner {
                                     grows: Bool, work: inout PlanningState) {
         guard let flag = config.policy.reverificationGroup, existing.state.reverificationPending else { return }
         let group = config.groupDN(flag)
-        guard grows || !work.isMember(existing.account.dn, of: group) else { return }
+        guard !work.isMember(existing.account.dn, of: group) else { return }
         let privileged = adds.filter { config.roles.privilegedGroups.contains($0) }.sorted()
         let text = privileged.isEmpty ? "access grows: re-verify MFA at the next sign-in"
             : "privileged access grows (\(privileged.joined(separator: ", "))): re-verify MFA; sessions are to be revoked"
