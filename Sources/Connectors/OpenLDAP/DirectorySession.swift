@@ -22,16 +22,7 @@ public enum DirectorySession {
     }
 
     static func checkTransport(_ config: DirectoryConfig) throws {
-        let url = config.url.lowercased()
-        guard url.hasPrefix("ldap://") else { return }
-        guard !config.startTLS, !config.allowPlaintext, !isLoopback(url) else { return }
-        throw ConfigProblem("directory.url \(config.url) is plain LDAP to another host: use ldaps://, "
-                            + "or start_tls: true, or (only on a trusted network) allow_plaintext: true")
-    }
-
-    static func isLoopback(_ url: String) -> Bool {
-        let host = url.dropFirst("ldap://".count).prefix { $0 != ":" && $0 != "/" }
-        return host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
+        if let problem = config.transportProblem { throw ConfigProblem(problem) }
     }
 
     /// The password from `password_file` (its first line) or `password_env`.

@@ -64,6 +64,41 @@ public struct DirectoryConfig: Sendable {
     public var writeWindow = 64
 }
 
+extension DirectoryConfig {
+    /// Why this URL must not be used, or nil. One URL only (libldap would try a second one
+    /// in a list); plain ldap:// only to loopback unless `allow_plaintext` says otherwise.
+    public var transportProblem: String? {
+        let url = self.url.lowercased()
+        guard !url.contains(where: { $0.isWhitespace || $0 == "," }) else {
+            return "directory.url must be one URL with no spaces or commas, found '\(self.url)'"
+        }
+        guard url.hasPrefix("ldap://") || url.hasPrefix("ldaps://") || url.hasPrefix("ldapi://") else {
+            return "directory.url must start with ldaps://, ldap:// or ldapi://, found '\(self.url)'"
+        }
+        guard url.hasPrefix("ldap://"), !startTLS, !allowPlaintext else { return nil }
+        guard DirectoryConfig.isLoopback(host: DirectoryConfig.host(of: url)) else {
+            return "directory.url \(self.url) is plain LDAP to another host: use ldaps://, or start_tls: true, "
+                + "or (only on a trusted network) allow_plaintext: true"
+        }
+        return nil
+    }
+
+    /// The host part of `scheme://host[:port][/...]`, brackets kept for IPv6.
+    static func host(of url: String) -> String {
+        let rest = url.drop { $0 != "/" }.dropFirst(2)
+        if rest.hasPrefix("[") { return String(rest.prefix { $0 != "]" }) + "]" }
+        return String(rest.prefix { $0 != ":" && $0 != "/" })
+    }
+
+    /// localhost, [::1], or a dotted-quad IPv4 address in 127.0.0.0/8.
+    static func isLoopback(host: String) -> Bool {
+        if host == "localhost" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "127" else { return false }
+        return parts.allSatisfy { part in UInt8(part).map { _ in !part.isEmpty && part.count <= 3 } ?? false }
+    }
+}
+
 /// One placement rule: people who match go under `container`.
 public struct PlacementRule: Sendable {
     public var name: String

@@ -126,6 +126,9 @@ public enum ConfigLoader {
         config.objectClasses = try node.optional("object_classes")?.stringList() ?? config.objectClasses
         config.pageSize = try node.optional("page_size")?.int() ?? config.pageSize
         config.writeWindow = try node.optional("write_window")?.int() ?? config.writeWindow
+        if let problem = config.transportProblem {
+            throw try node.require("url").error("is not acceptable: \(problem)")
+        }
         guard config.people.isDescendant(of: config.base) || config.people == config.base else {
             throw try node.require("people").error("must lie inside base \(config.base)")
         }
