@@ -239,13 +239,13 @@ base_rss() {
 
 print_table() {
     local columns=("$@") row col
-    printf '%-42s' "N"; for col in "${columns[@]}"; do printf ' %18s' "$col"; done; echo
+    printf '%-42s' "N"; for col in "${columns[@]}"; do printf ' %24s' "$col"; done; echo
     for row in "${ROWS[@]}"; do
         local any=0
         for col in "${columns[@]}"; do [[ -n ${R["$row|$col"]:-} ]] && any=1; done
         [[ $any == 1 ]] || continue
         printf '%-42s' "$row"
-        for col in "${columns[@]}"; do printf ' %18s' "${R["$row|$col"]:--}"; done
+        for col in "${columns[@]}"; do printf ' %24s' "${R["$row|$col"]:--}"; done
         echo
     done
 }
