@@ -34,7 +34,7 @@ struct Commands {
     }
 
     private func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
-        FileHandle.standardError.write(Data("idsync: \(message)\n".utf8))
+        Output.error("idsync: \(message)\n")
         return status
     }
 
@@ -121,14 +121,15 @@ struct Commands {
     /// Writes the report to --out (mode 0600) or standard output.
     private func emit(_ text: String) throws {
         guard let path = arguments.outPath else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Output.write(text)
             return
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a report of who is about to be terminated never goes where a link points.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw ConfigProblem("cannot write --out \(path): \(String(cString: strerror(errno)))") }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        handle.write(Data(text.utf8))
+        defer { close(fd) }
         fchmod(fd, 0o600)
+        Output.write(text, to: fd)
     }
 
     static func osUser() -> String {

@@ -10,9 +10,9 @@ do {
     exit(Commands(arguments: arguments).run().rawValue)
 } catch let usage as UsageError {
     if let message = usage.message {
-        FileHandle.standardError.write(Data("idsync: \(message)\n".utf8))
+        Output.error("idsync: \(message)\n")
         let hint = usage.command.map { "idsync \($0.rawValue) --help" } ?? "idsync --help"
-        FileHandle.standardError.write(Data("see '\(hint)'\n".utf8))
+        Output.error("see '\(hint)'\n")
         exit(2)
     }
     print(Help.general)

@@ -57,6 +57,7 @@ struct RowParser {
     var quarantined: [QuarantinedRecord] = []
     var notices: [String] = []
     var indexByKey: [String: Int] = [:]
+    var pool = StringPool()
 
     mutating func parse(_ row: CSVRow, fieldCountError: CSVError?) {
         let source = "\(file):\(row.line)"
@@ -75,12 +76,12 @@ struct RowParser {
         add(person, line: row.line)
     }
 
-    private func value(_ field: HRField, _ row: CSVRow) -> String {
+    private mutating func value(_ field: HRField, _ row: CSVRow) -> String {
         guard let index = columns[field], index < row.fields.count else { return "" }
-        return row.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+        return pool.intern(row.fields[index].trimmed)
     }
 
-    private func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
+    private mutating func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
         let text = value(field, row)
         guard !text.isEmpty else { return nil }
         do {
@@ -92,7 +93,7 @@ struct RowParser {
         }
     }
 
-    private func build(_ row: CSVRow, source: String, problems: inout [String]) -> Person {
+    private mutating func build(_ row: CSVRow, source: String, problems: inout [String]) -> Person {
         let id = value(.employeeID, row)
         if id.isEmpty { problems.append("column '\(layout.columns[.employeeID] ?? "employee_id")' is empty") }
         let statusText = value(.status, row)

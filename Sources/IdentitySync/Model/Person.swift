@@ -37,7 +37,10 @@ public struct Person: Sendable, Codable {
     public var key: String { Person.key(employeeID) }
 
     public static func key(_ employeeID: String) -> String {
-        employeeID.trimmingCharacters(in: .whitespaces).lowercased()
+        let id = employeeID.trimmed
+        // Most ids are digits: nothing to fold.
+        guard id.utf8.contains(where: { $0 >= 0x41 }) else { return id }
+        return id.lowercased()
     }
 
     /// The name the person goes by: the preferred name where HR has one.

@@ -81,7 +81,7 @@ extension Planner {
 
     func addToGroup(_ group: String, desired: DesiredAccount, category: ChangeCategory, reason: Reason,
                     work: inout PlanningState) {
-        let groupDN = config.groupDN(group)
+        let groupDN = work.groupDN(group)
         work.noteGroupNeeded(groupDN)
         let rule = config.roles.rules.first { $0.groups.contains(group) && desired.rules.contains($0.name) }
         let privileged = config.roles.privilegedGroups.contains(group) ? " (privileged)" : ""
@@ -93,7 +93,7 @@ extension Planner {
 
     func flagEnrollment(_ group: String, desired: DesiredAccount, category: ChangeCategory, state: String?,
                         work: inout PlanningState) {
-        let groupDN = config.groupDN(group)
+        let groupDN = work.groupDN(group)
         work.noteGroupNeeded(groupDN)
         work.add(Change(kind: .flagMFAEnrollment, category: category, employeeID: desired.person.employeeID,
                         login: desired.login, dn: desired.dn.string, target: groupDN.string, state: state,

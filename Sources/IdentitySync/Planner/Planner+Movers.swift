@@ -106,7 +106,7 @@ extension Planner {
     private func planReverification(_ existing: ExistingAccount, dn: DistinguishedName, adds: Set<String>,
                                     grows: Bool, work: inout PlanningState) {
         guard let flag = config.policy.reverificationGroup, existing.state.reverificationPending else { return }
-        let group = config.groupDN(flag)
+        let group = work.groupDN(flag)
         guard !work.isMember(existing.account.dn, of: group) else { return }
         let privileged = adds.filter { config.roles.privilegedGroups.contains($0) }.sorted()
         let text = privileged.isEmpty ? "access grows: re-verify MFA at the next sign-in"
@@ -129,13 +129,13 @@ extension Planner {
         }
         for group in removes.sorted() {
             let granting = config.roles.rules.filter { $0.groups.contains(group) }
-            work.add(existing.change(.removeFromGroup, dn: dn, target: config.groupDN(group).string,
+            work.add(existing.change(.removeFromGroup, dn: dn, target: work.groupDN(group).string,
                                      reason: Reason(rule: granting.map(\.name).joined(separator: ", "),
                                                     text: "no role rule grants \(group) any longer",
                                                     fields: ruleEvidence(granting, person: existing.person))))
         }
         if let flag = config.policy.enrollmentGroup, existing.state.enrollmentPending,
-           !work.isMember(existing.account.dn, of: config.groupDN(flag)) {
+           !work.isMember(existing.account.dn, of: work.groupDN(flag)) {
             flagEnrollment(flag, desired: moved, category: existing.category, state: nil, work: &work)
         }
     }
@@ -180,8 +180,7 @@ extension Planner {
     /// Role groups to add and remove; groups no rule names are never in either set.
     func roleGroupChanges(_ desired: DesiredAccount, account: ObservedAccount,
                           work: PlanningState) -> (adds: Set<String>, removes: Set<String>) {
-        let managed = config.roles.managedGroups
-        let current = Set(managed.filter { work.isMember(account.dn, of: config.groupDN($0)) })
+        let current = Set(work.roleGroups.filter { work.isMember(account.dn, of: $0.dn) }.map(\.name))
         return (desired.groups.subtracting(current), current.subtracting(desired.groups))
     }
 

@@ -23,7 +23,7 @@ public struct Planner {
         var work = PlanningState(config: config, directory: directory)
 
         // 1. People in the feed, in employee-id order so that plans are stable.
-        let people = feed.people.sorted { $0.key < $1.key }
+        let people = feed.people.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
         for (person, decision) in zip(people, decisions) {

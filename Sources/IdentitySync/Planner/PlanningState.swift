@@ -15,11 +15,24 @@ struct PlanningState {
     var changes: [Change] = []
     var findings: [Finding] = []
     var groupsToCreate: Set<DistinguishedName> = []
+    /// Group DNs by name, built once: a DN is dear to build and every person needs them.
+    private let groupDNs: [String: DistinguishedName]
+    /// The groups role rules grant, with their DNs, in name order.
+    let roleGroups: [(name: String, dn: DistinguishedName)]
+    /// Every group idsync may change: those the role rules grant and the MFA flag groups.
+    let managedGroupDNs: [DistinguishedName]
 
     init(config: Config, directory: ObservedDirectory) {
         self.config = config
         self.directory = directory
         self.takenNames = directory.takenNames
+        var names = config.roles.managedGroups
+        let flags = [config.policy.enrollmentGroup, config.policy.reverificationGroup].compactMap { $0 }
+        names.formUnion(flags)
+        let dns = Dictionary(uniqueKeysWithValues: names.map { ($0, config.groupDN($0)) })
+        self.groupDNs = dns
+        self.roleGroups = config.roles.managedGroups.sorted().map { ($0, dns[$0]!) }
+        self.managedGroupDNs = names.sorted().map { dns[$0]! }
         for account in directory.accounts {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             let key = Person.key(id)
@@ -109,12 +122,8 @@ struct PlanningState {
         members[group]?.contains(dn.normalized) ?? false
     }
 
-    /// Every group idsync may change: those the role rules grant and the MFA flag groups.
-    var managedGroupDNs: [DistinguishedName] {
-        var names = config.roles.managedGroups
-        if let group = config.policy.enrollmentGroup { names.insert(group) }
-        if let group = config.policy.reverificationGroup { names.insert(group) }
-        return names.sorted().map(config.groupDN)
+    func groupDN(_ name: String) -> DistinguishedName {
+        groupDNs[name] ?? config.groupDN(name)
     }
 
     mutating func noteGroupNeeded(_ group: DistinguishedName) {

@@ -1,0 +1,28 @@
+import Foundation
+
+extension String {
+    /// The string without white space (and line breaks) at either end.
+    ///
+    /// Almost every HR value has none, so the ends are looked at first and the string is
+    /// returned as it is; Foundation's trimming, which goes through NSString, runs only
+    /// when there is something to trim. It was a third of a 10,000-person plan before.
+    var trimmed: String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        guard first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Hands out one shared copy of each distinct string, so that 100,000 people in 40
+/// departments hold 40 department strings, not 100,000.
+struct StringPool {
+    private var strings: Set<String> = []
+
+    mutating func intern(_ value: String) -> String {
+        // Short strings live inside the String value itself and share nothing.
+        guard value.utf8.count > 15 else { return value }
+        if let existing = strings.firstIndex(of: value) { return strings[existing] }
+        strings.insert(value)
+        return value
+    }
+}
