@@ -11,6 +11,8 @@ let pharmacist = HRRow(id: "000103", first: "Chloé", last: "Dubois", title: "Ph
                        department: "Pharmacy", manager: "000110")
 let clerk = HRRow(id: "000104", first: "John", last: "Smith", manager: "000110")
 let smallHospital = [chief, nurse, pharmacist, clerk]
+/// refint's olcRefintNothing and idsync's placeholder_member: keeps a groupOfNames valid.
+let placeholderDN = "uid=placeholder,ou=services,dc=example,dc=org"
 
 @Suite struct JoinerLeaverTests {
     @Test func joinerEntryExistsWithItsGroups() throws {
@@ -129,7 +131,7 @@ let smallHospital = [chief, nurse, pharmacist, clerk]
             dn: cn=pharmacy,\(groups)
             changetype: modify
             delete: member
-            member: uid=placeholder,ou=services,dc=example,dc=org
+            member: \(placeholderDN)
             """)
         #expect(try slapd.members(of: "pharmacy") == [LDAPDN.normalize(personDN("cdubois"))])
 
@@ -137,7 +139,7 @@ let smallHospital = [chief, nurse, pharmacist, clerk]
         let output = try site.run("sync")
 
         expectStatus(output, 0)
-        let placeholder = try LDAPDN.normalize("uid=placeholder,ou=services,dc=example,dc=org")
+        let placeholder = try LDAPDN.normalize(placeholderDN)
         #expect(try slapd.members(of: "pharmacy") == [placeholder])
         #expect(try slapd.members(of: "all-staff")?.contains(LDAPDN.normalize(personDN("cdubois"))) == false)
         #expect(plannedChanges(try site.run("plan").stdout) == 0)
