@@ -31,7 +31,9 @@ extension Planner {
                                      managerDN: work.managerDN(of: person))
         let edits = attributeEdits(desired, account: account)
         let (adds, removes) = roleGroupChanges(desired, account: account, work: work)
-        let grows = !adds.isEmpty && category == .mover
+        // Access grows only for someone who has enrolled MFA: while enrollment is pending
+        // (a joiner whose run stopped before its group adds), the enrollment covers it.
+        let grows = !adds.isEmpty && category == .mover && !old.enrollmentPending
         if grows, config.policy.reverificationGroup != nil { state.reverificationPending = true }
 
         // 2. One change carries the new state: the enable, else the attribute update.
