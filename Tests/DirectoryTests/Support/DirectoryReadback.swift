@@ -17,6 +17,13 @@ extension TestSlapd {
         return found
     }
 
+    /// How many entries match `filter`, read without attributes (cheap enough to poll).
+    func count(_ filter: String, on connection: LDAPConnection) throws -> Int {
+        var count = 0
+        try connection.search(base: base, scope: .subtree, filter: filter, attributes: ["1.1"]) { _ in count += 1 }
+        return count
+    }
+
     /// The one entry whose uid is `uid`, anywhere in the tree.
     func person(uid: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> LDAPEntry {
         let found = try entries("(uid=\(LDAPFilter.escape(uid)))")
