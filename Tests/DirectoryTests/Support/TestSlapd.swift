@@ -86,6 +86,13 @@ final class TestSlapd: @unchecked Sendable {
     }
 }
 
+/// What a finished subprocess left: its exit status and its two output streams.
+struct ProcessOutput: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
 struct TestSlapdError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = "TestSlapd: " + description }
@@ -161,23 +168,46 @@ extension TestSlapd {
 
     /// Runs `tool` and waits for it; stdout and stderr go to the file `output` (slapd's daemon
     /// then holds no pipe of ours). libldap's config files and LDAP* variables are turned off.
+    static func run(_ tool: String, _ arguments: [String], output: String,
+                    environment: [String: String] = [:]) throws -> Int32 {
+        let pid = try spawn(tool, arguments, stdout: output, stderr: output, environment: environment)
+        return waitForExit(pid)
+    }
+
+    /// Runs `executable` to its end and returns its exit status (128 + signal if one ended it)
+    /// with what it wrote to stdout and stderr, each kept apart.
+    static func run(executable: String, arguments: [String],
+                    environment: [String: String] = [:]) throws -> ProcessOutput {
+        let base = NSTemporaryDirectory() + "idsync-run-\(UUID().uuidString)"
+        defer { [".out", ".err"].forEach { try? FileManager.default.removeItem(atPath: base + $0) } }
+        let pid = try spawn(executable, arguments, stdout: base + ".out", stderr: base + ".err",
+                            environment: environment)
+        let status = waitForExit(pid)
+        return ProcessOutput(status: status, stdout: contents(base + ".out"), stderr: contents(base + ".err"))
+    }
+
+    /// Starts `tool` and returns its pid without waiting; stdout and stderr go to the files
+    /// named (the same file for both is fine). The caller must `waitForExit` the pid.
     ///
     /// posix_spawn, not Foundation's Process: Process hands the calling thread's blocked-signal
     /// mask to the child, and a slapd started that way has SIGTERM blocked and never stops
     /// (seen here: SigBlk included SIGTERM). Here the child gets an empty mask and default
     /// handlers. waitpid also avoids Process.waitUntilExit, which hung off the main thread.
-    static func run(_ tool: String, _ arguments: [String], output: String,
-                    environment: [String: String] = [:]) throws -> Int32 {
-        let outputFD = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard outputFD >= 0 else { throw TestSlapdError("can't open \(output): errno \(errno)") }
-        defer { close(outputFD) }
+    static func spawn(_ tool: String, _ arguments: [String], stdout: String, stderr: String,
+                      environment: [String: String] = [:]) throws -> pid_t {
+        let outFD = open(stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard outFD >= 0 else { throw TestSlapdError("can't open \(stdout): errno \(errno)") }
+        defer { close(outFD) }
+        let errFD = stderr == stdout ? outFD : open(stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard errFD >= 0 else { throw TestSlapdError("can't open \(stderr): errno \(errno)") }
+        defer { if errFD != outFD { close(errFD) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        posix_spawn_file_actions_adddup2(&actions, outFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, errFD, 2)
 
         var attributes = cleanSignalAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
@@ -185,7 +215,7 @@ extension TestSlapd {
         var inherited = ProcessInfo.processInfo.environment
         inherited.merge(environment) { _, given in given }
         inherited["LDAPNOINIT"] = "1"
-        let pid = try withCStrings([tool] + arguments) { argv in
+        return try withCStrings([tool] + arguments) { argv in
             try withCStrings(inherited.map { "\($0.key)=\($0.value)" }) { envp in
                 var pid: pid_t = 0
                 let rc = posix_spawn(&pid, tool, &actions, &attributes, argv, envp)
@@ -193,7 +223,6 @@ extension TestSlapd {
                 return pid
             }
         }
-        return waitForExit(pid)
     }
 
     /// Spawn attributes that give the child an empty signal mask and default dispositions.
