@@ -148,3 +148,35 @@ struct DistinguishedNameComparisonTests {
         #expect(!other.isDescendant(of: base))
     }
 }
+
+/// The shortcuts taken for the many plain DNs of a directory read give what the full
+/// parser gives.
+struct DistinguishedNameShortcutTests {
+    static let samples = [
+        "uid=jsmith,ou=people,dc=example,dc=org",
+        "UID=JSmith,OU=People,DC=Example,DC=org",
+        "uid=jsmith2,ou=contractors,ou=people,dc=example,dc=org",
+        "cn=Smith\\, John,ou=people,dc=example,dc=org",
+        "cn=Zoë,ou=people,dc=example,dc=org",
+        "commonName=x,ou=people,dc=example,dc=org",
+        "uid = spaced , ou=people,dc=example,dc=org",
+        "cn=a+sn=b,ou=people,dc=example,dc=org",
+        "dc=org",
+    ]
+
+    @Test(arguments: samples)
+    func parsingWithParentsMatchesTheFullParse(_ text: String) throws {
+        var parents: [String: DistinguishedName] = [:]
+        let first = try DistinguishedName.parsing(text, parents: &parents)
+        let again = try DistinguishedName.parsing(text, parents: &parents)
+        let full = try DistinguishedName(parsing: text)
+        #expect(first.rdns == full.rdns)
+        #expect(first.normalized == full.normalized)
+        #expect(again.string == full.string)
+    }
+
+    @Test(arguments: samples)
+    func normalizeMatchesTheFullParse(_ text: String) throws {
+        #expect(try DistinguishedName.normalize(text) == DistinguishedName(parsing: text).normalized)
+    }
+}

@@ -13,6 +13,7 @@ struct ObservationBuilder {
     var taken: Set<String> = []
     var policies: Set<String> = []
     var fingerprint = Fingerprint()
+    var parents: [String: DistinguishedName] = [:]
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -27,7 +28,7 @@ struct ObservationBuilder {
     mutating func add(_ entry: LDAPEntry) throws {
         fingerprint.add(entry)
         for value in entry.values("uid") + entry.values("mail") { taken.insert(value.lowercased()) }
-        let dn = try DistinguishedName(parsing: entry.dn)
+        let dn = try DistinguishedName.parsing(entry.dn, parents: &parents)
         let classes = entry.values("objectclass").map { $0.lowercased() }
         if classes.contains("groupofnames") {
             guard watchedGroups.contains(dn) else { return }

@@ -54,7 +54,7 @@ public struct Template: Sendable {
             }
         }
         guard filledAny || !hasFields else { return "" }
-        return output.trimmingCharacters(in: .whitespaces)
+        return output.trimmed
     }
 }
 

@@ -28,11 +28,22 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// Takes RDNs as given, entry first. An RDN with no pairs would have no string form, so
     /// such RDNs are left out. Types are not checked: callers pass names such as `uid` or OIDs.
     public init(rdns: [[AttributeValue]]) {
-        self.rdns = rdns.filter { !$0.isEmpty }
-        self.normalizedRDNs = self.rdns.map { rdn in
-            rdn.map(DNEscaping.normalizedPair).sorted().joined(separator: "+")
-        }
+        let rdns = rdns.filter { !$0.isEmpty }
+        self.init(rdns: rdns, normalizedRDNs: rdns.map(DistinguishedName.normalize(rdn:)))
+    }
+
+    /// Takes RDNs whose normalized forms are known already, as a child or parent has them.
+    private init(rdns: [[AttributeValue]], normalizedRDNs: [String]) {
+        self.rdns = rdns
+        self.normalizedRDNs = normalizedRDNs
         self.normalized = normalizedRDNs.joined(separator: ",")
+        self.string = rdns.map { rdn in
+            rdn.map { "\($0.type)=\(DNEscaping.escape($0.value))" }.joined(separator: "+")
+        }.joined(separator: ",")
+    }
+
+    private static func normalize(rdn: [AttributeValue]) -> String {
+        rdn.map(DNEscaping.normalizedPair).sorted().joined(separator: "+")
     }
 
     /// Reads an RFC 4514 string. The empty string is the root DN, with no RDNs.
@@ -56,7 +67,8 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
 
     /// The DN of an entry directly below this one, named `type=value`.
     public func child(_ type: String, _ value: String) -> DistinguishedName {
-        DistinguishedName(rdns: [Self.rdn(type, value)] + rdns)
+        let rdn = Self.rdn(type, value)
+        return DistinguishedName(rdns: [rdn] + rdns, normalizedRDNs: [Self.normalize(rdn: rdn)] + normalizedRDNs)
     }
 
     /// The DN one level up; the root DN for a single RDN, and nil for the root DN itself.
@@ -64,7 +76,7 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
         guard !rdns.isEmpty else {
             return nil
         }
-        return DistinguishedName(rdns: Array(rdns.dropFirst()))
+        return DistinguishedName(rdns: Array(rdns.dropFirst()), normalizedRDNs: Array(normalizedRDNs.dropFirst()))
     }
 
     /// The RFC 4514 string, types and values as stored.
@@ -72,11 +84,7 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// Escapes `,` `+` `"` `\` `<` `>` `;` with a backslash before the character itself (so
     /// `Smith, John` gives `Smith\, John`), a leading `#` or space and a trailing space the same
     /// way, and NUL as `\00`. Other characters, UTF-8 included, are written as they are.
-    public var string: String {
-        rdns.map { rdn in
-            rdn.map { "\($0.type)=\(DNEscaping.escape($0.value))" }.joined(separator: "+")
-        }.joined(separator: ",")
-    }
+    public let string: String
 
     /// A form for comparison, in which two DNs LDAP deems equal are the same string.
     ///
@@ -97,6 +105,23 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
             return plain
         }
         return try DistinguishedName(parsing: text).normalized
+    }
+
+    /// Parses `text` like `init(parsing:)`, reusing the parent DNs already in `parents`.
+    ///
+    /// A directory read returns 100,000 DNs below the same few containers; a plain ASCII
+    /// DN is split at its first comma and only its own RDN is new work.
+    public static func parsing(_ text: String, parents: inout [String: DistinguishedName]) throws
+        -> DistinguishedName {
+        guard DNEscaping.plainNormalized(text) != nil, let comma = text.firstIndex(of: ",") else {
+            return try DistinguishedName(parsing: text)
+        }
+        let rdn = text[..<comma]
+        let parentText = String(text[text.index(after: comma)...])
+        let parent = try parents[parentText] ?? DistinguishedName(parsing: parentText)
+        parents[parentText] = parent
+        let equals = rdn.firstIndex(of: "=")!
+        return parent.child(String(rdn[..<equals]), String(rdn[rdn.index(after: equals)...]))
     }
 
     /// True when this DN lies strictly below `other`, compared in normalized form.

@@ -172,7 +172,7 @@ extension Planner {
     static func sameValues(_ a: [String], _ b: [String], dnValued: Bool) -> Bool {
         guard dnValued else { return Set(a) == Set(b) }
         let normalize = { (values: [String]) in
-            Set(values.map { (try? DistinguishedName(parsing: $0))?.normalized ?? $0 })
+            Set(values.map { (try? DistinguishedName.normalize($0)) ?? $0 })
         }
         return normalize(a) == normalize(b)
     }
