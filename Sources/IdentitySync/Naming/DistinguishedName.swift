@@ -250,8 +250,8 @@ enum DNEscaping {
 
     private static func isShortType(_ type: ArraySlice<UInt8>) -> Bool {
         guard let first = type.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
-        let name = String(decoding: type, as: UTF8.self)
-        return shortNames[name] == nil && !name.contains(".")
+        guard !type.contains(UInt8(ascii: ".")) else { return false }
+        return shortNames[String(decoding: type, as: UTF8.self)] == nil
     }
 
     /// Long names and OIDs of the naming attributes directories use, so that `commonName=x`
