@@ -22,12 +22,10 @@ struct Commands {
             return fail(.stopped, "\(error)")
         } catch let error as ConfigProblem {
             return fail(.usage, "\(error)")
-        } catch let error as ConnectionLost {
-            return fail(.partial, "\(error); the next run repairs what was not applied")
         } catch let error as AuditError {
             return fail(.partial, "\(error)")
         } catch let error as DirectoryUnavailable {
-            return fail(.stopped, "\(error); nothing was written")
+            return fail(error.isInvalidCredentials ? .usage : .stopped, "\(error); nothing was written")
         } catch {
             return fail(.usage, "\(error)")
         }
@@ -56,8 +54,9 @@ struct Commands {
     }
 
     private func validate(_ config: Config) throws -> ExitStatus {
+        _ = try DirectorySession.bindPassword(config.directory, environment: ProcessInfo.processInfo.environment)
         let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
-        print("config \(config.file): ok")
+        print("config \(config.file): ok (bind password source readable and private)")
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
               + "\(feed.quarantined.count) quarantined")
         for notice in feed.notices { print("  note: \(notice)") }
@@ -71,32 +70,52 @@ struct Commands {
     }
 
     private func planOrSync(_ config: Config, apply: Bool) throws -> ExitStatus {
-        let lock = apply ? try RunLock(path: config.lockPath) : nil
+        guard apply else { return try plan(config) }
+        let lock = try RunLock(path: config.lockPath)
+        defer { withExtendedLifetime(lock) {} }
+
+        // A sync leaves a trace in the audit log from its first step, also when it stops.
+        let audit = try AuditLog(path: config.auditPath, run: UUID().uuidString.lowercased(),
+                                 actor: Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
+                                              reason: arguments.reason))
+        try audit.append { $0.event = "run-start"; $0.detail = "config \(config.file), feed \(config.feed.path)" }
+        do {
+            return try sync(config, audit: audit)
+        } catch let error where !(error is AuditError) {
+            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "\(error)" }
+            throw error
+        }
+    }
+
+    /// Steps 1 to 5 only: the plan, printed; nothing is written anywhere.
+    private func plan(_ config: Config) throws -> ExitStatus {
+        let (_, plan, _, connector) = try observeAndPlan(config)
+        defer { connector.close() }
+        try emit(report(plan, outcomes: nil))
+        return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
+    }
+
+    /// 1-4. Feed, observe, plan, guards: nothing is written before the verdict.
+    private func observeAndPlan(_ config: Config)
+        throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory) {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
         let run = SyncRun(config: config, instant: try instant(config), override: override)
-
-        // 1-4. Feed, observe, plan, guards: nothing is written before the verdict.
         let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
         let connection = try DirectorySession.open(config.directory)
-        defer { connection.close() }
         let connector = OpenLDAPDirectory(connection: connection, config: config)
         let observed = try connector.observe()
         var plan = run.plan(feed: feed, directory: observed)
         plan.findings += feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
+        return (run, plan, observed, connector)
+    }
 
-        // 5. Report.
-        guard apply else {
-            try emit(report(plan, outcomes: nil))
-            return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
-        }
-
-        // 6. Apply, with the audit log around it.
-        let audit = try AuditLog(path: config.auditPath, run: UUID().uuidString.lowercased(),
-                                 actor: Actor(bindIdentity: connector.identity, osUser: Commands.osUser(),
-                                              reason: arguments.reason))
-        try audit.append { $0.event = "run-start"; $0.detail = "plan for \(plan.runDate), feed \(plan.feed)" }
+    /// 5-6. Report and apply, with the audit log around it.
+    private func sync(_ config: Config, audit: AuditLog) throws -> ExitStatus {
+        let (run, plan, observed, connector) = try observeAndPlan(config)
+        defer { connector.close() }
         try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
-            $0.detail = plan.guards.map { "\($0.guardName): \($0.passed ? "ok" : "STOP") \($0.text)" }.joined(separator: " | ") }
+            $0.detail = plan.guards.map { "\($0.guardName): \($0.passed ? ($0.overridden ? "OVERRIDE" : "ok") : "STOP") \($0.text)" }
+                .joined(separator: " | ") }
         guard !plan.isStopped else {
             try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }
             try emit(report(plan, outcomes: nil))
@@ -105,9 +124,13 @@ struct Commands {
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit)
         let failures = result.outcomes.filter { !$0.succeeded }.count
         try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
-            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed or skipped" }
-        try emit(report(plan, outcomes: result.outcomes) + "audit log: \(audit.path)\n")
-        withExtendedLifetime(lock) {}
+            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"
+                + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "") }
+        var text = try report(plan, outcomes: result.outcomes)
+        if let lost = result.connectionLost {
+            text += "the directory connection was lost: \(lost); the next run repairs what was not applied\n"
+        }
+        try emit(text + "audit log: \(audit.path)\n")
         return result.status
     }
 

@@ -15,6 +15,12 @@ do {
         Output.error("see '\(hint)'\n")
         exit(2)
     }
-    print(Help.general)
-    exit(0)
+    // `idsync --help` asked for help; a bare `idsync` is a usage error that cron must see.
+    let asked = CommandLine.arguments.count > 1
+    if asked {
+        print(Help.general)
+        exit(0)
+    }
+    Output.error(Help.general + "\n")
+    exit(2)
 }

@@ -149,3 +149,35 @@ struct FeedFile {
         #expect(feed.people.contains { $0.employeeID == "000118" && $0.status == .active })
     }
 }
+
+@Suite struct CSVFeedSuspiciousInputTests {
+    let row = "000101,Ana,,García,Registered Nurse,RN01,Nursing,Main Campus,Full-Time,Active,03/04/2019,,,000110"
+
+    @Test func lastRowCutOffWithoutALineBreakMakesTheFeedIncomplete() throws {
+        let cut = String(row.prefix(40))
+        let file = try FeedFile(CSVFeedTests.bambooHeader + row + "\n" + cut)
+        #expect(throws: FeedError.self) { try file.read(layout: "bamboohr") }
+    }
+
+    @Test func shortLastRowEndingWithALineBreakIsOnlyQuarantined() throws {
+        let file = try FeedFile(CSVFeedTests.bambooHeader + row + "\n" + String(row.prefix(40)) + "\n")
+        let feed = try file.read(layout: "bamboohr")
+        #expect(feed.people.count == 1)
+        #expect(feed.quarantined.count == 1)
+    }
+
+    @Test(arguments: ["\u{0}", "\u{1B}[31m", "\u{7F}"])
+    func controlCharacterInANameQuarantinesTheRow(_ control: String) throws {
+        let hostile = row.replacingOccurrences(of: "Ana", with: "An\(control)a")
+        let file = try FeedFile(CSVFeedTests.bambooHeader + hostile + "\n")
+        let feed = try file.read(layout: "bamboohr")
+        #expect(feed.people.isEmpty)
+        #expect(feed.quarantined.first?.problems.contains { $0.contains("control character") } == true)
+    }
+
+    @Test func emptyHireDateQuarantinesTheRow() throws {
+        let file = try FeedFile(CSVFeedTests.bambooHeader + row.replacingOccurrences(of: "03/04/2019", with: "") + "\n")
+        let feed = try file.read(layout: "bamboohr")
+        #expect(feed.quarantined.first?.problems == ["column 'Hire Date' is empty"])
+    }
+}

@@ -112,11 +112,14 @@ import Testing
         #expect(result?.passed == passes)
     }
 
+    /// The share is of the memberships the managed groups hold: 100 here.
     @Test(arguments: [(10, true), (11, false)])
     func groupRemovalBudgetByPercent(_ count: Int, _ passes: Bool) {
         let removals = (0..<count).map { change(.removeFromGroup, .mover, id: $0, group: "cn=a,\(groupsDN)") }
+        let accounts = (0..<100).map { Fixtures.account("user\($0)", id: "\($0)") }
+        let withGroup = Fixtures.directory(accounts, groups: ["a": accounts.map(\.dn)])
         let result = verdict("group-removals", plan: plan(removals), feed: Fixtures.feed(people(100)),
-                             directory: directory(enabled: 100))
+                             directory: withGroup)
         #expect(result?.passed == passes)
     }
 

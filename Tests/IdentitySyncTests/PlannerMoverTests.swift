@@ -166,3 +166,16 @@ import Testing
         #expect(Fixtures.plan([away], directory(for: nurse)).changes.isEmpty)
     }
 }
+
+@Suite struct FlagGroupTests {
+    let nurse = Fixtures.person("000101", "Ana", "Garcia", jobCode: "RN01", department: "Nursing")
+
+    @Test func enrolledPersonLeavesTheEnrollmentGroup() {
+        let (account, groups) = Fixtures.synced(nurse, login: "agarcia", state: AccountState())
+        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
+        for group in groups + ["mfa-enroll"] { members[group, default: []].append(account.dn) }
+        let plan = Fixtures.plan([nurse], Fixtures.directory([account], groups: members))
+        #expect(plan.changes.map(\.kind) == [.removeFromGroup])
+        #expect(plan.changes.first?.target == "cn=mfa-enroll,\(groupsDN)")
+    }
+}

@@ -26,8 +26,17 @@ public enum DirectorySession {
     }
 
     /// The password from `password_file` (its first line) or `password_env`.
-    static func bindPassword(_ config: DirectoryConfig, environment: [String: String]) throws -> String {
+    public static func bindPassword(_ config: DirectoryConfig, environment: [String: String]) throws -> String {
         if let file = config.passwordFile {
+            var info = stat()
+            guard stat(file, &info) == 0 else {
+                throw ConfigProblem("cannot read directory.password_file \(file): \(String(cString: strerror(errno)))")
+            }
+            guard info.st_mode & 0o027 == 0 else {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                throw ConfigProblem("directory.password_file \(file) has mode \(mode): other users could read or "
+                                    + "change it. chmod 600 (or 640 for a group that runs idsync)")
+            }
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw ConfigProblem("cannot read directory.password_file \(file)")
             }
@@ -57,6 +66,9 @@ public struct DirectoryUnavailable: Error, CustomStringConvertible {
     public let url: String
     public let identity: String
     public let error: LDAPError
+
+    /// The server refused the identity or its password: a configuration error (exit 2).
+    public var isInvalidCredentials: Bool { error.code == 49 }
 
     public var description: String {
         if error.code == 49 {

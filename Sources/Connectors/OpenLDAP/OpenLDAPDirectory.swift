@@ -33,6 +33,11 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         self.protectedAttribute = config.protected.attribute?.lowercased()
     }
 
+    /// Unbinds and closes the connection; the connector is unusable afterwards.
+    public func close() {
+        connection.close()
+    }
+
     // MARK: Observe
 
     var requestedAttributes: [String] {
@@ -127,7 +132,9 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     }
 
     static func failure(_ error: LDAPError) -> DirectoryFailure {
-        DirectoryFailure(code: error.code, message: error.message, transient: error.isTransient)
+        // -1 server down, -5 timeout, -11 connect error: the reply never came.
+        DirectoryFailure(code: error.code, message: error.message, transient: error.isTransient,
+                         outcomeUnknown: [-1, -5, -11].contains(error.code))
     }
 }
 

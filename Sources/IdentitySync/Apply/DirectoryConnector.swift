@@ -17,11 +17,14 @@ public struct DirectoryFailure: Error, Sendable, CustomStringConvertible, Codabl
     public let code: Int32
     public let message: String
     public let transient: Bool
+    /// The request may or may not have taken effect: it was sent and its reply never came.
+    public let outcomeUnknown: Bool
 
-    public init(code: Int32, message: String, transient: Bool = false) {
+    public init(code: Int32, message: String, transient: Bool = false, outcomeUnknown: Bool = false) {
         self.code = code
         self.message = message
         self.transient = transient
+        self.outcomeUnknown = outcomeUnknown
     }
 
     public var description: String { "\(code) \(message)" }

@@ -24,6 +24,8 @@ public final class Executor {
     private var removedMembers: [DistinguishedName: Set<String>] = [:]
     private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
+    /// Set once the connector reports the connection lost; nothing more is sent.
+    public private(set) var connectionLost: String?
 
     public init(connector: DirectoryConnector, audit: AuditLog, observed: ObservedDirectory,
                 placeholder: DistinguishedName) {
@@ -57,13 +59,19 @@ public final class Executor {
         refusals.append((applies, failure))
     }
 
-    /// Applies every change of the plan; throws only when the audit log cannot be written
-    /// or the connection is lost, and then the outcomes so far are kept.
+    /// Applies every change of the plan. A lost connection ends the sending: what was in
+    /// flight is recorded with an unknown outcome, the rest as not sent, and the next run's
+    /// read finds out. Throws only when the audit log cannot be written.
     public func apply(_ plan: Plan) throws {
         for phase in Executor.phases {
             let changes = plan.changes.filter(phase.accepts)
             guard !changes.isEmpty else { continue }
-            if changes[0].kind.isGroupMembership {
+            if let lost = connectionLost {
+                for change in changes {
+                    try record(change, failure: nil, skipped: "not sent: the directory connection was lost (\(lost)); "
+                               + "the next run applies it")
+                }
+            } else if changes[0].kind.isGroupMembership {
                 try applyMemberships(changes)
             } else {
                 try applyEach(changes)
@@ -168,11 +176,15 @@ public final class Executor {
 
     private func send(_ operations: [DirectoryOperation],
                       _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
-        guard !operations.isEmpty else { return }
+        guard !operations.isEmpty, connectionLost == nil else { return }
         var thrown: Error?
-        try connector.write(operations) { index, result in
-            guard thrown == nil else { return }
-            do { try handle(index, result) } catch { thrown = error }
+        do {
+            try connector.write(operations) { index, result in
+                guard thrown == nil else { return }
+                do { try handle(index, result) } catch { thrown = error }
+            }
+        } catch {
+            connectionLost = "\(error)"
         }
         if let thrown { throw thrown }
     }
@@ -199,7 +211,7 @@ public final class Executor {
             entry.after = Dictionary(change.attributes.map { ($0.name, $0.after) }) { a, _ in a }
             if let state = change.state { entry.after?["state"] = [state] }
             entry.reason = "\(change.reason.rule): \(change.reason.text)"
-            entry.result = failure == nil ? (skipped == nil ? "ok" : "skipped") : "error"
+            entry.result = failure.map { $0.outcomeUnknown ? "unknown" : "error" } ?? (skipped == nil ? "ok" : "skipped")
             entry.error = failure
             entry.detail = skipped
         }

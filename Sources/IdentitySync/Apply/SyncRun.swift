@@ -14,6 +14,8 @@ public struct RunResult: Sendable {
     public let plan: Plan
     public let outcomes: [ChangeOutcome]
     public let status: ExitStatus
+    /// Why sending stopped early, when the directory connection was lost.
+    public let connectionLost: String?
 }
 
 /// One run through the stages of DESIGN: feed, observe, plan, guards, report, apply.
@@ -46,7 +48,8 @@ public struct SyncRun {
         try executor.apply(plan)
         let failed = executor.outcomes.contains { !$0.succeeded }
         let status: ExitStatus = failed || plan.summary.quarantined > 0 ? .partial : .success
-        return RunResult(plan: plan, outcomes: executor.outcomes, status: status)
+        return RunResult(plan: plan, outcomes: executor.outcomes, status: status,
+                         connectionLost: executor.connectionLost)
     }
 
     /// A disable the directory would ignore, or a move that would strand memberships, is

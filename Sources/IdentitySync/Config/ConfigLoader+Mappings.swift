@@ -121,7 +121,9 @@ extension ConfigLoader {
         guard let node else { return guards }
         try node.rejectUnknownKeys(allowed: ["max_feed_shrink_percent", "max_leavers", "max_group_removals",
                                              "max_renames"])
-        guards.maxFeedShrinkPercent = try node.optional("max_feed_shrink_percent")?.double() ?? guards.maxFeedShrinkPercent
+        if let shrink = try node.optional("max_feed_shrink_percent") {
+            guards.maxFeedShrinkPercent = try percent(shrink)
+        }
         guards.leavers = try budget(node.optional("max_leavers")) ?? guards.leavers
         guards.groupRemovals = try budget(node.optional("max_group_removals")) ?? guards.groupRemovals
         guards.renames = try budget(node.optional("max_renames")) ?? guards.renames
@@ -131,7 +133,15 @@ extension ConfigLoader {
     private static func budget(_ node: YAMLReader?) throws -> Budget? {
         guard let node else { return nil }
         try node.rejectUnknownKeys(allowed: ["count", "percent"])
-        return Budget(count: try node.int("count"), percent: try node.double("percent"))
+        let count = try node.require("count")
+        guard try count.int() >= 0 else { throw count.error("must be 0 or more") }
+        return Budget(count: try count.int(), percent: try percent(node.require("percent")))
+    }
+
+    private static func percent(_ node: YAMLReader) throws -> Double {
+        let value = try node.double()
+        guard (0...100).contains(value) else { throw node.error("must be a percentage from 0 to 100, found \(value)") }
+        return value
     }
 
     static func loadProtected(_ node: YAMLReader?, base: DistinguishedName) throws -> ProtectedAccounts {

@@ -23,12 +23,30 @@ public struct CSVFeed: HRFeed {
         } catch let error as CSVError {
             throw FeedError.incomplete("\(error)")
         }
+        try checkLastRow(table)
         let columns = try resolveColumns(table)
         var parser = RowParser(file: path, layout: layout, columns: columns)
         for row in table.rows {
             parser.parse(row, fieldCountError: table.fieldCountError(for: row))
         }
         return parser.snapshot(rowCount: table.rows.count, origin: path)
+    }
+
+    /// A last row that is short of fields and has no line break after it is what an export
+    /// cut off in mid-write looks like: the whole feed is untrusted, not only that row.
+    private func checkLastRow(_ table: CSVTable) throws {
+        guard let last = table.rows.last, let problem = table.fieldCountError(for: last),
+              !CSVFeed.endsWithLineBreak(path) else { return }
+        throw FeedError.incomplete("\(problem.description); it is the last row and the file ends without a "
+                                   + "line break, so the export looks cut off. Export it again")
+    }
+
+    static func endsWithLineBreak(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        guard fseek(file, -1, SEEK_END) == 0 else { return false }
+        let byte = fgetc(file)
+        return byte == 0x0A || byte == 0x0D
     }
 
     private func resolveColumns(_ table: CSVTable) throws -> [HRField: Int] {
@@ -103,8 +121,13 @@ struct RowParser {
             problems.append("column '\(layout.columns[.status] ?? "status")': '\(statusText)' is not a status "
                             + "the layout knows (\(known))")
         }
-        for field in [HRField.firstName, .lastName] where value(field, row).isEmpty {
+        for field in [HRField.firstName, .lastName, .hireDate]
+        where layout.columns[field] != nil && value(field, row).isEmpty {
             problems.append("column '\(layout.columns[field] ?? field.rawValue)' is empty")
+        }
+        for field in HRField.allCases where RowParser.hasControlCharacter(value(field, row)) {
+            problems.append("column '\(layout.columns[field] ?? field.rawValue)' holds a control character; "
+                            + "fix the value in HR")
         }
         let workerType = value(.workerType, row)
         let preferred = value(.preferredName, row)
@@ -120,6 +143,12 @@ struct RowParser {
                       terminationDate: date(.terminationDate, row, problems: &problems),
                       contractEndDate: date(.contractEndDate, row, problems: &problems),
                       managerID: manager.isEmpty ? nil : manager, source: source)
+    }
+
+    /// NUL, escape and the other C0 controls (tab and line breaks aside) and DEL have no
+    /// place in a name or a title, and would reach the directory and every report.
+    static func hasControlCharacter(_ value: String) -> Bool {
+        value.utf8.contains { byte in (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F }
     }
 
     /// A bad row still disables when its employee id and its termination are both plain:

@@ -22,6 +22,10 @@ public struct GuardVerdict: Sendable, Codable, Equatable {
     public let passed: Bool
     public let overridable: Bool
     public let text: String
+    /// What the guard counted: leavers, removals, renames, or people missing from the feed.
+    public var count = 0
+    /// It would have stopped the run; `--allow-changes` let it pass.
+    public var overridden = false
 }
 
 /// The ordered changes of one run, with what the report needs around them.

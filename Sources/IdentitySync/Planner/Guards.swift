@@ -33,11 +33,28 @@ public struct Guards {
         let departures = Set(plan.changes.filter { $0.category.isDeparture && $0.kind != .removeFromGroup }
             .map { $0.employeeID ?? $0.dn }).count
         verdicts.append(budget("leavers", departures, config.leavers, of: enabled, override: override))
+        // Removals are a share of the memberships there are, not of the people.
         let removals = plan.changes.filter { $0.kind == .removeFromGroup }.count
-        verdicts.append(budget("group-removals", removals, config.groupRemovals, of: enabled, override: override))
+        let memberships = directory.groups.values.reduce(0) { $0 + $1.members.count }
+        verdicts.append(budget("group-removals", removals, config.groupRemovals, of: memberships, override: override))
         let renames = plan.changes.filter { $0.kind == .move }.count
         verdicts.append(budget("renames", renames, config.renames, of: enabled, override: override))
-        return verdicts
+        return withOneOverride(verdicts)
+    }
+
+    /// One `--allow-changes N` covers every budget guard of the run, so each stopped guard
+    /// names the N that lets all of them pass.
+    private func withOneOverride(_ verdicts: [GuardVerdict]) -> [GuardVerdict] {
+        let stopped = verdicts.filter { !$0.passed && $0.overridable }
+        guard stopped.count > 1, let needed = stopped.map(\.count).max() else { return verdicts }
+        return verdicts.map { verdict in
+            guard !verdict.passed, verdict.overridable else { return verdict }
+            let text = verdict.text.replacingOccurrences(of: "--allow-changes \(verdict.count) ",
+                                                         with: "--allow-changes \(needed) ")
+            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true, text: text)
+            updated.count = verdict.count
+            return updated
+        }
     }
 
     private func emptyFeed(_ feed: FeedSnapshot) -> GuardVerdict {
@@ -63,10 +80,14 @@ public struct Guards {
         let passed = !shrunk || (override.map { missing <= $0.allowedChanges } ?? false)
         var text = "\(people) people in the feed, \(enabled) enabled managed accounts, "
             + "at most \(config.maxFeedShrinkPercent)% fewer allowed"
+        if shrunk && passed { text += "; allowed for this run by --allow-changes" }
         if !passed {
             text += "; the feed may be truncated. If this is real: --allow-changes \(missing) --reason TEXT"
         }
-        return GuardVerdict(guardName: "feed-shrink", passed: passed, overridable: true, text: text)
+        var verdict = GuardVerdict(guardName: "feed-shrink", passed: passed, overridable: true, text: text)
+        verdict.count = missing
+        verdict.overridden = shrunk && passed
+        return verdict
     }
 
     private func budget(_ name: String, _ count: Int, _ budget: Budget, of total: Int,
@@ -74,10 +95,13 @@ public struct Guards {
         let percent = total > 0 ? Double(count) * 100 / Double(total) : 0
         let over = count > budget.count || (count > 0 && total > 0 && percent > budget.percent)
         let passed = !over || (override.map { count <= $0.allowedChanges } ?? false)
-        var text = "\(count) \(name) (\(String(format: "%.1f", percent))% of \(total)), "
-            + "budget \(budget.count) or \(budget.percent)%"
+        var text = "\(count) \(name) (\(String(format: "%.1f", percent))% of \(total)); "
+            + "stops above \(budget.count) or above \(budget.percent)%"
         if over && passed { text += "; allowed for this run by --allow-changes" }
         if !passed { text += "; to allow this run: --allow-changes \(count) --reason TEXT" }
-        return GuardVerdict(guardName: name, passed: passed, overridable: true, text: text)
+        var verdict = GuardVerdict(guardName: name, passed: passed, overridable: true, text: text)
+        verdict.count = count
+        verdict.overridden = over && passed
+        return verdict
     }
 }

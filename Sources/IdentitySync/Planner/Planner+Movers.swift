@@ -138,6 +138,23 @@ extension Planner {
            !work.isMember(existing.account.dn, of: work.groupDN(flag)) {
             flagEnrollment(flag, desired: moved, category: existing.category, state: nil, work: &work)
         }
+        clearFlags(existing, dn: dn, work: &work)
+    }
+
+    /// The flag groups mirror the facts on the account: once the MFA side clears a fact
+    /// (enrolled, re-verified), idsync takes the person out of that group.
+    private func clearFlags(_ existing: ExistingAccount, dn: DistinguishedName, work: inout PlanningState) {
+        let flags: [(group: String?, pending: Bool, what: String)] = [
+            (config.policy.enrollmentGroup, existing.state.enrollmentPending, "MFA enrollment"),
+            (config.policy.reverificationGroup, existing.state.reverificationPending, "MFA re-verification"),
+        ]
+        for flag in flags {
+            guard let name = flag.group, !flag.pending, work.isMember(existing.account.dn, of: work.groupDN(name)) else {
+                continue
+            }
+            work.add(existing.change(.removeFromGroup, dn: dn, target: work.groupDN(name).string,
+                                     reason: Reason(rule: "mfa-flags", text: "\(flag.what) is no longer pending")))
+        }
     }
 
     /// The person's values of the fields these rules match on: why a rule does or does not apply.

@@ -25,14 +25,42 @@ public enum TextReport {
                 lines.append("  \(finding.kind.rawValue): \(who)\(finding.text)\(finding.dn.map { " (\($0))" } ?? "")")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(visible).joined(separator: "\n") + "\n"
+    }
+
+    /// The line with control characters and bidirectional overrides written as `\u{1B}`:
+    /// HR text must not start a line of its own, colour a terminal or reorder what a
+    /// reader of the cron mail sees.
+    static func visible(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isHidden) else { return line }
+        var output = ""
+        for scalar in line.unicodeScalars {
+            if isHidden(scalar) {
+                output += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
     }
 
     private static func guardLines(_ plan: Plan) -> [String] {
         guard !plan.guards.isEmpty else { return [] }
-        var lines = ["guards: " + (plan.isStopped ? "STOPPED, nothing will be written" : "passed")]
-        for verdict in plan.guards where !verdict.passed || plan.isStopped {
-            lines.append("  \(verdict.passed ? "ok  " : "STOP") \(verdict.guardName): \(verdict.text)")
+        let overridden = plan.guards.filter(\.overridden)
+        var verdict = plan.isStopped ? "STOPPED, nothing will be written" : "passed"
+        if !plan.isStopped && !overridden.isEmpty { verdict += " (overridden for this run by --allow-changes)" }
+        var lines = ["guards: " + verdict]
+        for verdict in plan.guards where !verdict.passed || verdict.overridden || plan.isStopped {
+            let mark = verdict.passed ? (verdict.overridden ? "OVERRIDE" : "ok  ") : "STOP"
+            lines.append("  \(mark) \(verdict.guardName): \(verdict.text)")
         }
         return lines
     }
@@ -80,17 +108,22 @@ extension TextReport {
     /// What applying did: counts, then every change that failed or was skipped, with the
     /// directory's result code and text.
     public static func render(outcomes: [ChangeOutcome]) -> String {
-        let failed = outcomes.filter { $0.failure != nil }
+        let failed = outcomes.filter { $0.failure.map { !$0.outcomeUnknown } ?? false }
+        let unknown = outcomes.filter { $0.failure?.outcomeUnknown ?? false }
         let skipped = outcomes.filter { $0.skipped != nil }
-        var lines = ["", "applied: \(outcomes.count - failed.count - skipped.count) ok, "
-                     + "\(failed.count) failed, \(skipped.count) skipped"]
+        var lines = ["", "applied: \(outcomes.count - failed.count - unknown.count - skipped.count) ok, "
+                     + "\(failed.count) failed, \(skipped.count) skipped"
+                     + (unknown.isEmpty ? "" : ", \(unknown.count) unknown")]
         for outcome in failed {
             lines.append("  FAILED \(describe(outcome.change)): \(outcome.failure!)")
+        }
+        for outcome in unknown {
+            lines.append("  UNKNOWN \(describe(outcome.change)): sent, but no reply came (\(outcome.failure!))")
         }
         for outcome in skipped {
             lines.append("  skipped \(describe(outcome.change)): \(outcome.skipped!)")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(visible).joined(separator: "\n") + "\n"
     }
 }
 
