@@ -31,11 +31,11 @@ IDSYNC_ALERT_HOOK="${IDSYNC_ALERT_HOOK:-}"
 readonly CONFIG_ERROR=2
 readonly TAIL_LINES=50
 
-# The meaning of an idsync exit code, as DESIGN.md defines them, for the alert text.
+# The meaning of an idsync exit code, as the README documents them, for the alert text.
 exit_meaning() {
     case "$1" in
         0) echo "success" ;;
-        1) echo "some changes failed; the rest were applied" ;;
+        1) echo "some changes failed or feed rows were quarantined; the rest were applied" ;;
         2) echo "usage or configuration error; nothing was changed" ;;
         3) echo "stopped before any write: a guard tripped or an input could not be trusted" ;;
         4) echo "another run holds the lock; this run did nothing" ;;

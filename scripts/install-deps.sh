@@ -8,6 +8,12 @@ set -euo pipefail
 
 PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time)
 
+# Swift itself is no Debian package: a Swift 6 toolchain must be on PATH already.
+if ! command -v swift >/dev/null; then
+    echo "install-deps: no 'swift' on PATH; idsync needs a Swift 6.0 or later toolchain (swift.org)" >&2
+    exit 1
+fi
+
 missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -19,6 +25,8 @@ SUDO=""
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
     $SUDO chmod +x /usr/sbin/policy-rc.d
+    # Only this install is to start nothing; later installs on the machine behave as before.
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 echo "installing: ${missing[*]}"
 $SUDO apt-get update -qq
