@@ -100,11 +100,16 @@ struct Commands {
         throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory) {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
         let run = SyncRun(config: config, instant: try instant(config), override: override)
+        var clock = StageClock()
         let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+        clock.lap("feed")
         let connection = try DirectorySession.open(config.directory)
         let connector = OpenLDAPDirectory(connection: connection, config: config)
         let observed = try connector.observe()
+        clock.lap("observe")
         var plan = run.plan(feed: feed, directory: observed)
+        clock.lap("plan")
+        clock.report()
         plan.findings += feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
         return (run, plan, observed, connector)
     }
@@ -158,5 +163,25 @@ struct Commands {
     static func osUser() -> String {
         guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
         return String(cString: name)
+    }
+}
+
+/// Stage timings on standard error when IDSYNC_TIMINGS is set, for benchmarks and for an
+/// operator asking where a slow night went.
+struct StageClock {
+    private var last = Date()
+    private var laps: [String] = []
+    private let enabled = ProcessInfo.processInfo.environment["IDSYNC_TIMINGS"] != nil
+
+    mutating func lap(_ stage: String) {
+        guard enabled else { return }
+        let now = Date()
+        laps.append("\(stage) \(String(format: "%.3f", now.timeIntervalSince(last))) s")
+        last = now
+    }
+
+    func report() {
+        guard enabled else { return }
+        Output.error("idsync timings: " + laps.joined(separator: ", ") + "\n")
     }
 }

@@ -43,10 +43,11 @@ public struct AccountMapper: Sendable {
 
     /// Renders the desired account. `login` is the stored one for an existing account, or
     /// the one chosen for a joiner; `managerDN` comes from the manager's own account.
+    /// `dn`, where the caller knows it already, saves building it again.
     public func desired(_ person: Person, decision: LifecycleDecision, login: String,
-                        managerDN: String?) -> DesiredAccount {
+                        managerDN: String?, dn known: DistinguishedName? = nil) -> DesiredAccount {
         let rules = matchingRules(person)
-        let dn = container(for: person).child(config.mapping.loginAttribute, login)
+        let dn = known ?? container(for: person).child(config.mapping.loginAttribute, login)
         var attributes: [String: [String]] = [:]
         for (name, template) in config.mapping.attributes {
             let value = template.render { field in

@@ -124,6 +124,12 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
         return parent.child(String(rdn[..<equals]), String(rdn[rdn.index(after: equals)...]))
     }
 
+    /// True when this DN lies directly below `other`, one RDN down.
+    public func isChild(of other: DistinguishedName) -> Bool {
+        normalizedRDNs.count == other.normalizedRDNs.count + 1
+            && normalizedRDNs.dropFirst().elementsEqual(other.normalizedRDNs)
+    }
+
     /// True when this DN lies strictly below `other`, compared in normalized form.
     public func isDescendant(of other: DistinguishedName) -> Bool {
         guard rdns.count > other.rdns.count else {

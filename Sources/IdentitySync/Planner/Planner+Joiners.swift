@@ -17,7 +17,7 @@ extension Planner {
                     locked: Bool = false) {
         guard let login = work.chosenLogins[person.key] else { return }
         let desired = mapper.desired(person, decision: decision, login: login,
-                                     managerDN: work.managerDN(of: person))
+                                     managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
         var state = AccountState()
         state.enrollmentPending = !locked && config.policy.enrollmentGroup != nil
         if locked {

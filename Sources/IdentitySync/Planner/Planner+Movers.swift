@@ -32,7 +32,7 @@ extension Planner {
             return
         }
         let desired = mapper.desired(person, decision: decision, login: account.login,
-                                     managerDN: work.managerDN(of: person))
+                                     managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
         let old = account.state ?? AccountState()
         var existing = ExistingAccount(person: person, account: account, desired: desired, old: old, state: old)
         returnFromDisable(&existing)
@@ -94,7 +94,7 @@ extension Planner {
     /// Returns the DN the account has once the plan is applied.
     private func planMove(_ existing: ExistingAccount, work: inout PlanningState) -> DistinguishedName {
         let target = existing.desired.dn
-        guard target.parent != existing.account.dn.parent else { return existing.account.dn }
+        guard target != existing.account.dn else { return existing.account.dn }
         let text = "placement rules put this person in \(target.parent?.string ?? "")"
         work.add(existing.change(.move, target: target.string,
                                  reason: Reason(rule: "placement", text: text)))

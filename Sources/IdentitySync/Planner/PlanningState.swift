@@ -68,7 +68,10 @@ struct PlanningState {
             let key = person.key
             guard !duplicateKeys.contains(key) else { continue }
             if let account = accountsByKey[key] {
-                dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, account.login)
+                // Most accounts stay where they are: their DN is the one observed.
+                let container = mapper.container(for: person)
+                dnByKey[key] = account.dn.isChild(of: container) ? account.dn
+                    : container.child(config.mapping.loginAttribute, account.login)
                 continue
             }
             guard getsAccount(decision, person: person) else { continue }
