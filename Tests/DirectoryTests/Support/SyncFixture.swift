@@ -92,7 +92,7 @@ final class SyncFixture: @unchecked Sendable {
         guards:
           max_feed_shrink_percent: 10
           max_leavers: {count: 100000, percent: 100}
-          max_group_removals: {count: 100000, percent: 1000}
+          max_group_removals: {count: 100000, percent: 100}
           max_renames: {count: 100000, percent: 100}
         """
 
