@@ -41,7 +41,7 @@ make_config day0
 make_config day1
 
 step "3. Day 0 (2026-12-01, 02:00 New York): the first sync creates the accounts"
-"$IDSYNC" sync --config "$DEMO/day0.yaml" --at 2026-12-01T07:00:00Z | grep -E '^(idsync|feed|directory:|joiners|applied)'
+"$IDSYNC" sync --config demo/day0.yaml --at 2026-12-01T07:00:00Z | grep -E '^(idsync|feed|directory:|joiners|applied)'
 
 # Give the nurse who leaves tomorrow a password, and show that she can bind today.
 printf 'Night-shift-2026\n' > "$DEMO/ppatel.pw"
@@ -52,11 +52,11 @@ printf 'bind as ppatel on day 0: '
 ldapwhoami -x -H "ldap://127.0.0.1:$PORT" -D uid=ppatel,ou=people,dc=example,dc=org -y "$DEMO/ppatel.pw"
 
 step "4. Day 1 (2026-12-02, 00:30 New York, still 12-01 in Denver): the dry-run plan IT reads"
-"$IDSYNC" plan --config "$DEMO/day1.yaml" --at 2026-12-02T05:30:00Z | grep -v '^      why' || true
+"$IDSYNC" plan --config demo/day1.yaml --at 2026-12-02T05:30:00Z | grep -v '^      why' || true
 
 step "5. Day 1: apply it"
 set +e
-"$IDSYNC" sync --config "$DEMO/day1.yaml" --at 2026-12-02T05:30:00Z > "$DEMO/day1-sync.txt"
+"$IDSYNC" sync --config demo/day1.yaml --at 2026-12-02T05:30:00Z > "$DEMO/day1-sync.txt"
 status=$?
 set -e
 sed -n '/^applied:/,/^audit log:/p' "$DEMO/day1-sync.txt" | grep -v '^audit log:'
@@ -66,7 +66,7 @@ printf 'bind as ppatel after the leaver run: '
 ldapwhoami -x -H "ldap://127.0.0.1:$PORT" -D uid=ppatel,ou=people,dc=example,dc=org -y "$DEMO/ppatel.pw" 2>&1 || true
 
 step "6. Running it again changes nothing"
-"$IDSYNC" plan --config "$DEMO/day1.yaml" --at 2026-12-02T05:30:00Z | grep -E '^joiners' || true
+"$IDSYNC" plan --config demo/day1.yaml --at 2026-12-02T05:30:00Z | grep -E '^joiners' || true
 
 step "Done"
 echo "audit log: $DEMO/audit.jsonl ($(wc -l < "$DEMO/audit.jsonl") records); the full day-1 report: $DEMO/day1-sync.txt"
