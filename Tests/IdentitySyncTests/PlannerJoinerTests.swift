@@ -18,7 +18,7 @@ import Testing
             "flag-mfa-enrollment \(dn) -> cn=mfa-enroll,\(groupsDN)",
         ])
         let create = plan.changes[0]
-        #expect(create.state == "idsync:v1;enroll")
+        #expect(create.state == "idsync:v1;created-on=2024-03-15;enroll")
         #expect(create.category == .joiner)
         #expect(create.attributes.first == AttributeEdit(name: "objectClass", before: [],
                                                           after: ["inetOrgPerson", "idsyncAccount"]))
@@ -53,7 +53,7 @@ import Testing
         let starter = Fixtures.person("000400", "Noor", "Khan", hired: "2024-03-25")
         let plan = Fixtures.plan([starter], Fixtures.directory([]))
         #expect(summaries(plan) == ["create-account uid=nkhan,\(peopleDN)"])
-        #expect(plan.changes[0].state == "idsync:v1;disabled=prehire;disabled-on=2024-03-15")
+        #expect(plan.changes[0].state == "idsync:v1;disabled=prehire;disabled-on=2024-03-15;created-on=2024-03-15")
     }
 
     @Test func preHireOutsideTheWindowGetsNothing() {

@@ -61,11 +61,22 @@ import Testing
     @Test func joinerWhoseGroupsWereNeverAddedIsNotAskedToReverify() {
         var enrolling = AccountState()
         enrolling.enrollmentPending = true
+        enrolling.createdOn = Fixtures.date("2024-03-15")
         let (account, _) = Fixtures.synced(nurse, login: "agarcia", state: enrolling)
         let empty = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
         let plan = Fixtures.plan([nurse], Fixtures.directory([account], groups: empty))
         #expect(!changes(plan, .addToGroup).isEmpty)
         #expect(changes(plan, .requireMFAReverification).isEmpty)
+    }
+
+    @Test func accessGrowingOnALaterDayIsReverifiedEvenBeforeEnrollment() {
+        var enrolling = AccountState()
+        enrolling.enrollmentPending = true
+        enrolling.createdOn = Fixtures.date("2024-03-01")
+        var superuser = nurse
+        superuser.jobCode = "EHR-SU"
+        let plan = Fixtures.plan([superuser], directory(for: nurse, extra: ["mfa-enroll"], state: enrolling))
+        #expect(only(.requireMFAReverification, in: plan) != nil)
     }
 
     @Test func accessThatOnlyShrinksNeedsNoReverification() {

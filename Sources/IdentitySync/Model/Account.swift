@@ -27,6 +27,8 @@ public struct AccountState: Sendable, Codable, Equatable {
     public var managed = true
     public var disabledBy: DisableReason?
     public var disabledOn: LocalDate?
+    /// The person's local date when idsync created the account.
+    public var createdOn: LocalDate?
     public var enrollmentPending = false
     public var reverificationPending = false
     public var revocationPending = false
@@ -42,6 +44,7 @@ public struct AccountState: Sendable, Codable, Equatable {
             switch parts[0] {
             case "disabled": disabledBy = DisableReason(rawValue: value)
             case "disabled-on": disabledOn = LocalDate(iso: value)
+            case "created-on": createdOn = LocalDate(iso: value)
             case "enroll": enrollmentPending = true
             case "reverify": reverificationPending = true
             case "revoke": revocationPending = true
@@ -55,6 +58,7 @@ public struct AccountState: Sendable, Codable, Equatable {
         var parts = ["idsync:v1"]
         if let reason = disabledBy { parts.append("disabled=\(reason.rawValue)") }
         if let date = disabledOn { parts.append("disabled-on=\(date)") }
+        if let date = createdOn { parts.append("created-on=\(date)") }
         if enrollmentPending { parts.append("enroll") }
         if reverificationPending { parts.append("reverify") }
         if revocationPending { parts.append("revoke") }

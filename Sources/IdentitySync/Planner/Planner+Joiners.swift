@@ -19,6 +19,7 @@ extension Planner {
         let desired = mapper.desired(person, decision: decision, login: login,
                                      managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
         var state = AccountState()
+        state.createdOn = decision.localDate
         state.enrollmentPending = !locked && config.policy.enrollmentGroup != nil
         if locked {
             state.disabledBy = .prehire

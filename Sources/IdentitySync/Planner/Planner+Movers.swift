@@ -39,9 +39,10 @@ extension Planner {
 
         // 2. Attributes, and the state with them; then a move; then groups and MFA flags.
         let (adds, removes) = roleGroupChanges(desired, account: account, work: work)
-        // A person who has not enrolled yet has nothing to re-verify: that is also how an
-        // account whose creation was interrupted before its groups looks on the next run.
-        let grows = !adds.isEmpty && existing.category == .mover && !existing.old.enrollmentPending
+        // On the day idsync created the account its groups are a joiner's, not growth: that
+        // is how an account whose creation was interrupted before its group adds looks.
+        let createdToday = existing.old.createdOn == decision.localDate
+        let grows = !adds.isEmpty && existing.category == .mover && !createdToday
         if grows, config.policy.reverificationGroup != nil { existing.state.reverificationPending = true }
         planEnableAndAttributes(existing, work: &work)
         let dn = planMove(existing, work: &work)
