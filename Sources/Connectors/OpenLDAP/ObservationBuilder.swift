@@ -14,6 +14,8 @@ struct ObservationBuilder {
     var policies: Set<String> = []
     var fingerprint = Fingerprint()
     var parents: [String: DistinguishedName] = [:]
+    /// The attribute names of the last account, whose array the next one of that shape shares.
+    var lastShape: [String]?
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -48,7 +50,8 @@ struct ObservationBuilder {
         case OpenLDAPDirectory.permanentLock: lock = .administrative
         case let other?: lock = .other(other)
         }
-        let attributes = entry.attributes.filter { kept.contains($0.key) }
+        let attributes = AttributeMap(entry.attributes.filter { kept.contains($0.key) }, sharing: lastShape)
+        lastShape = attributes.names
         return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
                                attributes: attributes, lock: lock,
                                state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))

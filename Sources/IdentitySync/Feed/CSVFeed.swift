@@ -192,8 +192,11 @@ struct RowParser {
         people[index] = active
     }
 
-    func snapshot(rowCount: Int, origin: String) -> FeedSnapshot {
-        FeedSnapshot(people: people.filter { !$0.employeeID.isEmpty }, quarantined: quarantined,
-                     notices: notices, rowCount: rowCount, origin: origin)
+    /// The people in employee-id order, the order the planner works in.
+    mutating func snapshot(rowCount: Int, origin: String) -> FeedSnapshot {
+        people.removeAll { $0.employeeID.isEmpty }
+        people.sort { $0.key < $1.key }
+        return FeedSnapshot(people: people, quarantined: quarantined, notices: notices,
+                            rowCount: rowCount, origin: origin)
     }
 }

@@ -71,13 +71,13 @@ public struct ObservedAccount: Sendable {
     public var dn: DistinguishedName
     public var login: String
     public var employeeID: String?
-    public var attributes: [String: [String]]
+    public var attributes: AttributeMap
     public var lock: AccountLock
     /// Nil when the entry carries no idsync state: idsync never claimed it.
     public var state: AccountState?
 
     public init(dn: DistinguishedName, login: String, employeeID: String?,
-                attributes: [String: [String]], lock: AccountLock, state: AccountState?) {
+                attributes: AttributeMap, lock: AccountLock, state: AccountState?) {
         self.dn = dn
         self.login = login
         self.employeeID = employeeID

@@ -23,7 +23,7 @@ public struct Planner {
         var work = PlanningState(config: config, directory: directory)
 
         // 1. People in the feed, in employee-id order so that plans are stable.
-        let people = feed.people.map { ($0.key, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let people = Planner.inKeyOrder(feed.people)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
         for (person, decision) in zip(people, decisions) {
@@ -42,6 +42,13 @@ public struct Planner {
         }
 
         return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
+    }
+
+    /// The people in employee-id order. A feed reader hands them over sorted already, and
+    /// then the array is used as it is rather than copied: it holds every person.
+    static func inKeyOrder(_ people: [Person]) -> [Person] {
+        let sorted = zip(people, people.dropFirst()).allSatisfy { $0.key <= $1.key }
+        return sorted ? people : people.sorted { $0.key < $1.key }
     }
 
     private func plan(person: Person, decision: LifecycleDecision, work: inout PlanningState) {

@@ -5,10 +5,14 @@ import Foundation
 struct PlanningState {
     let config: Config
     let directory: ObservedDirectory
-    var accountsByKey: [String: ObservedAccount] = [:]
+    /// Where each employee id's account sits in `directory.accounts`: an index, so that
+    /// the accounts are not copied a second time.
+    private var accountIndex: [String: Int] = [:]
     var duplicateKeys: Set<String> = []
     var members: [DistinguishedName: Set<String>] = [:]
-    var takenNames: Set<String>
+    /// Logins and mail addresses this run has handed out; the directory's are read-only, so
+    /// the set of every name in the naming context is never copied.
+    var takenInRun: Set<String> = []
     var chosenLogins: [String: String] = [:]
     var dnByKey: [String: DistinguishedName] = [:]
     var seenKeys: Set<String> = []
@@ -25,7 +29,6 @@ struct PlanningState {
     init(config: Config, directory: ObservedDirectory) {
         self.config = config
         self.directory = directory
-        self.takenNames = directory.takenNames
         var names = config.roles.managedGroups
         let flags = [config.policy.enrollmentGroup, config.policy.reverificationGroup].compactMap { $0 }
         names.formUnion(flags)
@@ -33,11 +36,11 @@ struct PlanningState {
         self.groupDNs = dns
         self.roleGroups = config.roles.managedGroups.sorted().map { ($0, dns[$0]!) }
         self.managedGroupDNs = names.sorted().map { dns[$0]! }
-        for account in directory.accounts {
+        for (index, account) in directory.accounts.enumerated() {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             let key = Person.key(id)
-            if accountsByKey[key] != nil { duplicateKeys.insert(key) }
-            accountsByKey[key] = account
+            if accountIndex[key] != nil { duplicateKeys.insert(key) }
+            accountIndex[key] = index
         }
         for (dn, group) in directory.groups {
             members[dn] = group.members
@@ -52,7 +55,12 @@ struct PlanningState {
                     + "until all but one are removed or their employeeNumber is corrected")
             return nil
         }
-        return accountsByKey[key]
+        return observedAccount(key)
+    }
+
+    /// The account that carries this employee id, duplicates or not.
+    func observedAccount(_ key: String) -> ObservedAccount? {
+        accountIndex[key].map { directory.accounts[$0] }
     }
 
     // MARK: Logins and DNs
@@ -67,7 +75,7 @@ struct PlanningState {
         for (person, decision) in zip(people, decisions) {
             let key = person.key
             guard !duplicateKeys.contains(key) else { continue }
-            if let account = accountsByKey[key] {
+            if let account = observedAccount(key) {
                 // Most accounts stay where they are: their DN is the one observed.
                 let container = mapper.container(for: person)
                 dnByKey[key] = account.dn.isChild(of: container) ? account.dn
@@ -99,19 +107,22 @@ struct PlanningState {
         let candidate = generator.candidate(firstName: person.firstName, lastName: person.lastName,
                                             preferredName: person.preferredName,
                                             employeeID: person.employeeID)
-        let taken = takenNames
         let login = generator.unique(candidate: candidate) { login in
-            if taken.contains(login.lowercased()) { return true }
+            if isTaken(login.lowercased()) { return true }
             guard let mailTemplate else { return false }
             let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
-            return taken.contains(mail.lowercased())
+            return isTaken(mail.lowercased())
         }
-        takenNames.insert(login.lowercased())
+        takenInRun.insert(login.lowercased())
         if let mailTemplate {
             let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
-            takenNames.insert(mail.lowercased())
+            takenInRun.insert(mail.lowercased())
         }
         return login
+    }
+
+    func isTaken(_ name: String) -> Bool {
+        directory.takenNames.contains(name) || takenInRun.contains(name)
     }
 
     func managerDN(of person: Person) -> String? {

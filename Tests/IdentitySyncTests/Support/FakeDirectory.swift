@@ -99,7 +99,7 @@ final class FakeDirectory: DirectoryConnector {
         let login = dn.rdns[0][0].value
         attributes["uid"] = attributes["uid"] ?? [login]
         accounts[dn] = ObservedAccount(dn: dn, login: login, employeeID: attributes["employeenumber"]?.first,
-                                       attributes: attributes, lock: locked ? .administrative : .none,
+                                       attributes: AttributeMap(attributes), lock: locked ? .administrative : .none,
                                        state: AccountState(stored: state))
     }
 

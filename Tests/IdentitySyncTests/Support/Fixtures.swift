@@ -117,7 +117,7 @@ enum Fixtures {
         if let id { values["employeenumber"] = [id] }
         values.merge(attributes) { _, new in new }
         return ObservedAccount(dn: personDN(login, in: container), login: login, employeeID: id,
-                               attributes: values, lock: lock, state: state)
+                               attributes: AttributeMap(values), lock: lock, state: state)
     }
 
     /// A state idsync wrote when it disabled an account.
@@ -159,7 +159,7 @@ enum Fixtures {
         var attributes = desired.attributes.filter { !$0.value.isEmpty }
         attributes["objectclass"] = ["inetOrgPerson", "idsyncAccount"]
         let account = ObservedAccount(dn: desired.dn, login: login, employeeID: person.employeeID,
-                                      attributes: attributes, lock: .none, state: state)
+                                      attributes: AttributeMap(attributes), lock: .none, state: state)
         return (account, desired.groups.sorted())
     }
 

@@ -1,0 +1,52 @@
+/// An entry's attribute values by lower-cased name, stored flat.
+///
+/// A person's entry has a dozen mostly single-valued attributes; a dictionary of arrays
+/// spends several times more memory on its own structure than on the values, and a
+/// directory read holds one per person. Here the values sit in one array, with the names
+/// in another that entries of the same shape share.
+public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// Sorted lower-cased names; one array instance serves every entry with the same names.
+    public private(set) var names: [String]
+    /// `values[ends[i - 1] ..< ends[i]]` are the values of `names[i]`.
+    private var ends: [UInt16]
+    private var values: [String]
+
+    public init(_ dictionary: [String: [String]], sharing shape: [String]? = nil) {
+        let names = dictionary.keys.map { $0.lowercased() }.sorted()
+        self.names = shape == names ? shape! : names
+        var ends: [UInt16] = []
+        var values: [String] = []
+        ends.reserveCapacity(names.count)
+        for name in names {
+            values.append(contentsOf: dictionary[name] ?? dictionary.first { $0.key.lowercased() == name }!.value)
+            ends.append(UInt16(clamping: values.count))
+        }
+        self.ends = ends
+        self.values = values
+    }
+
+    public init(dictionaryLiteral elements: (String, [String])...) {
+        self.init(Dictionary(elements) { first, _ in first })
+    }
+
+    /// The values of `name` (lower-case), or nil when the entry has none.
+    public subscript(name: String) -> [String]? {
+        get {
+            guard let index = names.firstIndex(of: name) else { return nil }
+            let start = index == 0 ? 0 : Int(ends[index - 1])
+            return Array(values[start ..< Int(ends[index])])
+        }
+        set {
+            var dictionary = self.dictionary
+            dictionary[name] = newValue
+            self = AttributeMap(dictionary)
+        }
+    }
+
+    /// The same content as a dictionary, for code that is not on a hot path.
+    public var dictionary: [String: [String]] {
+        var dictionary: [String: [String]] = [:]
+        for name in names { dictionary[name] = self[name] }
+        return dictionary
+    }
+}
