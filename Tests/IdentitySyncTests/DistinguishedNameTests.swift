@@ -164,15 +164,31 @@ struct DistinguishedNameShortcutTests {
         "dc=org",
     ]
 
+    /// A DN built from its RDNs is the parsed one: same string, same normalized form, same
+    /// parent, and it lies below that parent.
     @Test(arguments: samples)
-    func parsingWithParentsMatchesTheFullParse(_ text: String) throws {
-        var parents: [String: DistinguishedName] = [:]
-        let first = try DistinguishedName.parsing(text, parents: &parents)
-        let again = try DistinguishedName.parsing(text, parents: &parents)
-        let full = try DistinguishedName(parsing: text)
-        #expect(first.rdns == full.rdns)
-        #expect(first.normalized == full.normalized)
-        #expect(again.string == full.string)
+    func stringFormsAgreeWithTheRDNs(_ text: String) throws {
+        let parsed = try DistinguishedName(parsing: text)
+        let built = DistinguishedName(rdns: parsed.rdns)
+        #expect(built.normalized == parsed.normalized)
+        #expect(try DistinguishedName(parsing: built.string) == parsed)
+        let parent = try #require(parsed.parent)
+        #expect(parent == DistinguishedName(rdns: Array(parsed.rdns.dropFirst())))
+        #expect(parsed.isChild(of: parent))
+        #expect(parent.child(parsed.rdns[0][0].type, parsed.rdns[0][0].value).isChild(of: parent))
+        if let grandparent = parent.parent, !grandparent.string.isEmpty {
+            #expect(parsed.isDescendant(of: grandparent))
+            #expect(!parsed.isChild(of: grandparent))
+        }
+    }
+
+    @Test func anEscapedCommaIsNoSeparator() throws {
+        let dn = try DistinguishedName(parsing: "cn=Smith\\, John,ou=people,dc=example")
+        #expect(dn.parent?.string == "ou=people,dc=example")
+        #expect(dn.isChild(of: try DistinguishedName(parsing: "ou=people,dc=example")))
+        let people = try DistinguishedName(parsing: "ou=people,dc=example")
+        let oneRDN = try DistinguishedName(parsing: "cn=x\\,ou=people,dc=example")
+        #expect(!oneRDN.isChild(of: people), "the comma is part of the value")
     }
 
     @Test(arguments: samples)

@@ -13,7 +13,6 @@ struct ObservationBuilder {
     var taken: Set<String> = []
     var policies: Set<String> = []
     var fingerprint = Fingerprint()
-    var parents: [String: DistinguishedName] = [:]
     /// The attribute names of the last account, whose array the next one of that shape shares.
     var lastShape: [String]?
 
@@ -30,7 +29,7 @@ struct ObservationBuilder {
     mutating func add(_ entry: LDAPEntry) throws {
         fingerprint.add(entry)
         for value in entry.values("uid") + entry.values("mail") { taken.insert(value.lowercased()) }
-        let dn = try DistinguishedName.parsing(entry.dn, parents: &parents)
+        let dn = try DistinguishedName(parsing: entry.dn)
         let classes = entry.values("objectclass").map { $0.lowercased() }
         if classes.contains("groupofnames") {
             guard watchedGroups.contains(dn) else { return }

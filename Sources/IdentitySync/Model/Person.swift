@@ -15,7 +15,9 @@ public enum WorkerCategory: String, Sendable, Codable {
 
 /// One person as HR states it, normalized: the feed's field names are gone.
 public struct Person: Sendable, Codable {
-    public var employeeID: String
+    public var employeeID: String {
+        didSet { key = Person.key(employeeID) }
+    }
     public var firstName: String
     public var preferredName: String?
     public var lastName: String
@@ -33,8 +35,33 @@ public struct Person: Sendable, Codable {
     /// Where the person came from in the feed, for reports: "hr/day1.csv:14".
     public var source: String
 
-    /// The employee id as records are matched: trimmed and case-folded.
-    public var key: String { Person.key(employeeID) }
+    /// The employee id as records are matched: trimmed and case-folded. Kept, not computed:
+    /// sorting and indexing 100,000 people ask for it millions of times.
+    public private(set) var key: String
+
+    public init(employeeID: String, firstName: String, preferredName: String?, lastName: String,
+                jobTitle: String, jobCode: String, department: String, location: String,
+                workerType: String, workerCategory: WorkerCategory, status: EmploymentStatus,
+                hireDate: LocalDate?, terminationDate: LocalDate?, contractEndDate: LocalDate?,
+                managerID: String?, source: String) {
+        self.employeeID = employeeID
+        self.key = Person.key(employeeID)
+        self.firstName = firstName
+        self.preferredName = preferredName
+        self.lastName = lastName
+        self.jobTitle = jobTitle
+        self.jobCode = jobCode
+        self.department = department
+        self.location = location
+        self.workerType = workerType
+        self.workerCategory = workerCategory
+        self.status = status
+        self.hireDate = hireDate
+        self.terminationDate = terminationDate
+        self.contractEndDate = contractEndDate
+        self.managerID = managerID
+        self.source = source
+    }
 
     public static func key(_ employeeID: String) -> String {
         let id = employeeID.trimmed

@@ -19,27 +19,31 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The RDNs, entry first. Each holds one pair, or several for a multi-valued RDN.
-    public let rdns: [[AttributeValue]]
-
-    /// The normalized RDNs, computed once: DNs are hashed and compared constantly while a
-    /// plan is made, and normalizing (NFKC, case folding) is far dearer than hashing.
-    private let normalizedRDNs: [String]
+    ///
+    /// Parsed from `string` when asked for: a DN is kept as its two strings only, since a
+    /// directory read holds one per person and most are only compared and printed.
+    public var rdns: [[AttributeValue]] {
+        guard !string.isEmpty else { return [] }
+        var parser = DNParser(text: string)
+        return (try? parser.parseDN()) ?? []
+    }
 
     /// Takes RDNs as given, entry first. An RDN with no pairs would have no string form, so
     /// such RDNs are left out. Types are not checked: callers pass names such as `uid` or OIDs.
     public init(rdns: [[AttributeValue]]) {
         let rdns = rdns.filter { !$0.isEmpty }
-        self.init(rdns: rdns, normalizedRDNs: rdns.map(DistinguishedName.normalize(rdn:)))
+        self.init(string: rdns.map(Self.format(rdn:)).joined(separator: ","),
+                  normalized: rdns.map(Self.normalize(rdn:)).joined(separator: ","))
     }
 
-    /// Takes RDNs whose normalized forms are known already, as a child or parent has them.
-    private init(rdns: [[AttributeValue]], normalizedRDNs: [String]) {
-        self.rdns = rdns
-        self.normalizedRDNs = normalizedRDNs
-        self.normalized = normalizedRDNs.joined(separator: ",")
-        self.string = rdns.map { rdn in
-            rdn.map { "\($0.type)=\(DNEscaping.escape($0.value))" }.joined(separator: "+")
-        }.joined(separator: ",")
+    /// Where the two forms are equal (plain lower-case DNs) they share one buffer.
+    private init(string: String, normalized: String) {
+        self.string = string
+        self.normalized = normalized == string ? string : normalized
+    }
+
+    private static func format(rdn: [AttributeValue]) -> String {
+        rdn.map { "\($0.type)=\(DNEscaping.escape($0.value))" }.joined(separator: "+")
     }
 
     private static func normalize(rdn: [AttributeValue]) -> String {
@@ -56,6 +60,11 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     ///   or NUL in a value, a bad or trailing backslash, escapes that are not UTF-8, and
     ///   `#`-prefixed BER values, which idsync never needs and so does not decode.
     public init(parsing string: String) throws {
+        // A plain ASCII DN, as directories return nearly all of them, is its own string form.
+        if let plain = DNEscaping.plainNormalized(string) {
+            self.init(string: string, normalized: plain)
+            return
+        }
         var parser = DNParser(text: string)
         self.init(rdns: try parser.parseDN())
     }
@@ -68,15 +77,21 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// The DN of an entry directly below this one, named `type=value`.
     public func child(_ type: String, _ value: String) -> DistinguishedName {
         let rdn = Self.rdn(type, value)
-        return DistinguishedName(rdns: [rdn] + rdns, normalizedRDNs: [Self.normalize(rdn: rdn)] + normalizedRDNs)
+        let below = { (own: String, parent: String) in parent.isEmpty ? own : own + "," + parent }
+        return DistinguishedName(string: below(Self.format(rdn: rdn), string),
+                                 normalized: below(Self.normalize(rdn: rdn), normalized))
     }
 
     /// The DN one level up; the root DN for a single RDN, and nil for the root DN itself.
     public var parent: DistinguishedName? {
-        guard !rdns.isEmpty else {
+        guard !string.isEmpty else {
             return nil
         }
-        return DistinguishedName(rdns: Array(rdns.dropFirst()), normalizedRDNs: Array(normalizedRDNs.dropFirst()))
+        let rest = { (text: String) -> String in
+            guard let comma = DNEscaping.firstSeparator(in: text) else { return "" }
+            return String(text[text.index(after: comma)...])
+        }
+        return DistinguishedName(string: rest(string), normalized: rest(normalized))
     }
 
     /// The RFC 4514 string, types and values as stored.
@@ -101,41 +116,36 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// those are only lower-cased, which is what the full parse would give them. Group
     /// members are normalized by the hundred thousand, so the shortcut matters.
     public static func normalize(_ text: String) throws -> String {
-        if let plain = DNEscaping.plainNormalized(text) {
-            return plain
-        }
-        return try DistinguishedName(parsing: text).normalized
-    }
-
-    /// Parses `text` like `init(parsing:)`, reusing the parent DNs already in `parents`.
-    ///
-    /// A directory read returns 100,000 DNs below the same few containers; a plain ASCII
-    /// DN is split at its first comma and only its own RDN is new work.
-    public static func parsing(_ text: String, parents: inout [String: DistinguishedName]) throws
-        -> DistinguishedName {
-        guard DNEscaping.plainNormalized(text) != nil, let comma = text.firstIndex(of: ",") else {
-            return try DistinguishedName(parsing: text)
-        }
-        let rdn = text[..<comma]
-        let parentText = String(text[text.index(after: comma)...])
-        let parent = try parents[parentText] ?? DistinguishedName(parsing: parentText)
-        parents[parentText] = parent
-        let equals = rdn.firstIndex(of: "=")!
-        return parent.child(String(rdn[..<equals]), String(rdn[rdn.index(after: equals)...]))
+        try DistinguishedName(parsing: text).normalized
     }
 
     /// True when this DN lies directly below `other`, one RDN down.
     public func isChild(of other: DistinguishedName) -> Bool {
-        normalizedRDNs.count == other.normalizedRDNs.count + 1
-            && normalizedRDNs.dropFirst().elementsEqual(other.normalizedRDNs)
+        guard let start = suffixStart(of: other) else { return false }
+        let own = normalized.utf8.prefix(start)
+        return DNEscaping.firstSeparator(in: String(decoding: own, as: UTF8.self)) == nil
     }
 
     /// True when this DN lies strictly below `other`, compared in normalized form.
     public func isDescendant(of other: DistinguishedName) -> Bool {
-        guard rdns.count > other.rdns.count else {
-            return false
-        }
-        return normalizedRDNs.suffix(other.rdns.count).elementsEqual(other.normalizedRDNs)
+        suffixStart(of: other) != nil
+    }
+
+    /// The byte offset where `other` begins as this DN's ending RDNs, after a separator that
+    /// is not escaped; nil when this DN is not below `other`.
+    private func suffixStart(of other: DistinguishedName) -> Int? {
+        let mine = Array(normalized.utf8)
+        guard !mine.isEmpty else { return nil }
+        guard !other.normalized.isEmpty else { return mine.count }
+        let theirs = Array(other.normalized.utf8)
+        guard mine.count > theirs.count + 1, mine.suffix(theirs.count).elementsEqual(theirs) else { return nil }
+        let comma = mine.count - theirs.count - 1
+        guard mine[comma] == UInt8(ascii: ",") else { return nil }
+        // An odd run of backslashes before the comma escapes it.
+        var backslashes = 0
+        var index = comma - 1
+        while index >= 0, mine[index] == UInt8(ascii: "\\") { backslashes += 1; index -= 1 }
+        return backslashes % 2 == 0 ? comma : nil
     }
 
     public var description: String {
@@ -256,8 +266,24 @@ enum DNEscaping {
 
     private static func isShortType(_ type: ArraySlice<UInt8>) -> Bool {
         guard let first = type.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
-        guard !type.contains(UInt8(ascii: ".")) else { return false }
+        let isNameByte = { (byte: UInt8) in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-")
+        }
+        guard type.allSatisfy(isNameByte) else { return false }
         return shortNames[String(decoding: type, as: UTF8.self)] == nil
+    }
+
+    /// The first `,` that separates RDNs, skipping escaped characters.
+    static func firstSeparator(in text: String) -> String.Index? {
+        var escaped = false
+        for index in text.utf8.indices {
+            let byte = text.utf8[index]
+            if escaped { escaped = false; continue }
+            if byte == UInt8(ascii: "\\") { escaped = true; continue }
+            if byte == UInt8(ascii: ",") { return index }
+        }
+        return nil
     }
 
     /// Long names and OIDs of the naming attributes directories use, so that `commonName=x`
