@@ -15,6 +15,9 @@ struct ObservationBuilder {
     var fingerprint = Fingerprint()
     /// The attribute names of the last account, whose array the next one of that shape shares.
     var lastShape: [String]?
+    /// Values that thousands of entries share (titles, departments, managers, states).
+    var pool = StringPool()
+    let repetitive: Set<String>
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -24,6 +27,9 @@ struct ObservationBuilder {
         kept.formUnion(["objectclass", "employeenumber"])
         if let protected = directory.protectedAttribute { kept.insert(protected) }
         self.kept = kept
+        // Everything but the values unique to a person.
+        self.repetitive = kept.subtracting(["cn", "sn", "givenname", "displayname", "mail", "uid",
+                                            "employeenumber"])
     }
 
     mutating func add(_ entry: LDAPEntry) throws {
@@ -33,7 +39,8 @@ struct ObservationBuilder {
         let classes = entry.values("objectclass").map { $0.lowercased() }
         if classes.contains("groupofnames") {
             guard watchedGroups.contains(dn) else { return }
-            let members = entry.values("member").compactMap { try? DistinguishedName.normalize($0) }
+            // A person is in several groups: one string serves all their memberships.
+            let members = entry.values("member").compactMap { try? pool.intern(DistinguishedName.normalize($0)) }
             groups[dn] = ObservedGroup(dn: dn, members: Set(members))
             return
         }
@@ -49,7 +56,11 @@ struct ObservationBuilder {
         case OpenLDAPDirectory.permanentLock: lock = .administrative
         case let other?: lock = .other(other)
         }
-        let attributes = AttributeMap(entry.attributes.filter { kept.contains($0.key) }, sharing: lastShape)
+        var values: [String: [String]] = [:]
+        for (name, list) in entry.attributes where kept.contains(name) {
+            values[name] = repetitive.contains(name) ? list.map { pool.intern($0) } : list
+        }
+        let attributes = AttributeMap(values, sharing: lastShape)
         lastShape = attributes.names
         return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
                                attributes: attributes, lock: lock,

@@ -26,6 +26,7 @@ public struct CSVFeed: HRFeed {
         try checkLastRow(table)
         let columns = try resolveColumns(table)
         var parser = RowParser(file: path, layout: layout, columns: columns)
+        parser.people.reserveCapacity(table.rows.count)
         for row in table.rows {
             parser.parse(row, fieldCountError: table.fieldCountError(for: row))
         }

@@ -17,6 +17,7 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
         var ends: [UInt16] = []
         var values: [String] = []
         ends.reserveCapacity(names.count)
+        values.reserveCapacity(dictionary.values.reduce(0) { $0 + $1.count })
         for name in names {
             values.append(contentsOf: dictionary[name] ?? dictionary.first { $0.key.lowercased() == name }!.value)
             ends.append(UInt16(clamping: values.count))

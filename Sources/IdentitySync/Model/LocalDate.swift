@@ -5,17 +5,39 @@ import Foundation
 /// Dates compare as the calendar does. The lifecycle asks "is today, in this person's
 /// zone, after their last day?", so a date never carries an instant with it.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// year × 512 + month × 32 + day in four bytes: every person carries three dates, and
+    /// the packed form also orders as the calendar does.
+    private let packed: UInt32
+
+    public var year: Int { Int(packed >> 9) }
+    public var month: Int { Int((packed >> 5) & 0xF) }
+    public var day: Int { Int(packed & 0x1F) }
 
     /// Returns nil where the day does not exist (31 April, 29 February of a common year).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
         guard (1...LocalDate.days(inMonth: month, year: year)).contains(day) else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        self.packed = UInt32(year) << 9 | UInt32(month) << 5 | UInt32(day)
+    }
+
+    enum CodingKeys: String, CodingKey { case year, month, day }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        let year = try values.decode(Int.self, forKey: .year)
+        let month = try values.decode(Int.self, forKey: .month)
+        let day = try values.decode(Int.self, forKey: .day)
+        guard let date = LocalDate(year: year, month: month, day: day) else {
+            throw DecodingError.dataCorruptedError(forKey: .day, in: values, debugDescription: "no such date")
+        }
+        self = date
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(year, forKey: .year)
+        try values.encode(month, forKey: .month)
+        try values.encode(day, forKey: .day)
     }
 
     /// Parses `yyyy-MM-dd` strictly.
@@ -25,7 +47,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+        lhs.packed < rhs.packed
     }
 
     public var description: String {
@@ -48,9 +70,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.year = parts.year!
-        self.month = parts.month!
-        self.day = parts.day!
+        self = LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
     /// The instant of local midnight at the start of this date in `zone`.

@@ -27,7 +27,7 @@ public struct Guards {
 
     public func evaluate(_ plan: Plan, feed: FeedSnapshot, directory: ObservedDirectory,
                          override: GuardOverride?) -> [GuardVerdict] {
-        let enabled = directory.accounts.filter { $0.state != nil && $0.lock == .none }.count
+        let enabled = directory.accounts.reduce(0) { $0 + ($1.state != nil && $1.lock == .none ? 1 : 0) }
         var verdicts = [emptyFeed(feed), badRows(feed)]
         verdicts.append(feedShrink(feed, enabled: enabled, override: override))
         let departures = Set(plan.changes.filter { $0.category.isDeparture && $0.kind != .removeFromGroup }

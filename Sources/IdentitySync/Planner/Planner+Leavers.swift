@@ -8,7 +8,7 @@ extension Planner {
         let category: ChangeCategory = reason == .contractEnded ? .contractEnded
             : (reason == .orphan ? .orphan : .leaver)
         let old = account.state ?? AccountState()
-        let today = LocalDate(instant, in: person.map { config.zone(forLocation: $0.location) } ?? config.timeZone)
+        let today = lifecycle.localDate(in: person.map { config.zone(forLocation: $0.location) } ?? config.timeZone)
         let why = leaverText(reason)
 
         let ours = account.lock == .administrative && old.disabledBy != nil

@@ -15,10 +15,12 @@ extension String {
 
 /// Hands out one shared copy of each distinct string, so that 100,000 people in 40
 /// departments hold 40 department strings, not 100,000.
-struct StringPool {
+public struct StringPool: Sendable {
     private var strings: Set<String> = []
 
-    mutating func intern(_ value: String) -> String {
+    public init() {}
+
+    public mutating func intern(_ value: String) -> String {
         // Short strings live inside the String value itself and share nothing.
         guard value.utf8.count > 15 else { return value }
         if let existing = strings.firstIndex(of: value) { return strings[existing] }
