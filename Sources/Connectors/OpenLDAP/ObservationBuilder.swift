@@ -17,6 +17,7 @@ struct ObservationBuilder {
     var lastShape: [String]?
     /// Values that thousands of entries share (titles, departments, managers, states).
     var pool = StringPool()
+    var states: [String: AccountState?] = [:]
     let repetitive: Set<String>
 
     init(directory: OpenLDAPDirectory) {
@@ -61,10 +62,19 @@ struct ObservationBuilder {
             values[name] = repetitive.contains(name) ? list.map { pool.intern($0) } : list
         }
         let attributes = AttributeMap(values, sharing: lastShape)
+        let state = entry.first(config.stateAttribute).flatMap { self.state(stored: $0) }
         lastShape = attributes.names
         return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
                                attributes: attributes, lock: lock,
-                               state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
+                               state: state)
+    }
+
+    /// Most accounts carry one of a few state strings; each is parsed once.
+    private mutating func state(stored: String) -> AccountState? {
+        if let known = states[stored] { return known }
+        let parsed = AccountState(stored: stored)
+        states[stored] = parsed
+        return parsed
     }
 
     func finish() -> ObservedDirectory {
