@@ -35,8 +35,12 @@ struct ObservationBuilder {
 
     mutating func add(_ entry: LDAPEntry) throws {
         fingerprint.add(entry)
-        for value in entry.values("uid") + entry.values("mail") { taken.insert(value.lowercased()) }
-        let dn = try DistinguishedName(parsing: entry.dn)
+        for value in entry.values("uid") + entry.values("mail") {
+            // An already lower-case value is kept as the same string the attributes hold.
+            taken.insert(value.utf8.contains { (65...90).contains($0) } ? value.lowercased() : value)
+        }
+        // Through the pool: a plain lower-case DN is then one string with its memberships.
+        let dn = try DistinguishedName(parsing: pool.intern(entry.dn))
         let classes = entry.values("objectclass").map { $0.lowercased() }
         if classes.contains("groupofnames") {
             guard watchedGroups.contains(dn) else { return }

@@ -143,7 +143,7 @@ struct RowParser {
                       hireDate: date(.hireDate, row, problems: &problems),
                       terminationDate: date(.terminationDate, row, problems: &problems),
                       contractEndDate: date(.contractEndDate, row, problems: &problems),
-                      managerID: manager.isEmpty ? nil : manager, source: source)
+                      managerID: manager.isEmpty ? nil : manager, source: file, line: row.line)
     }
 
     /// NUL, escape and the other C0 controls (tab and line breaks aside) and DEL have no

@@ -33,7 +33,12 @@ public struct Person: Sendable, Codable {
     public var contractEndDate: LocalDate?
     public var managerID: String?
     /// Where the person came from in the feed, for reports: "hr/day1.csv:14".
-    public var source: String
+    public var source: String {
+        sourceLine > 0 ? "\(sourceFile):\(sourceLine)" : sourceFile
+    }
+    /// The feed's name, one string that every person of the feed shares, and the line.
+    public var sourceFile: String
+    public var sourceLine: Int32
 
     /// The employee id as records are matched: trimmed and case-folded. Kept, not computed:
     /// sorting and indexing 100,000 people ask for it millions of times.
@@ -43,7 +48,7 @@ public struct Person: Sendable, Codable {
                 jobTitle: String, jobCode: String, department: String, location: String,
                 workerType: String, workerCategory: WorkerCategory, status: EmploymentStatus,
                 hireDate: LocalDate?, terminationDate: LocalDate?, contractEndDate: LocalDate?,
-                managerID: String?, source: String) {
+                managerID: String?, source: String, line: Int = 0) {
         self.employeeID = employeeID
         self.key = Person.key(employeeID)
         self.firstName = firstName
@@ -60,7 +65,8 @@ public struct Person: Sendable, Codable {
         self.terminationDate = terminationDate
         self.contractEndDate = contractEndDate
         self.managerID = managerID
-        self.source = source
+        self.sourceFile = source
+        self.sourceLine = Int32(clamping: line)
     }
 
     public static func key(_ employeeID: String) -> String {
