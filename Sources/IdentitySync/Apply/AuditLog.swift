@@ -41,7 +41,6 @@ public final class AuditLog {
     let run: String
     let actor: Actor
     private let handle: FileHandle
-    private let encoder: JSONEncoder
 
     public init(path: String, run: String, actor: Actor) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
@@ -52,8 +51,6 @@ public final class AuditLog {
         self.run = run
         self.actor = actor
         self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        self.encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     /// Appends one record; throws when the log cannot be written, since a change without
@@ -61,10 +58,9 @@ public final class AuditLog {
     public func append(_ fill: (inout AuditRecord) -> Void) throws {
         var record = AuditRecord(time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
         fill(&record)
-        var line = try encoder.encode(record)
-        line.append(UInt8(ascii: "\n"))
+        let line = try AuditLine.render(record) + "\n"
         do {
-            try handle.write(contentsOf: line)
+            try handle.write(contentsOf: Data(line.utf8))
         } catch {
             throw AuditError(path: path, problem: "\(error)")
         }
