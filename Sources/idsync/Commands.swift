@@ -101,12 +101,20 @@ struct Commands {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
         let run = SyncRun(config: config, instant: try instant(config), override: override)
         var clock = StageClock()
-        let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
-        clock.lap("feed")
-        let connection = try DirectorySession.open(config.directory)
-        let connector = OpenLDAPDirectory(connection: connection, config: config)
-        let observed = try connector.observe()
-        clock.lap("observe")
+        // The feed is read on a second thread while the directory is read: the one waits on
+        // the disk and the parser, the other on slapd.
+        let feedRead = Background { try CSVFeed(path: config.feed.path, layout: config.feed.layout).read() }
+        let connector: OpenLDAPDirectory
+        let observed: ObservedDirectory
+        do {
+            connector = OpenLDAPDirectory(connection: try DirectorySession.open(config.directory), config: config)
+            observed = try connector.observe()
+        } catch {
+            _ = try feedRead.result()      // a feed that cannot be trusted is the first thing to say
+            throw error
+        }
+        let feed = try feedRead.result()
+        clock.lap("feed and observe")
         var plan = run.plan(feed: feed, directory: observed)
         clock.lap("plan")
         clock.report()
@@ -183,5 +191,26 @@ struct StageClock {
     func report() {
         guard enabled else { return }
         Output.error("idsync timings: " + laps.joined(separator: ", ") + "\n")
+    }
+}
+
+/// Runs one throwing job on its own thread; `result()` waits for it and rethrows.
+final class Background<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<Value, Error>?
+
+    init(_ job: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            outcome = Result { try job() }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The job's value; waits until it is there. Called once, from one thread.
+    func result() throws -> Value {
+        done.wait()
+        return try outcome!.get()
     }
 }
