@@ -138,7 +138,8 @@ put() { R["$1|$2"]=$3; [[ -n ${HAVE_ROW["$1"]:-} ]] || { HAVE_ROW["$1"]=1; ROWS+
 
 # load_and_floor TAG N DATA: steps 2 and 3 (sync of day 1; dump; ldapadd into DIR2).
 load_and_floor() {
-    local tag=$1 n=$2 data=$3 dir=$WORK/$tag-a dir2=$WORK/$tag-b url url2 changes units
+    local tag=$1 n=$2 data=$3
+    local dir=$WORK/$tag-a dir2=$WORK/$tag-b url url2 changes units
     start_slapd "$dir"
     write_config "$dir" "$data/day1.csv"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
@@ -261,7 +262,9 @@ if [[ $FSYNC == 1 ]]; then
     ROWS=(); HAVE_ROW=()
     mkdir -p "$WORK/data-fsync"
     python3 "$HERE/bench-generate.py" "$n" "$WORK/data-fsync" >&2
-    IDSYNC_SLAPD_SYNC=1 load_and_floor "fsync-$n" "$n" "$WORK/data-fsync"
+    export IDSYNC_SLAPD_SYNC=1
+    load_and_floor "fsync-$n" "$n" "$WORK/data-fsync"
+    unset IDSYNC_SLAPD_SYNC
     echo
     echo "with fsync (IDSYNC_SLAPD_SYNC=1), disk-bound:"
     print_table "fsync-$n"
