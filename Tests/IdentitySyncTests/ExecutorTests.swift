@@ -101,14 +101,20 @@ struct AuditFile {
         #expect(outcomes.filter { !$0.succeeded }.allSatisfy { $0.change.employeeID == "000202" })
     }
 
-    @Test func failedCreateSkipsThatPersonsGroupAdds() throws {
-        let observed = observed()
+    /// A fake directory that refuses Bob's entry as a schema violation.
+    func failingBobsCreation(_ observed: ObservedDirectory) -> FakeDirectory {
         let fake = FakeDirectory(observed)
         let bobDN = bobDN
         fake.fail = { operation in
             guard case .create(let dn, _, _, _) = operation, dn == bobDN else { return nil }
             return DirectoryFailure(code: 65, message: "object class violation")
         }
+        return fake
+    }
+
+    @Test func failedCreateSkipsThatPersonsGroupAdds() throws {
+        let observed = observed()
+        let fake = failingBobsCreation(observed)
         let (_, outcomes) = try run([ana, ann, bob], fake: fake, observed: observed, audit: try AuditFile())
         let bobs = outcomes.filter { $0.change.employeeID == "000202" }
         #expect(bobs.first?.change.kind == .createAccount)
@@ -138,12 +144,7 @@ struct AuditFile {
 
     @Test func everyOutcomeHasAnAuditLine() throws {
         let observed = observed()
-        let fake = FakeDirectory(observed)
-        let bobDN = bobDN
-        fake.fail = { operation in
-            guard case .create(let dn, _, _, _) = operation, dn == bobDN else { return nil }
-            return DirectoryFailure(code: 65, message: "object class violation")
-        }
+        let fake = failingBobsCreation(observed)
         let audit = try AuditFile()
         let (_, outcomes) = try run([leaving, ann, bob], fake: fake, observed: observed, audit: audit)
         let records = try audit.records()
