@@ -188,7 +188,9 @@ extension Planner {
     }
 
     static func sameValues(_ a: [String], _ b: [String], dnValued: Bool) -> Bool {
-        guard dnValued else { return Set(a) == Set(b) }
+        // Nearly every attribute holds one value or none, and the value is the same.
+        if a == b { return true }
+        guard dnValued else { return a.count == b.count && Set(a) == Set(b) }
         let normalize = { (values: [String]) in
             Set(values.map { (try? DistinguishedName.normalize($0)) ?? $0 })
         }
