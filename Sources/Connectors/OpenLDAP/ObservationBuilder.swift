@@ -35,14 +35,16 @@ struct ObservationBuilder {
 
     mutating func add(_ entry: LDAPEntry) throws {
         fingerprint.add(entry)
-        for value in entry.values("uid") + entry.values("mail") {
-            // An already lower-case value is kept as the same string the attributes hold.
-            taken.insert(value.utf8.contains { (65...90).contains($0) } ? value.lowercased() : value)
+        for name in ["uid", "mail"] {
+            for value in entry.values(name) {
+                // An already lower-case value is kept as the same string the attributes hold.
+                taken.insert(value.utf8.contains { (65...90).contains($0) } ? value.lowercased() : value)
+            }
         }
         // Through the pool: a plain lower-case DN is then one string with its memberships.
         let dn = try DistinguishedName(parsing: pool.intern(entry.dn))
-        let classes = entry.values("objectclass").map { $0.lowercased() }
-        if classes.contains("groupofnames") {
+        let isGroup = entry.values("objectclass").contains { $0.utf8.count == 12 && $0.lowercased() == "groupofnames" }
+        if isGroup {
             guard watchedGroups.contains(dn) else { return }
             // A person is in several groups: one string serves all their memberships.
             let members = entry.values("member").compactMap { try? pool.intern(DistinguishedName.normalize($0)) }

@@ -12,7 +12,7 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
     private var values: [String]
 
     public init(_ dictionary: [String: [String]], sharing shape: [String]? = nil) {
-        let names = dictionary.keys.map { $0.lowercased() }.sorted()
+        let names = dictionary.keys.map { key in key.utf8.contains { (65...90).contains($0) } ? key.lowercased() : key }.sorted()
         self.names = shape == names ? shape! : names
         var ends: [UInt16] = []
         var values: [String] = []
