@@ -127,7 +127,7 @@ struct Commands {
         let (run, plan, observed, connector) = try observeAndPlan(config)
         defer { connector.close() }
         try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
-            $0.detail = plan.guards.map { "\($0.guardName): \($0.passed ? ($0.overridden ? "OVERRIDE" : "ok") : "STOP") \($0.text)" }
+            $0.detail = plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }
                 .joined(separator: " | ") }
         guard !plan.isStopped else {
             try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }

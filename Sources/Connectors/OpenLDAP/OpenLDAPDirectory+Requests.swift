@@ -50,7 +50,8 @@ extension OpenLDAPDirectory {
         }
         if let state { mods.append(Modification(.replace, config.stateAttribute, [state])) }
         switch lock {
-        case .lock?: mods.append(Modification(.replace, OpenLDAPDirectory.lockAttribute, [OpenLDAPDirectory.permanentLock]))
+        case .lock?:
+            mods.append(Modification(.replace, OpenLDAPDirectory.lockAttribute, [OpenLDAPDirectory.permanentLock]))
         case .unlock?: mods.append(Modification(.delete, OpenLDAPDirectory.lockAttribute))
         case nil: break
         }

@@ -91,7 +91,9 @@ extension ConfigLoader {
         var rules: [RoleRule] = []
         for rule in try root.require("rules").elements() {
             try rule.rejectUnknownKeys(allowed: ["name", "match", "groups", "mfa"])
-            let mfa = try rule.optional("mfa").map { try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant") }
+            let mfa = try rule.optional("mfa").map {
+                try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant")
+            }
             rules.append(RoleRule(name: try rule.string("name"), match: try match(rule.optional("match")),
                                   groups: try rule.optional("groups")?.stringList() ?? [], mfa: mfa ?? .standard))
         }

@@ -12,7 +12,8 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
     private var values: [String]
 
     public init(_ dictionary: [String: [String]], sharing shape: [String]? = nil) {
-        let names = dictionary.keys.map { key in key.utf8.contains { (65...90).contains($0) } ? key.lowercased() : key }.sorted()
+        let lower = { (key: String) in key.utf8.contains { (65...90).contains($0) } ? key.lowercased() : key }
+        let names = dictionary.keys.map(lower).sorted()
         self.names = shape == names ? shape! : names
         var ends: [UInt16] = []
         var values: [String] = []

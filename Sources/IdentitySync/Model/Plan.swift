@@ -26,6 +26,9 @@ public struct GuardVerdict: Sendable, Codable, Equatable {
     public var count = 0
     /// It would have stopped the run; `--allow-changes` let it pass.
     public var overridden = false
+
+    /// How reports and the audit log mark the verdict.
+    public var mark: String { passed ? (overridden ? "OVERRIDE" : "ok") : "STOP" }
 }
 
 /// The ordered changes of one run, with what the report needs around them.

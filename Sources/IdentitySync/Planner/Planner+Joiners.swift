@@ -18,20 +18,11 @@ extension Planner {
         guard let login = work.chosenLogins[person.key] else { return }
         let desired = mapper.desired(person, decision: decision, login: login,
                                      managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
-        var state = AccountState()
-        state.createdOn = decision.localDate
-        state.enrollmentPending = !locked && config.policy.enrollmentGroup != nil
-        if locked {
-            state.disabledBy = .prehire
-            state.disabledOn = decision.localDate
-        }
-        let reason = Reason(rule: desired.rules.isEmpty ? "joiner" : "joiner: " + desired.rules.joined(separator: ", "),
-                            text: locked ? "hired on \(person.hireDate.map { "\($0)" } ?? "?"): created disabled ahead of the start"
-                                : "in the feed and active, no account yet",
-                            fields: joinerEvidence(person))
-        let attributes = creationAttributes(desired)
+        let state = joinerState(on: decision.localDate, locked: locked)
+        let reason = joinerReason(person, rules: desired.rules, locked: locked)
         work.add(Change(kind: .createAccount, category: .joiner, employeeID: person.employeeID, login: login,
-                        dn: desired.dn.string, attributes: attributes, state: state.stored, reason: reason))
+                        dn: desired.dn.string, attributes: creationAttributes(desired), state: state.stored,
+                        reason: reason))
         guard !locked else { return }
         for group in desired.groups.sorted() {
             addToGroup(group, desired: desired, category: .joiner, reason: reason, work: &work)
@@ -52,10 +43,30 @@ extension Planner {
         // Created ahead of the start but not locked: a run stopped between the add and
         // the lock that follows it. Lock it now.
         guard account.state?.disabledBy == .prehire, account.lock == .none else { return }
+        let reason = Reason(rule: "pre-hire", text: "created ahead of the start date: stays disabled until then",
+                            fields: decision.evidence)
         work.add(Change(kind: .disable, category: .joiner, employeeID: person.employeeID, login: account.login,
-                        dn: account.dn.string, state: account.state?.stored,
-                        reason: Reason(rule: "pre-hire", text: "created ahead of the start date: stays disabled until then",
-                                       fields: decision.evidence)))
+                        dn: account.dn.string, state: account.state?.stored, reason: reason))
+    }
+
+    /// A new account's facts: created today, enrollment due, or disabled until the start.
+    private func joinerState(on date: LocalDate, locked: Bool) -> AccountState {
+        var state = AccountState()
+        state.createdOn = date
+        state.enrollmentPending = !locked && config.policy.enrollmentGroup != nil
+        if locked {
+            state.disabledBy = .prehire
+            state.disabledOn = date
+        }
+        return state
+    }
+
+    private func joinerReason(_ person: Person, rules: [String], locked: Bool) -> Reason {
+        let rule = rules.isEmpty ? "joiner" : "joiner: " + rules.joined(separator: ", ")
+        let hired = person.hireDate.map { "\($0)" } ?? "?"
+        let text = locked ? "hired on \(hired): created disabled ahead of the start"
+            : "in the feed and active, no account yet"
+        return Reason(rule: rule, text: text, fields: joinerEvidence(person))
     }
 
     private func joinerEvidence(_ person: Person) -> [FieldEvidence] {
@@ -74,8 +85,9 @@ extension Planner {
             let values = desired.attributes[name.lowercased()] ?? []
             if !values.isEmpty { edits.append(AttributeEdit(name: name, before: [], after: values)) }
         }
-        if !config.mapping.attributes.contains(where: { $0.name.lowercased() == config.mapping.loginAttribute.lowercased() }) {
-            edits.append(AttributeEdit(name: config.mapping.loginAttribute, before: [], after: [desired.login]))
+        let login = config.mapping.loginAttribute
+        if !config.mapping.attributes.contains(where: { $0.name.lowercased() == login.lowercased() }) {
+            edits.append(AttributeEdit(name: login, before: [], after: [desired.login]))
         }
         return edits
     }
@@ -96,9 +108,9 @@ extension Planner {
                         work: inout PlanningState) {
         let groupDN = work.groupDN(group)
         work.noteGroupNeeded(groupDN)
+        let text = "new or returning account: MFA enrollment is due (level \(desired.mfa.rawValue))"
         work.add(Change(kind: .flagMFAEnrollment, category: category, employeeID: desired.person.employeeID,
                         login: desired.login, dn: desired.dn.string, target: groupDN.string, state: state,
-                        reason: Reason(rule: "mfa-enrollment",
-                                       text: "new or returning account: MFA enrollment is due (level \(desired.mfa.rawValue))")))
+                        reason: Reason(rule: "mfa-enrollment", text: text)))
     }
 }

@@ -107,18 +107,17 @@ struct PlanningState {
         let candidate = generator.candidate(firstName: person.firstName, lastName: person.lastName,
                                             preferredName: person.preferredName,
                                             employeeID: person.employeeID)
-        let login = generator.unique(candidate: candidate) { login in
-            if isTaken(login.lowercased()) { return true }
-            guard let mailTemplate else { return false }
-            let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
-            return isTaken(mail.lowercased())
+        // A login is free only when the mail address made from it is free too.
+        let names = { (login: String) -> [String] in
+            [login.lowercased()] + (mailTemplate.map { [PlanningState.mail(from: $0, person, login)] } ?? [])
         }
-        takenInRun.insert(login.lowercased())
-        if let mailTemplate {
-            let mail = mailTemplate.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }
-            takenInRun.insert(mail.lowercased())
-        }
+        let login = generator.unique(candidate: candidate) { login in names(login).contains(where: isTaken) }
+        takenInRun.formUnion(names(login))
         return login
+    }
+
+    private static func mail(from template: Template, _ person: Person, _ login: String) -> String {
+        template.render { AccountMapper.templateValue($0, person: person, login: login, managerDN: nil) }.lowercased()
     }
 
     func isTaken(_ name: String) -> Bool {

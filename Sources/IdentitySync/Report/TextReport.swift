@@ -59,8 +59,7 @@ public enum TextReport {
         if !plan.isStopped && !overridden.isEmpty { verdict += " (overridden for this run by --allow-changes)" }
         var lines = ["guards: " + verdict]
         for verdict in plan.guards where !verdict.passed || verdict.overridden || plan.isStopped {
-            let mark = verdict.passed ? (verdict.overridden ? "OVERRIDE" : "ok  ") : "STOP"
-            lines.append("  \(mark) \(verdict.guardName): \(verdict.text)")
+            lines.append("  \(verdict.mark) \(verdict.guardName): \(verdict.text)")
         }
         return lines
     }
