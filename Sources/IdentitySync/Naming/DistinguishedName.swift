@@ -123,7 +123,7 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     public func isChild(of other: DistinguishedName) -> Bool {
         guard let start = suffixStart(of: other) else { return false }
         let own = normalized.utf8.prefix(start)
-        return DNEscaping.firstSeparator(in: String(decoding: own, as: UTF8.self)) == nil
+        return DNEscaping.firstSeparator(in: own) == nil
     }
 
     /// True when this DN lies strictly below `other`, compared in normalized form.
@@ -131,20 +131,25 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
         suffixStart(of: other) != nil
     }
 
-    /// The byte offset where `other` begins as this DN's ending RDNs, after a separator that
-    /// is not escaped; nil when this DN is not below `other`.
+    /// The byte offset of the comma after which `other` ends this DN, when that comma is not
+    /// escaped; nil when this DN is not below `other`. Works on the UTF-8 views in place:
+    /// it runs once per entry of a directory read.
     private func suffixStart(of other: DistinguishedName) -> Int? {
-        let mine = Array(normalized.utf8)
+        let mine = normalized.utf8
+        let theirs = other.normalized.utf8
         guard !mine.isEmpty else { return nil }
-        guard !other.normalized.isEmpty else { return mine.count }
-        let theirs = Array(other.normalized.utf8)
+        guard !theirs.isEmpty else { return mine.count }
         guard mine.count > theirs.count + 1, mine.suffix(theirs.count).elementsEqual(theirs) else { return nil }
         let comma = mine.count - theirs.count - 1
-        guard mine[comma] == UInt8(ascii: ",") else { return nil }
+        var commaIndex = mine.index(mine.startIndex, offsetBy: comma)
+        guard mine[commaIndex] == UInt8(ascii: ",") else { return nil }
         // An odd run of backslashes before the comma escapes it.
         var backslashes = 0
-        var index = comma - 1
-        while index >= 0, mine[index] == UInt8(ascii: "\\") { backslashes += 1; index -= 1 }
+        while commaIndex > mine.startIndex {
+            commaIndex = mine.index(before: commaIndex)
+            guard mine[commaIndex] == UInt8(ascii: "\\") else { break }
+            backslashes += 1
+        }
         return backslashes % 2 == 0 ? comma : nil
     }
 
@@ -276,9 +281,13 @@ enum DNEscaping {
 
     /// The first `,` that separates RDNs, skipping escaped characters.
     static func firstSeparator(in text: String) -> String.Index? {
+        firstSeparator(in: text.utf8[...])
+    }
+
+    static func firstSeparator(in bytes: Substring.UTF8View) -> String.Index? {
         var escaped = false
-        for index in text.utf8.indices {
-            let byte = text.utf8[index]
+        for index in bytes.indices {
+            let byte = bytes[index]
             if escaped { escaped = false; continue }
             if byte == UInt8(ascii: "\\") { escaped = true; continue }
             if byte == UInt8(ascii: ",") { return index }
