@@ -80,6 +80,15 @@ import Testing
         #expect(changes(plan, .removeFromGroup).count == 3)
     }
 
+    @Test func accountLockedBySomeoneElseWithItsStateRecordedGetsNothingMore() {
+        let plan = Fixtures.plan([leaver], directory({ account in
+            account.lock = .administrative
+            account.state = AccountState(stored: "idsync:v1;revoke")
+        }))
+        #expect(changes(plan, .setAttributes).isEmpty, "the second run after such a leaver must be quiet")
+        #expect(changes(plan, .disable).isEmpty)
+    }
+
     @Test func leaverLockedAfterFailedLoginsIsStillDisabled() {
         let plan = Fixtures.plan([leaver], directory({ $0.lock = .other("20240315120000Z") }))
         #expect(only(.disable, in: plan)?.state == leaverState)

@@ -22,9 +22,11 @@ extension Planner {
             state.reverificationPending = false
             state.revocationPending = reason != .orphan
             let kind: ChangeKind = account.lock == .administrative ? .setAttributes : .disable
-            work.add(Change(kind: kind, category: category, employeeID: person?.employeeID ?? account.employeeID,
+            // Locked by someone else, and the facts already recorded by an earlier run: done.
+            let recorded = kind == .setAttributes && account.state != nil && state == old
+            if !recorded { work.add(Change(kind: kind, category: category, employeeID: person?.employeeID ?? account.employeeID,
                             login: account.login, dn: account.dn.string, attributes: stateClassEdit(account),
-                            state: state.stored, reason: Reason(rule: "lifecycle", text: why, fields: evidence)))
+                            state: state.stored, reason: Reason(rule: "lifecycle", text: why, fields: evidence))) }
         }
         guard reason != .orphan else { return }
         for group in work.managedGroupDNs where work.isMember(account.dn, of: group) {
