@@ -161,6 +161,15 @@ import Testing
         #expect(plan.changes[0].state == "idsync:v1;disabled=orphan;disabled-on=2024-03-15")
     }
 
+    @Test func orphanDisabledByPolicyStaysAnOrphanOnTheNextRun() {
+        let orphan = Fixtures.account("olduser", id: "555", lock: .administrative,
+                                      state: AccountState(stored: "idsync:v1;disabled=orphan;disabled-on=2024-03-15"))
+        let config = Fixtures.config { $0.policy.orphans = .disable }
+        let plan = Fixtures.plan([], Fixtures.directory([orphan], groups: ["all-staff": [orphan.dn]]), config: config)
+        #expect(plan.changes.isEmpty, "\(summaries(plan))")
+        #expect(plan.findings.map(\.kind) == [.orphan])
+    }
+
     @Test func vanishedManagedAccountIsALeaver() {
         let plan = Fixtures.plan([], directory())
         let disable = only(.disable, in: plan)

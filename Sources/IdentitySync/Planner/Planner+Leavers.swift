@@ -96,7 +96,9 @@ extension Planner {
             work.protectedSkip(account, employeeID: account.employeeID, why: why)
             return
         }
-        let managed = account.state != nil && account.employeeID != nil
+        // An orphan idsync disabled by policy carries idsync's state, but idsync still never
+        // claimed it: it stays an orphan, not a leaver whose groups go.
+        let managed = account.state != nil && account.state?.disabledBy != .orphan && account.employeeID != nil
         guard managed else {
             work.finding(.orphan, account.employeeID, account.dn.string,
                          "in the managed subtree but idsync never claimed it (no employee id it manages)")
