@@ -7,6 +7,7 @@ struct ObservationBuilder {
     let config: DirectoryConfig
     let watchedGroups: Set<DistinguishedName>
     let kept: Set<String>
+    let keptInOrder: [String]
     let loginAttribute: String
     var accounts: [ObservedAccount] = []
     var groups: [DistinguishedName: ObservedGroup] = [:]
@@ -28,6 +29,7 @@ struct ObservationBuilder {
         kept.formUnion(["objectclass", "employeenumber"])
         if let protected = directory.protectedAttribute { kept.insert(protected) }
         self.kept = kept
+        self.keptInOrder = kept.sorted()
         // Everything but the values unique to a person.
         self.repetitive = kept.subtracting(["cn", "sn", "givenname", "displayname", "mail", "uid",
                                             "employeenumber"])
@@ -63,11 +65,17 @@ struct ObservationBuilder {
         case OpenLDAPDirectory.permanentLock: lock = .administrative
         case let other?: lock = .other(other)
         }
-        var values: [String: [String]] = [:]
-        for (name, list) in entry.attributes where kept.contains(name) {
-            values[name] = repetitive.contains(name) ? list.map { pool.intern($0) } : list
+        // The kept names in sorted order, looked up one by one: no dictionary of the entry's own.
+        var names: [String] = []
+        var lists: [[String]] = []
+        names.reserveCapacity(keptInOrder.count)
+        lists.reserveCapacity(keptInOrder.count)
+        for name in keptInOrder {
+            guard let list = entry.attributes[name] else { continue }
+            names.append(name)
+            lists.append(repetitive.contains(name) ? list.map { pool.intern($0) } : list)
         }
-        let attributes = AttributeMap(values, sharing: lastShape)
+        let attributes = AttributeMap(names: names == lastShape ? lastShape! : names, lists: lists)
         let state = entry.first(config.stateAttribute).flatMap { self.state(stored: $0) }
         lastShape = attributes.names
         return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
@@ -89,26 +97,37 @@ struct ObservationBuilder {
     }
 }
 
-/// FNV-1a over every DN, attribute and value read, in the order the server sent them.
+/// FNV-1a over every DN, attribute and value read: entries in the order the server sent
+/// them, the attributes of an entry in any order (each is hashed alone and the results
+/// added), so that no entry's attribute names need sorting.
 /// Not a security hash: it only tells a saved plan whether the directory moved.
 struct Fingerprint {
-    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let prime: UInt64 = 0x0000_0100_0000_01b3
+    private var hash = Fingerprint.basis
 
     mutating func add(_ entry: LDAPEntry) {
-        mix(entry.dn)
-        for key in entry.attributes.keys.sorted() {
-            mix(key)
-            for value in entry.attributes[key] ?? [] { mix(value) }
+        var attributes: UInt64 = 0
+        for (name, values) in entry.attributes {
+            var one = Fingerprint.basis
+            Fingerprint.mix(name, into: &one)
+            for value in values { Fingerprint.mix(value, into: &one) }
+            attributes &+= one
+        }
+        Fingerprint.mix(entry.dn, into: &hash)
+        for shift in stride(from: 0, to: 64, by: 8) {
+            hash ^= (attributes >> UInt64(shift)) & 0xff
+            hash = hash &* Fingerprint.prime
         }
     }
 
-    private mutating func mix(_ text: String) {
+    private static func mix(_ text: String, into hash: inout UInt64) {
         for byte in text.utf8 {
             hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
+            hash = hash &* prime
         }
         hash ^= 0xff
-        hash = hash &* 0x0000_0100_0000_01b3
+        hash = hash &* prime
     }
 
     var hex: String { String(format: "%016llx", hash) }

@@ -27,6 +27,22 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
         self.values = values
     }
 
+    /// Takes lower-cased `names` in sorted order and their values, one list per name.
+    public init(names: [String], lists: [[String]]) {
+        precondition(names.count == lists.count, "one list of values per name")
+        self.names = names
+        var ends: [UInt16] = []
+        ends.reserveCapacity(names.count)
+        var values: [String] = []
+        values.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists {
+            values.append(contentsOf: list)
+            ends.append(UInt16(clamping: values.count))
+        }
+        self.ends = ends
+        self.values = values
+    }
+
     public init(dictionaryLiteral elements: (String, [String])...) {
         self.init(Dictionary(elements) { first, _ in first })
     }

@@ -266,7 +266,8 @@ enum DNEscaping {
             }
         }
         guard equalsInRDN == 1, lowered.last != UInt8(ascii: "=") else { return nil }
-        return String(decoding: lowered, as: UTF8.self)
+        // Already lower-case, as directories mostly return DNs: the same string, no copy.
+        return lowered.elementsEqual(text.utf8) ? text : String(decoding: lowered, as: UTF8.self)
     }
 
     private static func isShortType(_ type: ArraySlice<UInt8>) -> Bool {
@@ -276,6 +277,8 @@ enum DNEscaping {
                 || byte == UInt8(ascii: "-")
         }
         guard type.allSatisfy(isNameByte) else { return false }
+        // Every long name that has a short one is six letters or more (userid, commonname).
+        guard type.count >= 6 else { return true }
         return shortNames[String(decoding: type, as: UTF8.self)] == nil
     }
 
