@@ -115,10 +115,9 @@ struct Commands {
         }
         let feed = try feedRead.result()
         clock.lap("feed and observe")
-        var plan = run.plan(feed: feed, directory: observed)
+        let plan = run.plan(feed: feed, directory: observed)
         clock.lap("plan")
         clock.report()
-        plan.findings += feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
         return (run, plan, observed, connector)
     }
 

@@ -108,8 +108,8 @@ public final class Executor {
         case .createGroup:
             return .createGroup(dn: change.dn, members: [change.target ?? placeholder])
         case .createAccount:
-            let locked = change.state.flatMap(AccountState.init(stored:))?.disabledBy != nil
-            return .create(dn: change.dn, attributes: change.attributes, state: change.state ?? "", locked: locked)
+            return .create(dn: change.dn, attributes: change.attributes, state: change.state ?? "",
+                           locked: change.createsLockedAccount)
         case .move:
             return .rename(dn: change.dn, newDN: change.target ?? change.dn)
         case .disable:

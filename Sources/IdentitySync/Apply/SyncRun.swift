@@ -60,7 +60,7 @@ public struct SyncRun {
             do {
                 try connector.confirmDisableTakesEffect()
             } catch {
-                executor.refuse(where: { $0.kind == .disable || SyncRun.createsLocked($0) },
+                executor.refuse(where: { $0.kind == .disable || $0.createsLockedAccount },
                                 because: DirectoryFailure(code: -1, message: "\(error)"))
             }
         }
@@ -73,7 +73,4 @@ public struct SyncRun {
         }
     }
 
-    static func createsLocked(_ change: Change) -> Bool {
-        change.kind == .createAccount && change.state.flatMap(AccountState.init(stored:))?.disabledBy != nil
-    }
 }

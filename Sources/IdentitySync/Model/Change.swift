@@ -123,3 +123,10 @@ public struct Finding: Sendable, Codable, Equatable {
         self.text = text
     }
 }
+
+extension Change {
+    /// An account created disabled, ahead of its start date: its state already says disabled.
+    public var createsLockedAccount: Bool {
+        kind == .createAccount && state.flatMap(AccountState.init(stored:))?.disabledBy != nil
+    }
+}

@@ -121,12 +121,10 @@ public protocol HRFeed {
 }
 
 public enum FeedError: Error, CustomStringConvertible {
-    case unreadable(String)
     case incomplete(String)
 
     public var description: String {
         switch self {
-        case .unreadable(let text): return text
         case .incomplete(let text): return "the feed cannot be trusted to be complete: \(text)"
         }
     }

@@ -195,9 +195,10 @@ struct PlanningState {
                    reason: Reason(rule: "managed-group", text: "a role rule grants this group and it does not exist yet"))
         }
         let all = creations + changes
+        let conversions = feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
         return Plan(runDate: "\(runDate)", instant: ISO8601DateFormatter().string(from: instant),
                     feed: feed.origin, directoryFingerprint: directory.fingerprint,
-                    summary: summarize(all, feed: feed), changes: all, findings: findings, guards: [])
+                    summary: summarize(all, feed: feed), changes: all, findings: findings + conversions, guards: [])
     }
 
     private func summarize(_ changes: [Change], feed: FeedSnapshot) -> PlanSummary {

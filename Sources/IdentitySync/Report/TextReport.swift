@@ -95,7 +95,7 @@ public enum TextReport {
             let edits = change.attributes.filter { $0.name.lowercased() != "objectclass" }
                 .map { "\($0.name): \($0.before.joined(separator: "|")) → \($0.after.joined(separator: "|"))" }
             return "set-attributes \(subject)" + (edits.isEmpty ? " (idsync state)" : " " + edits.joined(separator: "; "))
-        case .createAccount where SyncRun.createsLocked(change):
+        case .createAccount where change.createsLockedAccount:
             return "create-account \(subject) (disabled until the start date)"
         default:
             return "\(change.kind.rawValue) \(subject)"
