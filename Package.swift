@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The core (IdentitySync) imports no C module, so its unit tests need no server.
-// C libraries come from Debian: libldap-dev and libyaml-dev.
+// C libraries come from Debian: libldap-dev, libyaml-dev and libcurl4-openssl-dev.
 let package = Package(
     name: "idsync",
     platforms: [.macOS(.v13)],
@@ -12,14 +12,20 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLDAP", path: "Sources/CLDAP"),
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(name: "CLDAPShim", dependencies: ["CLDAP"],
                 linkerSettings: [.linkedLibrary("ldap"), .linkedLibrary("lber")]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "LDAP", dependencies: ["CLDAP", "CLDAPShim"]),
+        .target(name: "HTTP", dependencies: ["CCurl", "CCurlShim"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "IdentitySync", dependencies: ["YAML"]),
-        .target(name: "Connectors", dependencies: ["IdentitySync", "LDAP"]),
+        .target(name: "Connectors", dependencies: ["IdentitySync", "LDAP", "HTTP"]),
         .executableTarget(name: "idsync", dependencies: ["IdentitySync", "Connectors"]),
         .testTarget(name: "IdentitySyncTests", dependencies: ["IdentitySync", "YAML"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"],
+                    exclude: ["scripted_server.py"]),
         .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync"]),
     ]
 )
