@@ -55,6 +55,7 @@ struct Commands {
 
     private func validate(_ config: Config) throws -> ExitStatus {
         _ = try DirectorySession.bindPassword(config.directory, environment: ProcessInfo.processInfo.environment)
+        try config.exceptions.checkHorizon(today: LocalDate(try instant(config), in: config.timeZone))
         let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
         print("config \(config.file): ok (bind password source readable and private)")
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
@@ -99,7 +100,9 @@ struct Commands {
     private func observeAndPlan(_ config: Config)
         throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory) {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
-        let run = SyncRun(config: config, instant: try instant(config), override: override)
+        let at = try instant(config)
+        try config.exceptions.checkHorizon(today: LocalDate(at, in: config.timeZone))
+        let run = SyncRun(config: config, instant: at, override: override)
         var clock = StageClock()
         // The feed is read on a second thread while the directory is read: the one waits on
         // the disk and the parser, the other on slapd.

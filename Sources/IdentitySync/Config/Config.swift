@@ -170,6 +170,9 @@ public struct GuardConfig: Sendable {
     public var leavers = Budget(count: 50, percent: 5)
     public var groupRemovals = Budget(count: 500, percent: 10)
     public var renames = Budget(count: 50, percent: 5)
+    /// Additions budgets; nil (the default) sets no limit.
+    public var joiners: Budget?
+    public var privilegedGrants: Budget?
 }
 
 public struct ProtectedAccounts: Sendable {
@@ -193,6 +196,8 @@ public struct Config: Sendable {
     public var protected: ProtectedAccounts
     public var auditPath: String
     public var lockPath: String
+    public var exceptions = ExceptionPolicy()
+    public var credentials = CredentialPolicy()
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

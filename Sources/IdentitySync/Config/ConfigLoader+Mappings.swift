@@ -122,13 +122,15 @@ extension ConfigLoader {
         var guards = GuardConfig()
         guard let node else { return guards }
         try node.rejectUnknownKeys(allowed: ["max_feed_shrink_percent", "max_leavers", "max_group_removals",
-                                             "max_renames"])
+                                             "max_renames", "max_joiners", "max_privileged_grants"])
         if let shrink = try node.optional("max_feed_shrink_percent") {
             guards.maxFeedShrinkPercent = try percent(shrink)
         }
         guards.leavers = try budget(node.optional("max_leavers")) ?? guards.leavers
         guards.groupRemovals = try budget(node.optional("max_group_removals")) ?? guards.groupRemovals
         guards.renames = try budget(node.optional("max_renames")) ?? guards.renames
+        guards.joiners = try budget(node.optional("max_joiners"))
+        guards.privilegedGrants = try budget(node.optional("max_privileged_grants"))
         return guards
     }
 

@@ -9,11 +9,12 @@ public enum ConfigLoader {
     public static func load(path: String) throws -> Config {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
-                                             "guards", "protected", "audit", "lock"])
+                                             "guards", "protected", "audit", "lock", "exceptions",
+                                             "disable"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
         let directory = try loadDirectory(root.require("directory"), folder: folder)
-        return Config(
+        var config = Config(
             file: path,
             timeZone: try zone(site.require("time_zone")),
             locationZones: try loadLocations(site.optional("locations")),
@@ -26,6 +27,9 @@ public enum ConfigLoader {
             protected: try loadProtected(root.optional("protected"), base: directory.base),
             auditPath: resolve(try root.require("audit").string("path"), in: folder),
             lockPath: resolve(try root.require("lock").string("path"), in: folder))
+        config.exceptions = try loadExceptions(root.optional("exceptions"), folder: folder, roles: config.roles)
+        config.credentials = try loadCredentials(root.optional("disable"))
+        return config
     }
 
     static func reader(_ path: String) throws -> YAMLReader {

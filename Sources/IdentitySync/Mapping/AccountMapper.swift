@@ -12,14 +12,18 @@ public struct DesiredAccount: Sendable {
     public let groups: Set<String>
     public let mfa: MFALevel
     public let rules: [String]
+    /// The exceptions file's entries for this person, sorted by what they do on the date.
+    public var exceptions = ExceptionGrants()
 }
 
 /// Turns people into desired accounts with the mapping's templates and role rules.
 public struct AccountMapper: Sendable {
     public let config: Config
+    let exceptionsByPerson: [String: [AccessException]]
 
     public init(config: Config) {
         self.config = config
+        self.exceptionsByPerson = config.exceptions.byPerson()
     }
 
     /// The role rules whose every condition the person meets, in file order.
@@ -56,9 +60,13 @@ public struct AccountMapper: Sendable {
             attributes[name.lowercased()] = value.isEmpty ? [] : [value]
         }
         attributes[config.mapping.loginAttribute.lowercased()] = [login]
+        let mfa = rules.map(\.mfa).max() ?? .none
+        var groups = Set(rules.flatMap(\.groups))
+        let grants = exceptionGrants(person, on: decision.localDate, level: mfa, ruleGroups: groups)
+        groups.formUnion(grants.granted.map(\.group))
         return DesiredAccount(person: person, decision: decision, login: login, dn: dn,
-                              attributes: attributes, groups: Set(rules.flatMap(\.groups)),
-                              mfa: rules.map(\.mfa).max() ?? .none, rules: rules.map(\.name))
+                              attributes: attributes, groups: groups, mfa: mfa, rules: rules.map(\.name),
+                              exceptions: grants)
     }
 
     static func templateValue(_ field: String, person: Person, login: String, managerDN: String?) -> String {

@@ -109,6 +109,8 @@ public struct Finding: Sendable, Codable, Equatable {
         case held
         case notReEnabled = "not-re-enabled"
         case workerConversion = "worker-conversion"
+        /// An exceptions-file entry that ends soon, was refused, or names nobody in the feed.
+        case exception
     }
 
     public let kind: Kind

@@ -19,10 +19,13 @@ public struct GuardOverride: Sendable {
 public struct Guards {
     let config: GuardConfig
     let maxBadRows: Int
+    /// The DNs of the privileged groups, as the planner writes them in a change's target.
+    let privilegedGroups: Set<String>
 
-    public init(config: GuardConfig, maxBadRows: Int) {
+    public init(config: GuardConfig, maxBadRows: Int, privilegedGroups: Set<String> = []) {
         self.config = config
         self.maxBadRows = maxBadRows
+        self.privilegedGroups = privilegedGroups
     }
 
     public func evaluate(_ plan: Plan, feed: FeedSnapshot, directory: ObservedDirectory,
@@ -39,6 +42,7 @@ public struct Guards {
         verdicts.append(budget("group-removals", removals, config.groupRemovals, of: memberships, override: override))
         let renames = plan.changes.filter { $0.kind == .move }.count
         verdicts.append(budget("renames", renames, config.renames, of: enabled, override: override))
+        verdicts.append(contentsOf: additions(plan, enabled: enabled, override: override))
         return withOneOverride(verdicts)
     }
 
@@ -90,7 +94,7 @@ public struct Guards {
         return verdict
     }
 
-    private func budget(_ name: String, _ count: Int, _ budget: Budget, of total: Int,
+    func budget(_ name: String, _ count: Int, _ budget: Budget, of total: Int,
                         override: GuardOverride?) -> GuardVerdict {
         let percent = total > 0 ? Double(count) * 100 / Double(total) : 0
         let over = count > budget.count || (count > 0 && total > 0 && percent > budget.percent)
@@ -103,5 +107,24 @@ public struct Guards {
         verdict.count = count
         verdict.overridden = over && passed
         return verdict
+    }
+}
+
+extension Guards {
+    /// The additions budgets, where configured: a feed that suddenly holds many new people,
+    /// or a plan that hands out many privileged groups, stops like a mass disable does.
+    func additions(_ plan: Plan, enabled: Int, override: GuardOverride?) -> [GuardVerdict] {
+        var verdicts: [GuardVerdict] = []
+        if let joinerBudget = config.joiners {
+            let joiners = Set(plan.changes.filter { $0.kind == .createAccount }.map { $0.employeeID ?? $0.dn }).count
+            verdicts.append(budget("joiners", joiners, joinerBudget, of: enabled, override: override))
+        }
+        if let grantBudget = config.privilegedGrants {
+            let grants = plan.changes.filter { change in
+                change.kind == .addToGroup && change.target.map(privilegedGroups.contains) == true
+            }.count
+            verdicts.append(budget("privileged-grants", grants, grantBudget, of: enabled, override: override))
+        }
+        return verdicts
     }
 }

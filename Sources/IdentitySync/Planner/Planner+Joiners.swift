@@ -98,8 +98,9 @@ extension Planner {
         work.noteGroupNeeded(groupDN)
         let rule = config.roles.rules.first { $0.groups.contains(group) && desired.rules.contains($0.name) }
         let privileged = config.roles.privilegedGroups.contains(group) ? " (privileged)" : ""
-        let why = Reason(rule: rule?.name ?? reason.rule, text: "the role rule grants \(group)\(privileged)",
-                         fields: ruleEvidence(rule.map { [$0] } ?? [], person: desired.person))
+        let why = (rule == nil ? exceptionReason(group, desired: desired) : nil)
+            ?? Reason(rule: rule?.name ?? reason.rule, text: "the role rule grants \(group)\(privileged)",
+                      fields: ruleEvidence(rule.map { [$0] } ?? [], person: desired.person))
         work.add(Change(kind: .addToGroup, category: category, employeeID: desired.person.employeeID,
                         login: desired.login, dn: desired.dn.string, target: groupDN.string, reason: why))
     }

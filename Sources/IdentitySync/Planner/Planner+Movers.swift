@@ -123,17 +123,18 @@ extension Planner {
         let desired = existing.desired
         let moved = DesiredAccount(person: desired.person, decision: desired.decision, login: desired.login,
                                    dn: dn, attributes: desired.attributes, groups: desired.groups,
-                                   mfa: desired.mfa, rules: desired.rules)
+                                   mfa: desired.mfa, rules: desired.rules, exceptions: desired.exceptions)
         for group in adds.sorted() {
             addToGroup(group, desired: moved, category: existing.category,
                        reason: Reason(rule: "role-rules", text: ""), work: &work)
         }
         for group in removes.sorted() {
             let granting = config.roles.rules.filter { $0.groups.contains(group) }
-            work.add(existing.change(.removeFromGroup, dn: dn, target: work.groupDN(group).string,
-                                     reason: Reason(rule: granting.map(\.name).joined(separator: ", "),
-                                                    text: "no role rule grants \(group) any longer",
-                                                    fields: ruleEvidence(granting, person: existing.person))))
+            let why = endedExceptionReason(group, desired: desired)
+                ?? Reason(rule: granting.map(\.name).joined(separator: ", "),
+                          text: "no role rule grants \(group) any longer",
+                          fields: ruleEvidence(granting, person: existing.person))
+            work.add(existing.change(.removeFromGroup, dn: dn, target: work.groupDN(group).string, reason: why))
         }
         if let flag = config.policy.enrollmentGroup, existing.state.enrollmentPending,
            !work.isMember(existing.account.dn, of: work.groupDN(flag)) {
@@ -201,7 +202,9 @@ extension Planner {
     func roleGroupChanges(_ desired: DesiredAccount, account: ObservedAccount,
                           work: PlanningState) -> (adds: Set<String>, removes: Set<String>) {
         let current = Set(work.roleGroups.filter { work.isMember(account.dn, of: $0.dn) }.map(\.name))
-        return (desired.groups.subtracting(current), current.subtracting(desired.groups))
+        // A held exception keeps a membership that is there and adds none.
+        let kept = desired.groups.union(desired.exceptions.heldGroups)
+        return (desired.groups.subtracting(current), current.subtracting(kept))
     }
 
     func removeFromGroup(_ group: DistinguishedName, employeeID: String?, login: String?, dn: DistinguishedName,

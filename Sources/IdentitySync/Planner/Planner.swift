@@ -29,6 +29,7 @@ public struct Planner {
         for (person, decision) in zip(people, decisions) {
             plan(person: person, decision: decision, work: &work)
         }
+        reportExceptions(people: people, decisions: decisions, feed: feed, work: &work)
 
         // 2. Rows set aside: a plain termination still disables, the rest are held.
         for record in feed.quarantined {
