@@ -25,6 +25,8 @@ struct SearchRequest {
     let filter: String
     /// [] asks for all user attributes.
     let attributes: [String]
+    /// Attribute names only, no values (RFC 4511 §4.5.1.6, typesOnly).
+    var typesOnly = false
 }
 
 extension LDAPConnection {
@@ -38,11 +40,15 @@ extension LDAPConnection {
     /// result comes last. A caller that gets an error must throw away what it collected and
     /// never treat a partial read as whole. Errors thrown by `each` stop the search (the rest
     /// of it is abandoned) and propagate unchanged.
+    ///
+    /// With `typesOnly` the server sends each attribute's name and none of its values: how
+    /// to learn that a credential is there without reading it.
     public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
-                       pageSize: Int = 1000, each: (LDAPEntry) throws -> Void) throws {
+                       pageSize: Int = 1000, typesOnly: Bool = false,
+                       each: (LDAPEntry) throws -> Void) throws {
         let handle = try openHandle("search")
         let request = SearchRequest(base: base, scope: scope, filter: filter,
-                                    attributes: attributes)
+                                    attributes: attributes, typesOnly: typesOnly)
         let cookie = PageCookie()
 
         repeat {
@@ -69,7 +75,8 @@ extension LDAPConnection {
         var timeout = timeval(seconds: operationTimeout)
         var messageID: Int32 = 0
         let rc = ldap_search_ext(handle, request.base, request.scope.rawValue, request.filter,
-                                 attributes, 0, controls, nil, &timeout, LDAP_NO_LIMIT, &messageID)
+                                 attributes, request.typesOnly ? 1 : 0, controls, nil, &timeout,
+                                 LDAP_NO_LIMIT, &messageID)
         guard rc == LDAP_SUCCESS else { throw lastError(handle, code: rc, operation: "search") }
         return messageID
     }

@@ -19,6 +19,8 @@ struct ObservationBuilder {
     /// Values that thousands of entries share (titles, departments, managers, states).
     var pool = StringPool()
     var states: [String: AccountState?] = [:]
+    /// The credential attributes each entry holds, by DN as the server sent it.
+    var credentials: [String: [String]] = [:]
     let repetitive: Set<String>
 
     init(directory: OpenLDAPDirectory) {
@@ -78,9 +80,10 @@ struct ObservationBuilder {
         let attributes = AttributeMap(names: names == lastShape ? lastShape! : names, lists: lists)
         let state = entry.first(config.stateAttribute).flatMap { self.state(stored: $0) }
         lastShape = attributes.names
-        return ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
-                               attributes: attributes, lock: lock,
-                               state: state)
+        var account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
+                                      attributes: attributes, lock: lock, state: state)
+        if !credentials.isEmpty { account.credentials = credentials[entry.dn] ?? [] }
+        return account
     }
 
     /// Most accounts carry one of a few state strings; each is parsed once.

@@ -16,9 +16,9 @@ extension OpenLDAPDirectory {
             var values = attributes.map { ($0.name, $0.after) }
             if !state.isEmpty { values.append((config.stateAttribute, [state])) }
             return Translated(request: .add(dn: dn, attributes: values), lockAfter: locked)
-        case .update(let dn, let attributes, let state, let lock):
-            return Translated(request: .modify(dn: dn, modifications: modifications(attributes, state, lock)),
-                              lockAfter: false)
+        case .update(let dn, let attributes, let state, let lock, let wipe):
+            let mods = modifications(attributes, state, lock) + credentialModifications(wipe, lock: lock)
+            return Translated(request: .modify(dn: dn, modifications: mods), lockAfter: false)
         case .rename(let dn, let newDN):
             return Translated(request: rename(dn, to: newDN), lockAfter: false)
         case .createGroup(let dn, let members):

@@ -16,6 +16,8 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     /// Groups whose members the plan needs: the managed ones and the protected ones.
     let watchedGroups: Set<DistinguishedName>
     let protectedAttribute: String?
+    /// The credential attributes a disable takes away (`disable.credentials`).
+    let credentials: CredentialPolicy
     private var policies: Set<String> = []
 
     public var identity: String { config.bindDN }
@@ -31,6 +33,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         }
         self.watchedGroups = groups.union(config.protected.groups)
         self.protectedAttribute = config.protected.attribute?.lowercased()
+        self.credentials = config.credentials
     }
 
     /// Unbinds and closes the connection; the connector is unusable afterwards.
@@ -53,6 +56,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     public func observe() throws -> ObservedDirectory {
         var builder = ObservationBuilder(directory: self)
         do {
+            builder.credentials = try observeCredentials()
             try connection.search(base: config.base.string, scope: .subtree,
                                   filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
                                   attributes: requestedAttributes, pageSize: config.pageSize) { entry in

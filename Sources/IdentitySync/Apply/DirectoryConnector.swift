@@ -6,7 +6,8 @@ public enum DirectoryOperation: Sendable {
     public enum Lock: Sendable { case lock, unlock }
 
     case create(dn: String, attributes: [AttributeEdit], state: String, locked: Bool)
-    case update(dn: String, attributes: [AttributeEdit], state: String?, lock: Lock?)
+    /// `wipe` names credential attributes to take away in the same modify (see `Change.wipe`).
+    case update(dn: String, attributes: [AttributeEdit], state: String?, lock: Lock?, wipe: [String] = [])
     case rename(dn: String, newDN: String)
     case createGroup(dn: String, members: [String])
     case groupMembers(group: String, add: [String], remove: [String])

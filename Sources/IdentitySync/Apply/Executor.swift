@@ -113,11 +113,13 @@ public final class Executor {
         case .move:
             return .rename(dn: change.dn, newDN: change.target ?? change.dn)
         case .disable:
-            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: .lock)
+            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: .lock,
+                           wipe: change.wipe ?? [])
         case .enable:
             return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: .unlock)
         default:
-            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: nil)
+            return .update(dn: change.dn, attributes: change.attributes, state: change.state, lock: nil,
+                           wipe: change.wipe ?? [])
         }
     }
 
@@ -213,7 +215,7 @@ public final class Executor {
             entry.reason = "\(change.reason.rule): \(change.reason.text)"
             entry.result = failure.map { $0.outcomeUnknown ? "unknown" : "error" } ?? (skipped == nil ? "ok" : "skipped")
             entry.error = failure
-            entry.detail = skipped
+            entry.detail = skipped ?? change.wipeDescription
         }
     }
 }

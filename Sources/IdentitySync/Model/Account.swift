@@ -32,6 +32,9 @@ public struct AccountState: Sendable, Codable, Equatable {
     public var enrollmentPending = false
     public var reverificationPending = false
     public var revocationPending = false
+    /// idsync replaced the password and removed the other credentials when it disabled the
+    /// account, so the userPassword there now is the unusable one.
+    public var credentialsWiped = false
 
     public init() {}
 
@@ -48,6 +51,7 @@ public struct AccountState: Sendable, Codable, Equatable {
             case "enroll": enrollmentPending = true
             case "reverify": reverificationPending = true
             case "revoke": revocationPending = true
+            case "wiped": credentialsWiped = true
             default: continue
             }
         }
@@ -62,6 +66,7 @@ public struct AccountState: Sendable, Codable, Equatable {
         if enrollmentPending { parts.append("enroll") }
         if reverificationPending { parts.append("reverify") }
         if revocationPending { parts.append("revoke") }
+        if credentialsWiped { parts.append("wiped") }
         return parts.joined(separator: ";")
     }
 }
@@ -75,6 +80,9 @@ public struct ObservedAccount: Sendable {
     public var lock: AccountLock
     /// Nil when the entry carries no idsync state: idsync never claimed it.
     public var state: AccountState?
+    /// The configured credential attributes the entry holds, names as the server sent them
+    /// (lower-case, options kept: `usercertificate;binary`). Presence only, never a value.
+    public var credentials: [String] = []
 
     public init(dn: DistinguishedName, login: String, employeeID: String?,
                 attributes: AttributeMap, lock: AccountLock, state: AccountState?) {

@@ -82,10 +82,13 @@ public struct Change: Sendable, Codable, Equatable {
     /// The idsync state the account carries once this change is applied.
     public let state: String?
     public let reason: Reason
+    /// Credential attributes this disable takes away in the same modify as the lock, names
+    /// as the entry holds them; a password is replaced with an unusable value. Never values.
+    public let wipe: [String]?
 
     public init(kind: ChangeKind, category: ChangeCategory, employeeID: String?, login: String?,
                 dn: String, target: String? = nil, attributes: [AttributeEdit] = [],
-                state: String? = nil, reason: Reason) {
+                state: String? = nil, reason: Reason, wipe: [String]? = nil) {
         self.kind = kind
         self.category = category
         self.employeeID = employeeID
@@ -95,6 +98,7 @@ public struct Change: Sendable, Codable, Equatable {
         self.attributes = attributes
         self.state = state
         self.reason = reason
+        self.wipe = wipe
     }
 }
 

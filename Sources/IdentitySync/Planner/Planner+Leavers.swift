@@ -12,6 +12,11 @@ extension Planner {
         let why = leaverText(reason)
 
         let ours = account.lock == .administrative && old.disabledBy != nil
+        let employeeID = person?.employeeID ?? account.employeeID
+        if ours, reason != .orphan {
+            planLeftoverCredentials(account, employeeID: employeeID, category: category, old: old,
+                                    evidence: evidence, work: &work)
+        }
         if !ours {
             var state = old
             if account.lock != .administrative {
@@ -21,12 +26,16 @@ extension Planner {
             state.enrollmentPending = false
             state.reverificationPending = false
             state.revocationPending = reason != .orphan
+            // Orphans keep their credentials: idsync never claimed them, and one may yet be adopted.
+            let wipe = reason == .orphan ? [] : credentialWipe(account, old: old, relocking: true)
+            if !wipe.isEmpty { state.credentialsWiped = true }
             let kind: ChangeKind = account.lock == .administrative ? .setAttributes : .disable
             // Locked by someone else, and the facts already recorded by an earlier run: done.
             let recorded = kind == .setAttributes && account.state != nil && state == old
-            if !recorded { work.add(Change(kind: kind, category: category, employeeID: person?.employeeID ?? account.employeeID,
+            if !recorded { work.add(Change(kind: kind, category: category, employeeID: employeeID,
                             login: account.login, dn: account.dn.string, attributes: stateClassEdit(account),
-                            state: state.stored, reason: Reason(rule: "lifecycle", text: why, fields: evidence))) }
+                            state: state.stored, reason: Reason(rule: "lifecycle", text: why, fields: evidence),
+                            wipe: wipe.isEmpty ? nil : wipe)) }
         }
         guard reason != .orphan else { return }
         for group in work.managedGroupDNs where work.isMember(account.dn, of: group) {
@@ -107,7 +116,9 @@ extension Planner {
             return
         }
         let stillInGroups = work.managedGroupDNs.contains { work.isMember(account.dn, of: $0) }
+        let leftover = credentialWipe(account, old: account.state ?? AccountState(), relocking: false)
         let done = account.lock == .administrative && account.state?.disabledBy != nil && !stillInGroups
+            && leftover.isEmpty
         guard !done else { return }
         guard feedIsWhole else {
             work.finding(.held, account.employeeID, account.dn.string,

@@ -63,6 +63,8 @@ extension Planner {
         existing.state.disabledBy = nil
         existing.state.disabledOn = nil
         existing.state.revocationPending = false
+        // The credentials idsync took stay gone: a rehire sets a new password.
+        existing.state.credentialsWiped = false
         if existing.category != .mover {
             existing.state.enrollmentPending = config.policy.enrollmentGroup != nil
         }

@@ -94,9 +94,12 @@ public enum TextReport {
         case .setAttributes:
             let edits = change.attributes.filter { $0.name.lowercased() != "objectclass" }
                 .map { "\($0.name): \($0.before.joined(separator: "|")) → \($0.after.joined(separator: "|"))" }
-            return "set-attributes \(subject)" + (edits.isEmpty ? " (idsync state)" : " " + edits.joined(separator: "; "))
+            let shown = edits.isEmpty ? change.wipeDescription ?? "idsync state" : nil
+            return "set-attributes \(subject)" + (shown.map { " (\($0))" } ?? " " + edits.joined(separator: "; "))
         case .createAccount where change.createsLockedAccount:
             return "create-account \(subject) (disabled until the start date)"
+        case _ where change.wipe != nil:
+            return "\(change.kind.rawValue) \(subject) (\(change.wipeDescription ?? ""))"
         default:
             return "\(change.kind.rawValue) \(subject)"
         }

@@ -78,7 +78,7 @@ final class FakeDirectory: DirectoryConnector {
         switch operation {
         case .create(let dn, let attributes, let state, let locked):
             try create(dn, attributes, state: state, locked: locked)
-        case .update(let dn, let attributes, let state, let lock):
+        case .update(let dn, let attributes, let state, let lock, _):
             try update(dn, attributes, state: state, lock: lock)
         case .rename(let dn, let newDN):
             try rename(Fixtures.dn(dn), to: Fixtures.dn(newDN))
@@ -149,7 +149,7 @@ extension DirectoryOperation {
     var summary: String {
         switch self {
         case .create(let dn, _, _, let locked): return (locked ? "create-locked " : "create ") + dn
-        case .update(let dn, _, _, let lock):
+        case .update(let dn, _, _, let lock, _):
             switch lock {
             case .lock?: return "lock \(dn)"
             case .unlock?: return "unlock \(dn)"
