@@ -6,14 +6,16 @@ extension Planner {
     /// stays and it already wiped the account, the password there is the unusable one idsync
     /// wrote, so only other credentials that came back are taken.
     func credentialWipe(_ account: ObservedAccount, old: AccountState, relocking: Bool) -> [String] {
-        guard config.credentials.isEnabled else { return [] }
-        return account.credentials.compactMap { present in
-            guard let name = config.credentials.configured(present) else { return nil }
-            let isPassword = name.lowercased() == "userpassword"
-            if isPassword, old.credentialsWiped, !relocking { return nil }
-            let options = present.split(separator: ";", maxSplits: 1).dropFirst().first.map { ";" + $0 } ?? ""
-            return name + options
+        guard config.credentials.isEnabled, !account.credentials.isEmpty else { return [] }
+        var wipe: [String] = []
+        for name in config.credentials.attributes ?? [] {
+            if name.lowercased() == "userpassword", old.credentialsWiped, !relocking { continue }
+            for present in account.credentials where config.credentials.configured(present) == name {
+                let options = present.split(separator: ";", maxSplits: 1).dropFirst().first.map { ";" + $0 }
+                wipe.append(name + (options ?? ""))
+            }
         }
+        return wipe
     }
 
     /// A leaver whose account idsync locked earlier still holds credentials: they were added
