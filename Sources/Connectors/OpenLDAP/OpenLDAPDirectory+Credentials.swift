@@ -50,4 +50,23 @@ extension OpenLDAPDirectory {
         let digits = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0 ... .max, using: &generator)) }
         return "{CRYPT}!" + digits.joined()
     }
+
+    /// The failure of a disable that carried a wipe, when the reply came: the modify is all
+    /// or nothing, so the lock did not happen either (an ACL that denies userPassword, say).
+    static func failedWipe(_ operation: DirectoryOperation,
+                           _ result: Result<Void, DirectoryFailure>) -> DirectoryFailure? {
+        guard case .failure(let failure) = result, !failure.outcomeUnknown,
+              case .update(_, _, _, _, let wipe) = operation, !wipe.isEmpty else { return nil }
+        return failure
+    }
+
+    /// The outcome of the lock sent alone after `wipeFailure`: still a failure, so the run
+    /// exits 1 and the report says the account is locked but holds its credentials.
+    static func lockedWithoutWipe(_ wipeFailure: DirectoryFailure?,
+                                  _ result: Result<Void, DirectoryFailure>) -> Result<Void, DirectoryFailure> {
+        guard let wipeFailure else { return result }
+        guard case .success = result else { return result }
+        return .failure(DirectoryFailure(code: wipeFailure.code, message: "locked, but the credentials were "
+                                         + "not taken and idsync's state was not written: \(wipeFailure.message)"))
+    }
 }

@@ -100,16 +100,24 @@ public final class OpenLDAPDirectory: DirectoryConnector {
                       completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
         let requests = operations.map(request(for:))
         var lockAfterCreate: [Int] = []
+        var lockWithoutWipe: [Int: DirectoryFailure] = [:]
         try send(requests.map(\.request)) { index, result in
             if case .success = result, requests[index].lockAfter { lockAfterCreate.append(index) }
-            else { completion(index, OpenLDAPDirectory.settled(operations[index], result)) }
+            else if let failure = OpenLDAPDirectory.failedWipe(operations[index], result) {
+                lockWithoutWipe[index] = failure
+            } else { completion(index, OpenLDAPDirectory.settled(operations[index], result)) }
         }
         // slapd may run requests of one connection in any order, so the lock of an entry
-        // created disabled goes in a second round, once the add has succeeded.
-        guard !lockAfterCreate.isEmpty else { return }
-        let locks = lockAfterCreate.map { LDAPRequest.modify(dn: requests[$0].request.dn, modifications: [
+        // created disabled goes in a second round, once the add has succeeded. So does the
+        // lock of a leaver whose credentials could not be taken: the lock must not wait on them.
+        let second = lockAfterCreate + lockWithoutWipe.keys.sorted()
+        guard !second.isEmpty else { return }
+        let locks = second.map { LDAPRequest.modify(dn: requests[$0].request.dn, modifications: [
             Modification(.replace, OpenLDAPDirectory.lockAttribute, [OpenLDAPDirectory.permanentLock])]) }
-        try send(locks) { index, result in completion(lockAfterCreate[index], result) }
+        try send(locks) { index, result in
+            let original = second[index]
+            completion(original, OpenLDAPDirectory.lockedWithoutWipe(lockWithoutWipe[original], result))
+        }
     }
 
     private func send(_ requests: [LDAPRequest], _ completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {

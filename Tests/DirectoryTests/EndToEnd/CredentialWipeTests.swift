@@ -129,4 +129,42 @@ let testCertificate = "MIIB9jCCAV+gAwIBAgIUK1RaDOHeJMI/9lShU2qY5YUkRlMwDQYJKoZIh
         #expect(ana.first("idsyncState")?.contains("wiped") == false)
         #expect(plannedChanges(try site.run("plan").stdout) == 0)
     }
+
+    /// An ACL that keeps idsync from one credential fails the whole modify; the lock is
+    /// then sent alone, so the leaver still cannot bind, and the run says what is left.
+    @Test func leaverIsLockedEvenWhereACredentialCannotBeTaken() throws {
+        let slapd = try TestSlapd()
+        let site = try site(slapd)
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        try giveCredentials(slapd)
+        try denyServiceWrite(to: "userPKCS12", on: slapd)
+
+        try site.writeFeed([chief, nurse.terminated(), pharmacist, clerk])
+        let output = try site.run("sync")
+
+        expectStatus(output, 1)
+        #expect(output.stdout.contains("FAILED disable 000101"))
+        #expect(output.stdout.contains("locked, but the credentials were not taken"))
+        #expect(slapd.bindFailure(dn: personDN("agarcia"), password: password) == 49)
+        let ana = try slapd.person(uid: "agarcia")
+        #expect(ana.values("pwdAccountLockedTime") == ["000001010000Z"])
+        #expect(ana.values("userPKCS12").count == 1)
+    }
+
+    /// Puts an ACL before the others: idsync may read `attribute` but not change it.
+    func denyServiceWrite(to attribute: String, on slapd: TestSlapd) throws {
+        let file = "\(slapd.dir)/acl-\(UUID().uuidString).ldif"
+        try """
+            dn: olcDatabase={1}mdb,cn=config
+            changetype: modify
+            add: olcAccess
+            olcAccess: {0}to attrs=\(attribute) by dn.exact="\(slapd.serviceDN)" read by * read
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let status = try TestSlapd.run("/usr/bin/ldapmodify",
+                                       ["-x", "-H", slapd.url, "-D", "cn=admin,cn=config", "-y",
+                                        "\(slapd.dir)/admin.pw", "-f", file], output: "\(slapd.dir)/acl.out")
+        #expect(status == 0, "\(TestSlapd.contents("\(slapd.dir)/acl.out"))")
+    }
 }
