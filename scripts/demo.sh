@@ -32,6 +32,7 @@ ldapmodify -x -H "ldap://127.0.0.1:$PORT" -D cn=admin,dc=example,dc=org -y "$DEM
 make_config() {
     sed -e "s|ldap://127.0.0.1:3890|ldap://127.0.0.1:$PORT|" \
         -e "s|path: hr/day1.csv|path: ../sample/hr/$1.csv|" \
+        -e "s|path: exceptions.yaml|path: ../sample/exceptions.yaml|" \
         -e "s|password_file: ../demo/slapd/idsync.pw|password_file: slapd/idsync.pw|" \
         -e "s|path: ../demo/audit.jsonl|path: audit.jsonl|" \
         -e "s|path: ../demo/idsync.lock|path: idsync.lock|" \
