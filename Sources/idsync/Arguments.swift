@@ -3,7 +3,7 @@ import Foundation
 /// The parsed command line. Secrets are never accepted here: the bind password comes
 /// from the file or environment variable the config names.
 struct Arguments {
-    enum Command: String, CaseIterable { case plan, sync, validate }
+    enum Command: String, CaseIterable { case plan, sync, validate, adopt }
 
     var command: Command
     var configPath = "idsync.yaml"
@@ -14,9 +14,14 @@ struct Arguments {
     var allowChanges: Int?
     var reason: String?
     var help = false
+    /// adopt: where the review files go, the review file to apply, and who approved it.
+    var outDir = "."
+    var applyPath: String?
+    var approvedBy: String?
 
     static let valueOptions: Set<String> = ["--config", "--format", "--out", "--at", "--today",
-                                            "--allow-changes", "--reason"]
+                                            "--allow-changes", "--reason", "--out-dir", "--apply",
+                                            "--approved-by"]
 
     /// Parses `idsync COMMAND [options]`; throws a `UsageError` naming the bad argument.
     static func parse(_ words: [String]) throws -> Arguments {
@@ -24,7 +29,7 @@ struct Arguments {
             throw UsageError(message: nil, command: nil)
         }
         guard let command = Command(rawValue: first) else {
-            throw UsageError(message: "unknown command '\(first)'; the commands are plan, sync, validate",
+            throw UsageError(message: "unknown command '\(first)'; the commands are plan, sync, validate, adopt",
                              command: nil)
         }
         var arguments = Arguments(command: command)
@@ -51,6 +56,9 @@ struct Arguments {
         case "--at": at = value
         case "--today": today = value
         case "--reason": reason = value
+        case "--out-dir": outDir = value
+        case "--apply": applyPath = value
+        case "--approved-by": approvedBy = value
         case "--allow-changes":
             guard let count = Int(value), count >= 0 else {
                 throw UsageError(message: "--allow-changes takes a whole number, found '\(value)'", command: command)
@@ -67,8 +75,26 @@ struct Arguments {
         if at != nil && today != nil {
             throw UsageError(message: "give --at or --today, not both", command: command)
         }
+        try checkAdopt()
         if allowChanges != nil && (reason ?? "").isEmpty {
             throw UsageError(message: "--allow-changes needs --reason TEXT; the override is audited", command: command)
+        }
+    }
+}
+
+extension Arguments {
+    /// --apply, --approved-by and --out-dir belong to adopt; applying needs an approver.
+    private func checkAdopt() throws {
+        let adoptOnly = applyPath != nil || approvedBy != nil || outDir != "."
+        if command != .adopt && adoptOnly {
+            throw UsageError(message: "--apply, --approved-by and --out-dir are options of adopt", command: command)
+        }
+        if applyPath != nil && (approvedBy ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw UsageError(message: "--apply needs --approved-by NAME: who approved the review file is audited",
+                             command: command)
+        }
+        if applyPath == nil && approvedBy != nil {
+            throw UsageError(message: "--approved-by goes with --apply FILE", command: command)
         }
     }
 }

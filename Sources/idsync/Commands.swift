@@ -13,6 +13,7 @@ struct Commands {
             case .validate: return try validate(config)
             case .plan: return try planOrSync(config, apply: false)
             case .sync: return try planOrSync(config, apply: true)
+            case .adopt: return try adopt(config)
             }
         } catch let error as RunLockError {
             return fail(.locked, "\(error)")
@@ -22,6 +23,8 @@ struct Commands {
             return fail(.stopped, "\(error)")
         } catch let error as ConfigProblem {
             return fail(.usage, "\(error)")
+        } catch let error as ReviewFileError {
+            return fail(.stopped, "\(error)")
         } catch let error as AuditError {
             return fail(.partial, "\(error)")
         } catch let error as DirectoryUnavailable {
@@ -31,7 +34,7 @@ struct Commands {
         }
     }
 
-    private func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
+    func fail(_ status: ExitStatus, _ message: String) -> ExitStatus {
         Output.error("idsync: \(message)\n")
         return status
     }

@@ -17,6 +17,7 @@ import Testing
         record.after = ["title": [Self.hostile], "cn": ["a", "b"]]
         record.reason = "attribute-templates: HR fields changed"
         record.result = "error"
+        record.approvedBy = "M. Rivera, IAM lead"
         record.error = DirectoryFailure(code: 20, message: "value #0 already exists", transient: false)
         record.summary = PlanSummary()
         return record

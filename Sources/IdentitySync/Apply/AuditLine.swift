@@ -18,6 +18,7 @@ struct AuditLine {
             actor.string("reason", record.actor.reason)
         }
         line.values("after", record.after)
+        line.string("approvedBy", record.approvedBy)
         line.values("before", record.before)
         line.string("detail", record.detail)
         line.string("dn", record.dn)

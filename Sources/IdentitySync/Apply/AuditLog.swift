@@ -25,6 +25,8 @@ public struct AuditRecord: Codable, Sendable {
     public var target: String?
     public var before: [String: [String]]?
     public var after: [String: [String]]?
+    /// Who approved the change where a person did (`idsync adopt --apply --approved-by`).
+    public var approvedBy: String?
     public var reason: String?
     public var result: String?
     public var error: DirectoryFailure?

@@ -16,6 +16,8 @@ public enum HRField: String, Sendable, CaseIterable, Codable {
     case terminationDate = "termination_date"
     case contractEndDate = "contract_end_date"
     case managerID = "manager_id"
+    /// The work mail address HR holds; only `idsync adopt` matches on it.
+    case workEmail = "work_email"
 }
 
 /// How one HR export names its columns and writes its values.

@@ -133,7 +133,8 @@ struct RowParser {
         let workerType = value(.workerType, row)
         let preferred = value(.preferredName, row)
         let manager = value(.managerID, row)
-        return Person(employeeID: id, firstName: value(.firstName, row),
+        let mail = value(.workEmail, row)
+        var person = Person(employeeID: id, firstName: value(.firstName, row),
                       preferredName: preferred.isEmpty ? nil : preferred, lastName: value(.lastName, row),
                       jobTitle: value(.jobTitle, row), jobCode: value(.jobCode, row),
                       department: value(.department, row), location: value(.location, row),
@@ -144,6 +145,8 @@ struct RowParser {
                       terminationDate: date(.terminationDate, row, problems: &problems),
                       contractEndDate: date(.contractEndDate, row, problems: &problems),
                       managerID: manager.isEmpty ? nil : manager, source: file, line: row.line)
+        person.workEmail = mail.isEmpty ? nil : mail
+        return person
     }
 
     /// NUL, escape and the other C0 controls (tab and line breaks aside) and DEL have no

@@ -103,6 +103,7 @@ public struct AccountMapper: Sendable {
         case .terminationDate: return person.terminationDate.map { "\($0)" } ?? ""
         case .contractEndDate: return person.contractEndDate.map { "\($0)" } ?? ""
         case .managerID: return person.managerID ?? ""
+        case .workEmail: return person.workEmail ?? ""
         }
     }
 }

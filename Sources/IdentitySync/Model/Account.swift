@@ -35,6 +35,9 @@ public struct AccountState: Sendable, Codable, Equatable {
     /// idsync replaced the password and removed the other credentials when it disabled the
     /// account, so the userPassword there now is the unusable one.
     public var credentialsWiped = false
+    /// Employee ids a reviewer said this unclaimed account does not belong to
+    /// (`idsync adopt`), so that the match is not proposed again.
+    public var notMatches: [String] = []
 
     public init() {}
 
@@ -52,6 +55,7 @@ public struct AccountState: Sendable, Codable, Equatable {
             case "reverify": reverificationPending = true
             case "revoke": revocationPending = true
             case "wiped": credentialsWiped = true
+            case "not-match": notMatches = value.split(separator: ",").map(String.init)
             default: continue
             }
         }
@@ -67,6 +71,7 @@ public struct AccountState: Sendable, Codable, Equatable {
         if reverificationPending { parts.append("reverify") }
         if revocationPending { parts.append("revoke") }
         if credentialsWiped { parts.append("wiped") }
+        if !notMatches.isEmpty { parts.append("not-match=" + notMatches.sorted().joined(separator: ",")) }
         return parts.joined(separator: ";")
     }
 }

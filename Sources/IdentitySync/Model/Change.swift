@@ -115,6 +115,7 @@ public struct Finding: Sendable, Codable, Equatable {
         case workerConversion = "worker-conversion"
         /// An exceptions-file entry that ends soon, was refused, or names nobody in the feed.
         case exception
+        case probableAccount = "probable-existing-account"
     }
 
     public let kind: Kind

@@ -32,6 +32,8 @@ public struct Person: Sendable, Codable {
     public var terminationDate: LocalDate?
     public var contractEndDate: LocalDate?
     public var managerID: String?
+    /// HR's work mail address, where the layout has the column: adoption's strongest evidence.
+    public var workEmail: String?
     /// Where the person came from in the feed, for reports: "hr/day1.csv:14".
     public var source: String {
         sourceLine > 0 ? "\(sourceFile):\(sourceLine)" : sourceFile

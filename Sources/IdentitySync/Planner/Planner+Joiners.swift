@@ -15,6 +15,7 @@ extension Planner {
     /// A joiner: the entry with its state, its role groups, the MFA enrollment flag.
     func planJoiner(_ person: Person, decision: LifecycleDecision, work: inout PlanningState,
                     locked: Bool = false) {
+        guard !work.holdsForAdoption(person) else { return }
         guard let login = work.chosenLogins[person.key] else { return }
         let desired = mapper.desired(person, decision: decision, login: login,
                                      managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])

@@ -111,7 +111,8 @@ extension Planner {
         guard managed else {
             work.finding(.orphan, account.employeeID, account.dn.string,
                          "in the managed subtree but idsync never claimed it (no employee id it manages)")
-            guard config.policy.orphans == .disable, account.lock == .none else { return }
+            guard config.policy.orphans == .disable, account.lock == .none,
+                  !work.probableAccounts.contains(account.dn.normalized) else { return }
             planLeaver(account, person: nil, reason: .orphan, evidence: [], work: &work)
             return
         }

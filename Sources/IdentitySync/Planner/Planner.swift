@@ -24,6 +24,7 @@ public struct Planner {
 
         // 1. People in the feed, in employee-id order so that plans are stable.
         let people = Planner.inKeyOrder(feed.people)
+        work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
         for (person, decision) in zip(people, decisions) {

@@ -19,6 +19,10 @@ struct PlanningState {
     var changes: [Change] = []
     var findings: [Finding] = []
     var groupsToCreate: Set<DistinguishedName> = []
+    /// People held because their account probably exists unclaimed, and those accounts
+    /// (normalized DNs): see PlanningState+Adoption.
+    var probable: [String: [AdoptionProposal]] = [:]
+    var probableAccounts: Set<String> = []
     /// Group DNs by name, built once: a DN is dear to build and every person needs them.
     private let groupDNs: [String: DistinguishedName]
     /// The groups role rules grant, with their DNs, in name order.
@@ -82,7 +86,7 @@ struct PlanningState {
                     : container.child(config.mapping.loginAttribute, account.login)
                 continue
             }
-            guard getsAccount(decision, person: person) else { continue }
+            guard getsAccount(decision, person: person), probable[key] == nil else { continue }
             let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)
             chosenLogins[key] = login
             dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, login)

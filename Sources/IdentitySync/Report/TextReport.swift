@@ -31,7 +31,7 @@ public enum TextReport {
     /// The line with control characters and bidirectional overrides written as `\u{1B}`:
     /// HR text must not start a line of its own, colour a terminal or reorder what a
     /// reader of the cron mail sees.
-    static func visible(_ line: String) -> String {
+    public static func visible(_ line: String) -> String {
         guard line.unicodeScalars.contains(where: isHidden) else { return line }
         var output = ""
         for scalar in line.unicodeScalars {

@@ -109,6 +109,7 @@ final class FakeDirectory: DirectoryConnector {
         guard var account = accounts[dn] else { throw DirectoryFailure(code: 32, message: "no such object") }
         for edit in edits { account.attributes[edit.name.lowercased()] = edit.after.isEmpty ? nil : edit.after }
         if let state { account.state = AccountState(stored: state) }
+        account.employeeID = account.attributes["employeenumber"]?.first
         switch lock {
         case .lock?: account.lock = .administrative
         case .unlock?: account.lock = .none
