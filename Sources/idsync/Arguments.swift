@@ -29,7 +29,8 @@ struct Arguments {
             throw UsageError(message: nil, command: nil)
         }
         guard let command = Command(rawValue: first) else {
-            throw UsageError(message: "unknown command '\(first)'; the commands are plan, sync, validate, adopt",
+            let commands = Command.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError(message: "unknown command '\(first)'; the commands are \(commands)",
                              command: nil)
         }
         var arguments = Arguments(command: command)
@@ -87,10 +88,12 @@ extension Arguments {
     private func checkAdopt() throws {
         let adoptOnly = applyPath != nil || approvedBy != nil || outDir != "."
         if command != .adopt && adoptOnly {
-            throw UsageError(message: "--apply, --approved-by and --out-dir are options of adopt", command: command)
+            throw UsageError(message: "--apply, --approved-by and --out-dir are options of adopt",
+                             command: command)
         }
         if applyPath != nil && (approvedBy ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw UsageError(message: "--apply needs --approved-by NAME: who approved the review file is audited",
+            throw UsageError(message: "--apply needs --approved-by NAME: who approved the review file "
+                                 + "is audited",
                              command: command)
         }
         if applyPath == nil && approvedBy != nil {

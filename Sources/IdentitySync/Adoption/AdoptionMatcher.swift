@@ -11,28 +11,33 @@ import Foundation
 /// proposal; where an account or a person is in more than one, all of them are ambiguous.
 /// Pure: no clock, no network, no files.
 public struct AdoptionMatcher: Sendable {
+    /// The attributes the mapping fills with the department and the manager's DN, as the
+    /// mapping spells them (observed attribute names are their lower-case forms).
     let departmentAttribute: String
     let managerAttribute: String
 
     public init(config: Config) {
-        // The attributes the mapping fills with the department and the manager's DN.
         let attribute = { (field: String, fallback: String) -> String in
-            config.mapping.attributes.first { $0.template.source == "{\(field)}" }?.name.lowercased() ?? fallback
+            config.mapping.attributes.first { $0.template.source == "{\(field)}" }?.name ?? fallback
         }
-        departmentAttribute = attribute("department", "departmentnumber")
+        departmentAttribute = attribute("department", "departmentNumber")
         managerAttribute = attribute("manager_dn", "manager")
     }
 
     /// Every proposal, ordered by account DN and then employee id. `isProtected` keeps
     /// protected accounts out: idsync never writes on them.
-    public func proposals(people: [Person], directory: ObservedDirectory,
-                          isProtected: (ObservedAccount) -> Bool = { _ in false }) -> [AdoptionProposal] {
+    public func proposals(
+        people: [Person], directory: ObservedDirectory,
+        isProtected: (ObservedAccount) -> Bool = { _ in false }
+    ) -> [AdoptionProposal] {
         var claimed: [String: String] = [:]
         for account in directory.accounts {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             claimed[Person.key(id)] = account.dn.normalized
         }
-        let accounts = directory.accounts.filter { ($0.employeeID ?? "").isEmpty && !isProtected($0) }
+        let accounts = directory.accounts.filter {
+            ($0.employeeID ?? "").isEmpty && !isProtected($0)
+        }
         let unmatched = people.filter { claimed[$0.key] == nil }
         guard !accounts.isEmpty, !unmatched.isEmpty else { return [] }
 
@@ -49,8 +54,10 @@ public struct AdoptionMatcher: Sendable {
 
     /// The people held by the planner: by employee-id key, their proposals of at least
     /// medium confidence.
-    public func probableAccounts(people: [Person], directory: ObservedDirectory,
-                                 isProtected: (ObservedAccount) -> Bool) -> [String: [AdoptionProposal]] {
+    public func probableAccounts(
+        people: [Person], directory: ObservedDirectory,
+        isProtected: (ObservedAccount) -> Bool
+    ) -> [String: [AdoptionProposal]] {
         var held: [String: [AdoptionProposal]] = [:]
         for proposal in proposals(people: people, directory: directory, isProtected: isProtected)
         where proposal.confidence >= .medium {
@@ -59,7 +66,9 @@ public struct AdoptionMatcher: Sendable {
         return held
     }
 
-    private func pairs(_ people: [Person], _ index: CandidateIndex, managers: [String: String]) -> [Pairing] {
+    private func pairs(
+        _ people: [Person], _ index: CandidateIndex, managers: [String: String]
+    ) -> [Pairing] {
         var found: [Pairing] = []
         for person in people {
             for account in index.candidates(for: person) {
@@ -70,14 +79,20 @@ public struct AdoptionMatcher: Sendable {
     }
 
     /// The evidence that `account` is `person`'s, or nil when there is too little.
-    private func pair(_ person: Person, _ account: ObservedAccount, managers: [String: String]) -> Pairing? {
-        guard !(account.state?.notMatches.contains { Person.key($0) == person.key } ?? false) else { return nil }
+    private func pair(
+        _ person: Person, _ account: ObservedAccount, managers: [String: String]
+    ) -> Pairing? {
+        guard !(account.state?.notMatches.contains { Person.key($0) == person.key } ?? false) else {
+            return nil
+        }
         let mail = mailEvidence(person, account)
         let name = NameKey.evidence(person, account)
         guard mail != nil || name != nil else { return nil }
         let department = departmentEvidence(person, account)
         let manager = managerEvidence(person, account, managers: managers)
-        let confidence: MatchConfidence = mail != nil ? .high
+        let confidence: MatchConfidence =
+            mail != nil
+            ? .high
             : (department != nil || manager != nil ? .medium : .low)
         let evidence = [mail, name, department, manager].compactMap { $0 }
         return Pairing(person: person, account: account, confidence: confidence, evidence: evidence)
@@ -85,26 +100,43 @@ public struct AdoptionMatcher: Sendable {
 
     private func mailEvidence(_ person: Person, _ account: ObservedAccount) -> MatchEvidence? {
         guard let hr = person.workEmail?.trimmed, !hr.isEmpty else { return nil }
-        let value = (account.attributes["mail"] ?? []).first { $0.trimmed.lowercased() == hr.lowercased() }
-        return value.map { MatchEvidence(attribute: "mail", accountValue: $0, field: "work_email", hrValue: hr) }
+        let value = (account.attributes["mail"] ?? []).first {
+            $0.trimmed.lowercased() == hr.lowercased()
+        }
+        return value.map {
+            MatchEvidence(attribute: "mail", accountValue: $0, field: "work_email", hrValue: hr)
+        }
     }
 
-    private func departmentEvidence(_ person: Person, _ account: ObservedAccount) -> MatchEvidence? {
+    private func departmentEvidence(_ person: Person, _ account: ObservedAccount) -> MatchEvidence?
+    {
         let hr = NameKey.fold(person.department)
         guard !hr.isEmpty else { return nil }
-        let value = (account.attributes[departmentAttribute] ?? []).first { NameKey.fold($0) == hr }
-        return value.map { MatchEvidence(attribute: departmentAttribute, accountValue: $0, field: "department",
-                                         hrValue: person.department) }
+        let value = (account.attributes[departmentAttribute.lowercased()] ?? []).first {
+            NameKey.fold($0) == hr
+        }
+        return value.map {
+            MatchEvidence(
+                attribute: departmentAttribute, accountValue: $0, field: "department",
+                hrValue: person.department)
+        }
     }
 
-    private func managerEvidence(_ person: Person, _ account: ObservedAccount,
-                                 managers: [String: String]) -> MatchEvidence? {
-        guard let manager = person.managerID, let managerDN = managers[Person.key(manager)] else { return nil }
-        let value = (account.attributes[managerAttribute] ?? []).first { value in
+    private func managerEvidence(
+        _ person: Person, _ account: ObservedAccount,
+        managers: [String: String]
+    ) -> MatchEvidence? {
+        guard let manager = person.managerID, let managerDN = managers[Person.key(manager)] else {
+            return nil
+        }
+        let value = (account.attributes[managerAttribute.lowercased()] ?? []).first { value in
             (try? DistinguishedName(parsing: value))?.normalized == managerDN
         }
-        return value.map { MatchEvidence(attribute: managerAttribute, accountValue: $0, field: "manager_id",
-                                         hrValue: "\(manager) (whose account is \(managerDN))") }
+        return value.map {
+            MatchEvidence(
+                attribute: managerAttribute, accountValue: $0, field: "manager_id",
+                hrValue: "\(manager) (whose account is \(managerDN))")
+        }
     }
 }
 
@@ -118,7 +150,9 @@ struct CandidateIndex {
         self.accounts = accounts
         for (position, account) in accounts.enumerated() {
             var keys = Set(NameKey.accountKeys(account).map(\.key))
-            for mail in account.attributes["mail"] ?? [] { keys.insert("mail:" + mail.trimmed.lowercased()) }
+            for mail in account.attributes["mail"] ?? [] {
+                keys.insert("mail:" + mail.trimmed.lowercased())
+            }
             for key in keys { byKey[key, default: []].append(position) }
         }
     }
@@ -126,7 +160,9 @@ struct CandidateIndex {
     /// The accounts sharing a mail address or a name key with the person, each once.
     func candidates(for person: Person) -> [ObservedAccount] {
         var keys = NameKey.personKeys(person).map(\.key)
-        if let mail = person.workEmail?.trimmed, !mail.isEmpty { keys.append("mail:" + mail.lowercased()) }
+        if let mail = person.workEmail?.trimmed, !mail.isEmpty {
+            keys.append("mail:" + mail.lowercased())
+        }
         let positions = Set(keys.flatMap { byKey[$0] ?? [] })
         return positions.sorted().map { accounts[$0] }
     }
@@ -143,24 +179,39 @@ struct Pairing {
     static func unambiguous(_ pairs: [Pairing]) -> [Pairing] {
         let accounts = Dictionary(grouping: pairs) { $0.account.dn.normalized }
         let people = Dictionary(grouping: pairs) { $0.person.key }
-        return pairs.filter { accounts[$0.account.dn.normalized]!.count == 1 && people[$0.person.key]!.count == 1 }
+        return pairs.filter {
+            accounts[$0.account.dn.normalized]!.count == 1 && people[$0.person.key]!.count == 1
+        }
     }
 
     /// The pairs as review rows, each naming the rows it competes with.
     static func proposals(_ pairs: [Pairing]) -> [AdoptionProposal] {
         let accounts = Dictionary(grouping: pairs) { $0.account.dn.normalized }
         let people = Dictionary(grouping: pairs) { $0.person.key }
-        let sorted = pairs.sorted { ($0.account.dn.normalized, $0.person.key) < ($1.account.dn.normalized, $1.person.key) }
+        let sorted = pairs.sorted {
+            ($0.account.dn.normalized, $0.person.key) < ($1.account.dn.normalized, $1.person.key)
+        }
         return sorted.map { pair in
             var proposal = AdoptionProposal(
-                accountDN: pair.account.dn.string, login: pair.account.login, employeeID: pair.person.employeeID,
-                hrName: "\(pair.person.displayFirstName) \(pair.person.lastName)", hrStatus: pair.person.status.rawValue,
+                accountDN: pair.account.dn.string, login: pair.account.login,
+                employeeID: pair.person.employeeID,
+                hrName: "\(pair.person.displayFirstName) \(pair.person.lastName)",
+                hrStatus: pair.person.status.rawValue,
                 confidence: pair.confidence, evidence: pair.evidence)
-            let otherPeople = accounts[pair.account.dn.normalized]!.filter { $0.person.key != pair.person.key }
-            let otherAccounts = people[pair.person.key]!.filter { $0.account.dn.normalized != pair.account.dn.normalized }
-            proposal.competing = otherPeople.map { "account also matches \($0.person.employeeID) "
-                + "\($0.person.displayFirstName) \($0.person.lastName) (\($0.confidence.rawValue))" }
-                + otherAccounts.map { "person also matches \($0.account.dn.string) (\($0.confidence.rawValue))" }
+            let otherPeople = accounts[pair.account.dn.normalized]!.filter {
+                $0.person.key != pair.person.key
+            }
+            let otherAccounts = people[pair.person.key]!.filter {
+                $0.account.dn.normalized != pair.account.dn.normalized
+            }
+            proposal.competing =
+                otherPeople.map {
+                    "account also matches \($0.person.employeeID) \($0.person.displayFirstName) "
+                        + "\($0.person.lastName) (\($0.confidence.rawValue))"
+                }
+                + otherAccounts.map {
+                    "person also matches \($0.account.dn.string) (\($0.confidence.rawValue))"
+                }
             return proposal
         }
     }

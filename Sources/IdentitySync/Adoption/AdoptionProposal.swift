@@ -17,7 +17,9 @@ public enum MatchConfidence: String, Sendable, Codable, Comparable, CaseIterable
         }
     }
 
-    public static func < (lhs: MatchConfidence, rhs: MatchConfidence) -> Bool { lhs.rank < rhs.rank }
+    public static func < (lhs: MatchConfidence, rhs: MatchConfidence) -> Bool {
+        lhs.rank < rhs.rank
+    }
 }
 
 /// One attribute of the account that agrees with one HR field of the person, with both values.

@@ -14,9 +14,11 @@ enum NameKey {
     /// Transliterated to ASCII, lower-cased, letters and digits only.
     static func fold(_ text: String) -> String {
         let ascii = Transliteration.ascii(text).lowercased()
-        return String(String.UnicodeScalarView(ascii.unicodeScalars.filter {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0)
-        }))
+        return String(
+            String.UnicodeScalarView(
+                ascii.unicodeScalars.filter {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0)
+                }))
     }
 
     /// The person's name first-last and last-first, with the legal and the preferred first name.
@@ -27,10 +29,14 @@ enum NameKey {
         }
         var spellings: [Spelling] = []
         for (field, first) in firsts {
-            spellings.append(Spelling(key: fold(first + person.lastName), source: "\(field)+last_name",
-                                      value: "\(first) \(person.lastName)"))
-            spellings.append(Spelling(key: fold(person.lastName + first), source: "last_name+\(field)",
-                                      value: "\(person.lastName), \(first)"))
+            spellings.append(
+                Spelling(
+                    key: fold(first + person.lastName), source: "\(field)+last_name",
+                    value: "\(first) \(person.lastName)"))
+            spellings.append(
+                Spelling(
+                    key: fold(person.lastName + first), source: "last_name+\(field)",
+                    value: "\(person.lastName), \(first)"))
         }
         return spellings.filter { $0.key.count > 1 }
     }
@@ -41,8 +47,10 @@ enum NameKey {
         let surnames = account.attributes["sn"] ?? []
         for given in account.attributes["givenname"] ?? [] {
             for surname in surnames {
-                spellings.append(Spelling(key: fold(given + surname), source: "givenName+sn",
-                                          value: "\(given) \(surname)"))
+                spellings.append(
+                    Spelling(
+                        key: fold(given + surname), source: "givenName+sn",
+                        value: "\(given) \(surname)"))
             }
         }
         for attribute in ["cn", "displayName"] {
@@ -58,8 +66,9 @@ enum NameKey {
         let hr = personKeys(person)
         for spelling in accountKeys(account) {
             guard let match = hr.first(where: { $0.key == spelling.key }) else { continue }
-            return MatchEvidence(attribute: spelling.source, accountValue: spelling.value,
-                                 field: match.source, hrValue: match.value)
+            return MatchEvidence(
+                attribute: spelling.source, accountValue: spelling.value,
+                field: match.source, hrValue: match.value)
         }
         return nil
     }

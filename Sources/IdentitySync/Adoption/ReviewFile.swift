@@ -55,16 +55,21 @@ public struct ReviewFileError: Error, CustomStringConvertible {
 /// tab or a carriage return) are written with a leading `'`: HR names and directory values
 /// are input nobody here controls. Reading back drops that `'` again.
 public enum ReviewFile {
-    public static let columns = ["account_dn", "login", "employee_id", "hr_name", "hr_status", "confidence",
-                                 "ambiguous", "evidence", "approved"]
+    public static let columns = [
+        "account_dn", "login", "employee_id", "hr_name", "hr_status", "confidence",
+        "ambiguous", "evidence", "approved",
+    ]
     static let required = ["account_dn", "login", "employee_id", "hr_name", "approved"]
 
     public static func csv(_ proposals: [AdoptionProposal]) -> String {
         var lines = [columns.joined(separator: ",")]
         for proposal in proposals {
-            let cells = [proposal.accountDN, proposal.login, proposal.employeeID, proposal.hrName,
-                         proposal.hrStatus, proposal.confidence.rawValue, proposal.competing.joined(separator: "; "),
-                         proposal.evidenceText, proposal.isAutoApproved ? "yes" : "no"]
+            let cells = [
+                proposal.accountDN, proposal.login, proposal.employeeID, proposal.hrName,
+                proposal.hrStatus, proposal.confidence.rawValue,
+                proposal.competing.joined(separator: "; "),
+                proposal.evidenceText, proposal.isAutoApproved ? "yes" : "no",
+            ]
             lines.append(cells.map { quoted(neutralised($0)) }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
@@ -72,7 +77,9 @@ public enum ReviewFile {
 
     /// The cell with a `'` in front where a spreadsheet would take it for a formula.
     static func neutralised(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first, formulaStarts.contains(first) else { return cell }
+        guard let first = cell.unicodeScalars.first, formulaStarts.contains(first) else {
+            return cell
+        }
         return "'" + cell
     }
 
@@ -80,7 +87,8 @@ public enum ReviewFile {
 
     /// RFC 4180: a cell with a comma, a quote, a line break or edge spaces goes in quotes.
     static func quoted(_ cell: String) -> String {
-        let special = cell.contains { ",\"\r\n".contains($0) } || cell.hasPrefix(" ") || cell.hasSuffix(" ")
+        let special =
+            cell.contains { ",\"\r\n".contains($0) } || cell.hasPrefix(" ") || cell.hasSuffix(" ")
         guard special else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -88,7 +96,8 @@ public enum ReviewFile {
     static func restored(_ cell: String) -> String {
         let scalars = cell.unicodeScalars
         guard scalars.first == "'", scalars.count > 1,
-              formulaStarts.contains(scalars[scalars.index(after: scalars.startIndex)]) else { return cell }
+            formulaStarts.contains(scalars[scalars.index(after: scalars.startIndex)])
+        else { return cell }
         return String(cell.dropFirst())
     }
 
@@ -113,16 +122,22 @@ public enum ReviewFile {
         var approved: String
     }
 
-    public static func json(_ proposals: [AdoptionProposal], feed: String, fingerprint: String) throws -> String {
+    public static func json(
+        _ proposals: [AdoptionProposal], feed: String, fingerprint: String
+    ) throws -> String {
         let rows = proposals.map { proposal in
-            Row(accountDN: proposal.accountDN, login: proposal.login, employeeID: proposal.employeeID,
-                hrName: proposal.hrName, hrStatus: proposal.hrStatus, confidence: proposal.confidence,
+            Row(
+                accountDN: proposal.accountDN, login: proposal.login,
+                employeeID: proposal.employeeID,
+                hrName: proposal.hrName, hrStatus: proposal.hrStatus,
+                confidence: proposal.confidence,
                 ambiguous: proposal.competing, evidence: proposal.evidence,
                 approved: proposal.isAutoApproved ? "yes" : "no")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(feed: feed, directoryFingerprint: fingerprint, proposals: rows))
+        let data = try encoder.encode(
+            Document(feed: feed, directoryFingerprint: fingerprint, proposals: rows))
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -134,7 +149,8 @@ public enum ReviewFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReviewFileError(file: path, problems: [(0, "cannot read the file")])
         }
-        return path.lowercased().hasSuffix(".json") ? try readJSON(data, file: path)
+        return path.lowercased().hasSuffix(".json")
+            ? try readJSON(data, file: path)
             : try readCSV([UInt8](data), file: path)
     }
 
@@ -147,8 +163,15 @@ public enum ReviewFile {
         }
         let missing = required.filter { table.column(named: $0) == nil }
         guard missing.isEmpty else {
-            throw ReviewFileError(file: file, problems: [(table.headerLine, "the header lacks "
-                + missing.joined(separator: ", ") + "; use the file idsync adopt wrote")])
+            throw ReviewFileError(
+                file: file,
+                problems: [
+                    (
+                        table.headerLine,
+                        "the header lacks "
+                            + missing.joined(separator: ", ") + "; use the file idsync adopt wrote"
+                    )
+                ])
         }
         var rows: [ReviewRow] = []
         var problems: [(line: Int, text: String)] = []
@@ -158,11 +181,14 @@ public enum ReviewFile {
                 return index < row.fields.count ? restored(row.fields[index].trimmed) : ""
             }
             guard let decision = ReviewDecision(cell: cell("approved")) else {
-                problems.append((row.line, "approved is '\(cell("approved"))'; write yes, no or reject"))
+                problems.append(
+                    (row.line, "approved is '\(cell("approved"))'; write yes, no or reject"))
                 continue
             }
-            rows.append(ReviewRow(line: row.line, accountDN: cell("account_dn"), login: cell("login"),
-                                  employeeID: cell("employee_id"), hrName: cell("hr_name"), decision: decision))
+            rows.append(
+                ReviewRow(
+                    line: row.line, accountDN: cell("account_dn"), login: cell("login"),
+                    employeeID: cell("employee_id"), hrName: cell("hr_name"), decision: decision))
         }
         guard problems.isEmpty else { throw ReviewFileError(file: file, problems: problems) }
         return rows
@@ -173,18 +199,22 @@ public enum ReviewFile {
         do {
             document = try JSONDecoder().decode(Document.self, from: data)
         } catch {
-            throw ReviewFileError(file: file, problems: [(0, "not a review file idsync adopt wrote: \(error)")])
+            throw ReviewFileError(
+                file: file, problems: [(0, "not a review file idsync adopt wrote: \(error)")])
         }
         var rows: [ReviewRow] = []
         var problems: [(line: Int, text: String)] = []
         for (position, row) in document.proposals.enumerated() {
             guard let decision = ReviewDecision(cell: row.approved) else {
-                problems.append((position + 1, "approved is '\(row.approved)'; write yes, no or reject"))
+                problems.append(
+                    (position + 1, "approved is '\(row.approved)'; write yes, no or reject"))
                 continue
             }
-            rows.append(ReviewRow(line: position + 1, accountDN: row.accountDN.trimmed, login: row.login.trimmed,
-                                  employeeID: row.employeeID.trimmed, hrName: row.hrName.trimmed,
-                                  decision: decision))
+            rows.append(
+                ReviewRow(
+                    line: position + 1, accountDN: row.accountDN.trimmed, login: row.login.trimmed,
+                    employeeID: row.employeeID.trimmed, hrName: row.hrName.trimmed,
+                    decision: decision))
         }
         guard problems.isEmpty else { throw ReviewFileError(file: file, problems: problems) }
         return rows
@@ -195,7 +225,8 @@ public enum ReviewFile {
     public static func writePrivate(_ text: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw ReviewFileError(file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")])
+            throw ReviewFileError(
+                file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")])
         }
         defer { close(fd) }
         fchmod(fd, 0o600)
@@ -204,7 +235,9 @@ public enum ReviewFile {
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard count > 0 else {
-                throw ReviewFileError(file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")])
+                throw ReviewFileError(
+                    file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")]
+                )
             }
             written += count
         }

@@ -71,7 +71,9 @@ public struct AccountState: Sendable, Codable, Equatable {
         if reverificationPending { parts.append("reverify") }
         if revocationPending { parts.append("revoke") }
         if credentialsWiped { parts.append("wiped") }
-        if !notMatches.isEmpty { parts.append("not-match=" + notMatches.sorted().joined(separator: ",")) }
+        if !notMatches.isEmpty {
+            parts.append("not-match=" + notMatches.sorted().joined(separator: ","))
+        }
         return parts.joined(separator: ";")
     }
 }

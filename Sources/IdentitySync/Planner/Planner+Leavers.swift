@@ -109,8 +109,11 @@ extension Planner {
         // claimed it: it stays an orphan, not a leaver whose groups go.
         let managed = account.state != nil && account.state?.disabledBy != .orphan && account.employeeID != nil
         guard managed else {
+            let probable = work.probableAccounts.contains(account.dn.normalized)
+                ? "; probably a person's in the feed: held for idsync adopt" : ""
             work.finding(.orphan, account.employeeID, account.dn.string,
-                         "in the managed subtree but idsync never claimed it (no employee id it manages)")
+                         "in the managed subtree but idsync never claimed it (no employee id it manages)"
+                            + probable)
             guard config.policy.orphans == .disable, account.lock == .none,
                   !work.probableAccounts.contains(account.dn.normalized) else { return }
             planLeaver(account, person: nil, reason: .orphan, evidence: [], work: &work)
