@@ -26,7 +26,8 @@ public enum YAMLDocument {
         return try parse(bytes: [UInt8](data), file: path)
     }
 
-    static func parse(bytes: [UInt8], file: String) throws -> YAMLNode {
+    /// Parses one document from UTF-8 bytes; as `parse(_:file:)`.
+    public static func parse(bytes: [UInt8], file: String) throws -> YAMLNode {
         guard !bytes.isEmpty else { return .null(YAMLMark(line: 1, column: 1)) }
 
         let events = try LibYAMLEvents.events(in: bytes, file: file)

@@ -9,6 +9,7 @@ struct Commands {
     func run() -> ExitStatus {
         do {
             let config = try ConfigLoader.load(path: arguments.configPath)
+            try config.checkReferencedFiles()
             switch arguments.command {
             case .validate: return try validate(config)
             case .plan: return try planOrSync(config, apply: false)
@@ -61,6 +62,7 @@ struct Commands {
         try config.exceptions.checkHorizon(today: LocalDate(try instant(config), in: config.timeZone))
         let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
         print("config \(config.file): ok (bind password source readable and private)")
+        print("config hash \(config.hash) of \(config.files.joined(separator: ", "))")
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
               + "\(feed.quarantined.count) quarantined")
         for notice in feed.notices { print("  note: \(notice)") }
@@ -81,7 +83,8 @@ struct Commands {
         // A sync leaves a trace in the audit log from its first step, also when it stops.
         let audit = try AuditLog(path: config.auditPath, run: UUID().uuidString.lowercased(),
                                  actor: Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
-                                              reason: arguments.reason))
+                                              reason: arguments.reason),
+                                 configHash: config.hash)
         try audit.append { $0.event = "run-start"; $0.detail = "config \(config.file), feed \(config.feed.path)" }
         do {
             return try sync(config, audit: audit)

@@ -20,6 +20,7 @@ import Testing
         record.approvedBy = "M. Rivera, IAM lead"
         record.error = DirectoryFailure(code: 20, message: "value #0 already exists", transient: false)
         record.summary = PlanSummary()
+        record.configHash = "sha256:" + String(repeating: "0f", count: 32)
         return record
     }
 
@@ -32,6 +33,7 @@ import Testing
         #expect(decoded.dn == record().dn)
         #expect(decoded.error?.code == 20)
         #expect(decoded.summary == PlanSummary())
+        #expect(decoded.configHash == record().configHash)
         #expect(!line.contains("\n"), "one record is one line")
     }
 

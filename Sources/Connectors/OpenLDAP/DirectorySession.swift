@@ -28,21 +28,7 @@ public enum DirectorySession {
     /// The password from `password_file` (its first line) or `password_env`.
     public static func bindPassword(_ config: DirectoryConfig, environment: [String: String]) throws -> String {
         if let file = config.passwordFile {
-            var info = stat()
-            guard stat(file, &info) == 0 else {
-                throw ConfigProblem("cannot read directory.password_file \(file): \(String(cString: strerror(errno)))")
-            }
-            guard info.st_mode & 0o027 == 0 else {
-                let mode = String(info.st_mode & 0o777, radix: 8)
-                throw ConfigProblem("directory.password_file \(file) has mode \(mode): other users could read or "
-                                    + "change it. chmod 600 (or 640 for a group that runs idsync)")
-            }
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ConfigProblem("cannot read directory.password_file \(file)")
-            }
-            let password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard !password.isEmpty else { throw ConfigProblem("directory.password_file \(file) is empty") }
-            return password
+            return try ProtectedFile.readSecret(file, role: "directory.password_file")
         }
         if let name = config.passwordEnvironment {
             guard let password = environment[name], !password.isEmpty else {

@@ -20,6 +20,7 @@ struct AuditLine {
         line.values("after", record.after)
         line.string("approvedBy", record.approvedBy)
         line.values("before", record.before)
+        line.string("configHash", record.configHash)
         line.string("detail", record.detail)
         line.string("dn", record.dn)
         line.string("employeeID", record.employeeID)

@@ -32,6 +32,8 @@ public struct AuditRecord: Codable, Sendable {
     public var error: DirectoryFailure?
     public var summary: PlanSummary?
     public var detail: String?
+    /// The hash of the config and mappings the run loaded (`Config.hash`).
+    public var configHash: String?
 }
 
 /// The append-only JSON-lines audit log a SIEM ingests. It is never read back.
@@ -42,9 +44,10 @@ public final class AuditLog {
     public let path: String
     let run: String
     let actor: Actor
+    let configHash: String?
     private let handle: FileHandle
 
-    public init(path: String, run: String, actor: Actor) throws {
+    public init(path: String, run: String, actor: Actor, configHash: String? = nil) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw AuditError(path: path, problem: String(cString: strerror(errno)))
@@ -52,6 +55,7 @@ public final class AuditLog {
         self.path = path
         self.run = run
         self.actor = actor
+        self.configHash = configHash
         self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
@@ -59,6 +63,7 @@ public final class AuditLog {
     /// an audit record must not go on.
     public func append(_ fill: (inout AuditRecord) -> Void) throws {
         var record = AuditRecord(time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
+        record.configHash = configHash
         fill(&record)
         let line = try AuditLine.render(record) + "\n"
         do {

@@ -33,6 +33,7 @@ public struct SyncRun {
     /// Steps 1 to 4: read, observe, plan, guard. Writes nothing anywhere.
     public func plan(feed: FeedSnapshot, directory: ObservedDirectory) -> Plan {
         var plan = Planner(config: config, instant: instant).plan(feed: feed, directory: directory)
+        plan.configHash = config.hash.isEmpty ? nil : config.hash
         let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map { config.groupDN($0).string }
         plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows,
                              privilegedGroups: Set(privileged))

@@ -200,6 +200,10 @@ public struct Config: Sendable {
     public var lockPath: String
     public var exceptions = ExceptionPolicy()
     public var credentials = CredentialPolicy()
+    /// SHA-256 of the config and every mapping file it loaded (`sha256:…`), for plans and audit.
+    public var hash = ""
+    /// The files behind `hash`, in the order they were read.
+    public var files: [String] = []
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

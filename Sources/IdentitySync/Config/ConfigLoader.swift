@@ -7,6 +7,10 @@ import YAML
 /// line and the key, and says what would be accepted.
 public enum ConfigLoader {
     public static func load(path: String) throws -> Config {
+        try loadRecordingFiles(path: path, loadSite)
+    }
+
+    private static func loadSite(path: String) throws -> Config {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
                                              "guards", "protected", "audit", "lock", "exceptions",
@@ -33,7 +37,7 @@ public enum ConfigLoader {
     }
 
     static func reader(_ path: String) throws -> YAMLReader {
-        YAMLReader(try YAMLDocument.load(path: path), file: path)
+        YAMLReader(try protectedDocument(path), file: path)
     }
 
     static func resolve(_ path: String, in folder: String) -> String {

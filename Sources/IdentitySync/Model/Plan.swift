@@ -37,6 +37,8 @@ public struct Plan: Sendable, Codable {
     public var instant: String
     public var feed: String
     public var directoryFingerprint: String
+    /// The SHA-256 of the config and mappings the plan was made with (`sha256:…`).
+    public var configHash: String?
     public var summary: PlanSummary
     public var changes: [Change]
     public var findings: [Finding]

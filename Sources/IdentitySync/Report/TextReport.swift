@@ -8,6 +8,7 @@ public enum TextReport {
         lines.append("idsync plan for \(plan.runDate) (instant \(plan.instant))")
         lines.append("feed: \(plan.feed): \(s.peopleInFeed) people, \(s.quarantined) quarantined rows")
         lines.append("directory: \(s.accountsObserved) accounts observed")
+        if let hash = plan.configHash { lines.append("config: \(hash)") }
         lines.append("")
         lines.append("joiners \(s.joiners)  movers \(s.movers)  leavers \(s.leavers)  "
                      + "contract ended \(s.contractEnded)  rehires \(s.rehires)  orphans \(s.orphans)  "
