@@ -27,7 +27,7 @@ struct Commands {
         } catch let error as ReviewFileError {
             return fail(.stopped, "\(error)")
         } catch let error as AuditError {
-            return fail(.partial, "\(error)")
+            return fail(error.changesSent > 0 ? .partial : (error.isSetupProblem ? .usage : .stopped), "\(error)")
         } catch let error as DirectoryUnavailable {
             return fail(error.isInvalidCredentials ? .usage : .stopped, "\(error); nothing was written")
         } catch {
@@ -86,6 +86,7 @@ struct Commands {
                                               reason: arguments.reason),
                                  configHash: config.hash)
         try audit.append { $0.event = "run-start"; $0.detail = "config \(config.file), feed \(config.feed.path)" }
+        try audit.flush()
         do {
             return try sync(config, audit: audit)
         } catch let error where !(error is AuditError) {
@@ -147,6 +148,7 @@ struct Commands {
         try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
             $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"
                 + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "") }
+        try audit.flush()
         var text = try report(plan, outcomes: result.outcomes)
         if let lost = result.connectionLost {
             text += "the directory connection was lost: \(lost); the next run repairs what was not applied\n"

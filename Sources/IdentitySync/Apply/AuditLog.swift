@@ -38,41 +38,75 @@ public struct AuditRecord: Codable, Sendable {
 
 /// The append-only JSON-lines audit log a SIEM ingests. It is never read back.
 ///
-/// The file is created with mode 0600 and opened for append; each record is one line
-/// written with a single `write`, so a crash leaves whole records behind.
+/// The file is created with mode 0600 and opened for append; each record is one line, and
+/// a batch of records one `write`, so a crash leaves whole records behind (a full disk may
+/// cut the last one short). `appendAttempts` flushes to the disk before it returns: the
+/// executor calls it before it sends the changes it names, so that no change is made
+/// without a record on disk that it was about to be.
 public final class AuditLog {
     public let path: String
     let run: String
     let actor: Actor
     let configHash: String?
-    private let handle: FileHandle
+    private let fd: Int32
 
     public init(path: String, run: String, actor: Actor, configHash: String? = nil) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw AuditError(path: path, problem: String(cString: strerror(errno)))
+            throw AuditError(path: path, errorNumber: errno, doing: "open")
         }
         self.path = path
         self.run = run
         self.actor = actor
         self.configHash = configHash
-        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
     }
 
     /// Appends one record; throws when the log cannot be written, since a change without
     /// an audit record must not go on.
     public func append(_ fill: (inout AuditRecord) -> Void) throws {
+        try write(try line(fill))
+    }
+
+    /// Appends one record per element, in one write, and flushes them to the disk.
+    public func appendAll<Element>(_ elements: [Element], _ fill: (Element, inout AuditRecord) -> Void) throws {
+        guard !elements.isEmpty else { return }
+        var text = ""
+        for element in elements { text += try line { fill(element, &$0) } }
+        try write(text)
+        try flush()
+    }
+
+    /// Makes what was appended durable (fsync); throws as `append` does.
+    public func flush() throws {
+        guard fsync(fd) == 0 else { throw AuditError(path: path, errorNumber: errno, doing: "flush") }
+    }
+
+    private func line(_ fill: (inout AuditRecord) -> Void) throws -> String {
         var record = AuditRecord(time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
         record.configHash = configHash
         fill(&record)
-        let line = try AuditLine.render(record) + "\n"
-        do {
-            try handle.write(contentsOf: Data(line.utf8))
-        } catch {
-            throw AuditError(path: path, problem: "\(error)")
-        }
+        return try AuditLine.render(record) + "\n"
     }
 
+    /// write(2) until every byte is out; a short write (a disk filling up) is retried so
+    /// that the error that follows it is the one reported.
+    private func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { throw AuditError(path: path, errorNumber: errno, doing: "write") }
+                offset += written
+            }
+        }
+    }
     /// UTC now as `2026-12-04T02:15:07.123Z`. Built by hand: a formatter object per record
     /// cost more than the directory write it records.
     static func timestamp(_ date: Date = Date()) -> String {
@@ -87,10 +121,44 @@ public final class AuditLog {
     }
 }
 
+/// The audit log could not be opened, written or flushed: the run stops before it sends
+/// anything more (DESIGN: a change with no audit record is never made).
 public struct AuditError: Error, CustomStringConvertible {
     public let path: String
     public let problem: String
-    public var description: String {
-        "cannot write the audit log \(path): \(problem); no change is made without an audit record"
+    public let errorNumber: Int32?
+    /// Directory writes sent before the log failed; zero means the directory is unchanged.
+    public var changesSent = 0
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+        self.errorNumber = nil
     }
+
+    init(path: String, errorNumber: Int32, doing step: String) {
+        self.path = path
+        self.problem = "\(step): \(String(cString: strerror(errorNumber)))"
+        self.errorNumber = errorNumber
+    }
+
+    /// A path the site must fix (no permission, no such folder): a config error, exit 2.
+    /// A full, read-only or failing disk is not the config's fault: exit 3.
+    public var isSetupProblem: Bool {
+        guard let code = errorNumber else { return false }
+        return [EACCES, EPERM, ENOENT, ENOTDIR, EISDIR, ELOOP].contains(code)
+    }
+
+    public var description: String {
+        let stopped = changesSent == 0
+            ? "the run stopped before sending any change to the directory; nothing was changed"
+            : "the run stopped after \(changesSent) directory writes; nothing more was sent, the next run "
+                + "finishes the rest"
+        return "cannot write the audit log \(path) (\(problem)): \(stopped). No change is made without "
+            + "an audit record: fix the log's disk or path and run again"
+    }
+}
+
+private func systemWrite(_ fd: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    write(fd, bytes, count)
 }

@@ -26,6 +26,11 @@ public final class Executor {
     public private(set) var outcomes: [ChangeOutcome] = []
     /// Set once the connector reports the connection lost; nothing more is sent.
     public private(set) var connectionLost: String?
+    /// Directory writes handed to the connector so far.
+    public private(set) var sent = 0
+    /// How many operations' attempts go to the disk in one write and one fsync before they
+    /// are sent. Between two batches the pipeline drains once: a round trip per batch.
+    static let attemptBatch = 512
 
     public init(connector: DirectoryConnector, audit: AuditLog, observed: ObservedDirectory,
                 placeholder: DistinguishedName) {
@@ -61,8 +66,18 @@ public final class Executor {
 
     /// Applies every change of the plan. A lost connection ends the sending: what was in
     /// flight is recorded with an unknown outcome, the rest as not sent, and the next run's
-    /// read finds out. Throws only when the audit log cannot be written.
+    /// read finds out. Throws only when the audit log cannot be written, with the count of
+    /// writes sent before it failed; nothing more is sent then.
     public func apply(_ plan: Plan) throws {
+        do {
+            try applyPhases(plan)
+        } catch var error as AuditError {
+            error.changesSent = sent
+            throw error
+        }
+    }
+
+    private func applyPhases(_ plan: Plan) throws {
         for phase in Executor.phases {
             let changes = plan.changes.filter(phase.accepts)
             guard !changes.isEmpty else { continue }
@@ -91,7 +106,7 @@ public final class Executor {
             }
         }
         let operations = ready.map(operation(for:))
-        try send(operations) { index, result in
+        try send(operations, covering: ready.map { [$0] }) { index, result in
             try record(ready[index], result: result)
         }
     }
@@ -139,7 +154,7 @@ public final class Executor {
         }
         let batches = order.map { byGroup[$0]! }
         var retry: [Change] = []
-        try send(batches.map(membershipOperation)) { index, result in
+        try send(batches.map(membershipOperation), covering: batches) { index, result in
             if case .failure = result, batches[index].count > 1 {
                 retry.append(contentsOf: batches[index])
                 return
@@ -147,7 +162,7 @@ public final class Executor {
             for change in batches[index] { try record(change, result: result) }
         }
         guard !retry.isEmpty else { return }
-        try send(retry.map { membershipOperation([$0]) }) { index, result in
+        try send(retry.map { membershipOperation([$0]) }, covering: retry.map { [$0] }) { index, result in
             try record(retry[index], result: result)
         }
     }
@@ -176,10 +191,23 @@ public final class Executor {
         return left.isEmpty
     }
 
-    private func send(_ operations: [DirectoryOperation],
+    /// Sends the operations batch by batch; `changes[i]` are the changes operation i makes.
+    /// Each batch's attempt records are on the disk before the batch is sent, and a failed
+    /// audit write stops the sending.
+    private func send(_ operations: [DirectoryOperation], covering changes: [[Change]],
                       _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
-        guard !operations.isEmpty, connectionLost == nil else { return }
+        for start in stride(from: 0, to: operations.count, by: Executor.attemptBatch) {
+            guard connectionLost == nil else { return }
+            let range = start..<min(start + Executor.attemptBatch, operations.count)
+            try recordAttempts(changes[range].flatMap { $0 })
+            try sendBatch(Array(operations[range])) { index, result in try handle(start + index, result) }
+        }
+    }
+
+    private func sendBatch(_ operations: [DirectoryOperation],
+                           _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
         var thrown: Error?
+        sent += operations.count
         do {
             try connector.write(operations) { index, result in
                 guard thrown == nil else { return }
@@ -189,6 +217,17 @@ public final class Executor {
             connectionLost = "\(error)"
         }
         if let thrown { throw thrown }
+    }
+
+    /// What is about to be sent, without the values: the result record that follows has them.
+    private func recordAttempts(_ changes: [Change]) throws {
+        try audit.appendAll(changes) { change, entry in
+            entry.event = "attempt"
+            entry.action = change.kind.rawValue
+            entry.employeeID = change.employeeID
+            entry.dn = change.dn
+            entry.target = change.target
+        }
     }
 
     private func record(_ change: Change, result: Result<Void, DirectoryFailure>) throws {

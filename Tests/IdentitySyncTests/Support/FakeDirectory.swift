@@ -16,6 +16,8 @@ final class FakeDirectory: DirectoryConnector {
     var fail: (DirectoryOperation) -> DirectoryFailure? = { _ in nil }
     var disableProblem: String?
     var referentialIntegrityProblem: String?
+    /// Called with each batch before any of it is applied, e.g. to look at the audit log.
+    var beforeWrite: ([DirectoryOperation]) -> Void = { _ in }
 
     init(_ observed: ObservedDirectory) {
         for account in observed.accounts { accounts[account.dn] = account }
@@ -49,6 +51,7 @@ final class FakeDirectory: DirectoryConnector {
     }
 
     func write(_ operations: [DirectoryOperation], completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+        beforeWrite(operations)
         batches.append(operations)
         for (index, operation) in operations.enumerated() {
             if let failure = fail(operation) {
