@@ -5,10 +5,18 @@ import IdentitySync
 /// Runs one command and returns the exit status; everything printed goes through here.
 struct Commands {
     let arguments: Arguments
+    let recorder = RunRecorder()
 
     func run() -> ExitStatus {
+        let status = runCommand()
+        if arguments.command == .sync { recorder.finish(status) }
+        return status
+    }
+
+    private func runCommand() -> ExitStatus {
         do {
             let config = try ConfigLoader.load(path: arguments.configPath)
+            recorder.config = config
             try config.checkReferencedFiles()
             switch arguments.command {
             case .validate: return try validate(config)
@@ -65,12 +73,21 @@ struct Commands {
         print("config hash \(config.hash) of \(config.files.joined(separator: ", "))")
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
               + "\(feed.quarantined.count) quarantined")
+        if let date = feed.date {
+            print("feed age: \(FeedSnapshot.duration(date.age(at: Date()))) (\(date.source)), limit "
+                  + (config.feed.maxAge.map(FeedSnapshot.duration) ?? "none (feed.max_age)"))
+        }
         for notice in feed.notices { print("  note: \(notice)") }
         for record in feed.quarantined {
             print("  quarantined \(record.source): \(record.problems.joined(separator: "; "))")
         }
         if feed.rowCount == 0 {
             return fail(.stopped, "the feed \(feed.origin) is empty; a sync would stop")
+        }
+        do {
+            try feed.checkAge(maxAge: config.feed.maxAge, now: Date())
+        } catch {
+            return fail(.stopped, "\(error); a sync would stop")
         }
         return feed.quarantined.isEmpty ? .success : .partial
     }
@@ -81,7 +98,7 @@ struct Commands {
         defer { withExtendedLifetime(lock) {} }
 
         // A sync leaves a trace in the audit log from its first step, also when it stops.
-        let audit = try AuditLog(path: config.auditPath, run: UUID().uuidString.lowercased(),
+        let audit = try AuditLog(path: config.auditPath, run: recorder.run,
                                  actor: Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
                                               reason: arguments.reason),
                                  configHash: config.hash)
@@ -113,7 +130,12 @@ struct Commands {
         var clock = StageClock()
         // The feed is read on a second thread while the directory is read: the one waits on
         // the disk and the parser, the other on slapd.
-        let feedRead = Background { try CSVFeed(path: config.feed.path, layout: config.feed.layout).read() }
+        let feedRead = Background {
+            let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+            recorder.feedAge = feed.date?.age(at: Date())
+            try feed.checkAge(maxAge: config.feed.maxAge, now: Date())
+            return feed
+        }
         let connector: OpenLDAPDirectory
         let observed: ObservedDirectory
         do {
@@ -144,6 +166,7 @@ struct Commands {
             return .stopped
         }
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit)
+        recorder.outcomes = result.outcomes
         let failures = result.outcomes.filter { !$0.succeeded }.count
         try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
             $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"

@@ -31,6 +31,8 @@ public struct FeedLayout: Sendable {
     public var statusValues: [String: EmploymentStatus]
     /// Worker type values (lower-cased) that mean contractor; all others are employees.
     public var contractorTypes: Set<String>
+    /// Where the export states its time and row count, if it does.
+    public var exportStamp: ExportStamp?
 }
 
 public struct FeedConfig: Sendable {
@@ -40,6 +42,8 @@ public struct FeedConfig: Sendable {
     public var layout: FeedLayout
     public var maxBadRows: Int = 10
     public var missingPerson: MissingPerson = .leaver
+    /// A feed older than this (seconds) stops the run; nil: no limit.
+    public var maxAge: TimeInterval?
 }
 
 public struct DirectoryConfig: Sendable {
@@ -204,6 +208,7 @@ public struct Config: Sendable {
     public var hash = ""
     /// The files behind `hash`, in the order they were read.
     public var files: [String] = []
+    public var monitoring = MonitoringConfig()
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

@@ -54,3 +54,49 @@ extension Config {
         }
     }
 }
+
+extension ConfigLoader {
+    /// `export_stamp:` of a layout: `trailer:` or `first_line:` with `prefix`, `rows` and
+    /// `exported` (the keys of the record's key=value fields), or `column:` naming a column.
+    static func loadExportStamp(_ node: YAMLReader) throws -> ExportStamp {
+        try node.rejectUnknownKeys(allowed: ["trailer", "first_line", "column"])
+        let places = try node.entries()
+        guard places.count == 1, let (key, record) = places.first else {
+            throw node.error("must have exactly one of trailer, first_line or column")
+        }
+        if key == "column" {
+            var stamp = ExportStamp(place: .column(try record.string()))
+            stamp.exportedKey = try record.string()
+            return stamp
+        }
+        try record.rejectUnknownKeys(allowed: ["prefix", "rows", "exported"])
+        var stamp = ExportStamp(place: key == "trailer" ? .trailer : .firstLine)
+        stamp.prefix = try record.string("prefix")
+        stamp.rowsKey = try record.optional("rows")?.string()
+        stamp.exportedKey = try record.optional("exported")?.string()
+        guard stamp.rowsKey != nil || stamp.exportedKey != nil else {
+            throw record.error("needs rows or exported (or both): the names of the record's key=value fields")
+        }
+        return stamp
+    }
+
+    /// `26h`, `90m`, `2d`, `3600s` as seconds.
+    static func duration(_ node: YAMLReader) throws -> TimeInterval {
+        let text = try node.string().trimmingCharacters(in: .whitespaces)
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Double(text.dropLast()), count > 0 else {
+            throw node.error("must be a duration such as 26h, 90m or 2d, found '\(text)'")
+        }
+        return count * unit
+    }
+}
+
+extension ConfigLoader {
+    /// `monitoring: {status_file: …, metrics_file: …}`, paths relative to the config.
+    static func loadMonitoring(_ node: YAMLReader?, folder: String) throws -> MonitoringConfig {
+        guard let node else { return MonitoringConfig() }
+        try node.rejectUnknownKeys(allowed: ["status_file", "metrics_file"])
+        return MonitoringConfig(statusFile: try node.optional("status_file").map { resolve(try $0.string(), in: folder) },
+                                metricsFile: try node.optional("metrics_file").map { resolve(try $0.string(), in: folder) })
+    }
+}

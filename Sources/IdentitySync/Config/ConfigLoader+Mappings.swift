@@ -6,7 +6,7 @@ extension ConfigLoader {
     static func loadLayout(_ path: String) throws -> FeedLayout {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["name", "date_format", "delimiter", "columns", "status",
-                                             "contractor_types"])
+                                             "contractor_types", "export_stamp"])
         let formatNode = try root.require("date_format")
         let dateLayout: DateLayout
         do {
@@ -31,9 +31,11 @@ extension ConfigLoader {
             throw try root.require("delimiter").error("must be one character")
         }
         let contractors = try root.optional("contractor_types")?.stringList() ?? []
-        return FeedLayout(name: try root.optional("name")?.string() ?? path, delimiter: scalar,
-                          dateLayout: dateLayout, columns: columns, statusValues: statuses,
-                          contractorTypes: Set(contractors.map { $0.lowercased() }))
+        var layout = FeedLayout(name: try root.optional("name")?.string() ?? path, delimiter: scalar,
+                                dateLayout: dateLayout, columns: columns, statusValues: statuses,
+                                contractorTypes: Set(contractors.map { $0.lowercased() }))
+        layout.exportStamp = try root.optional("export_stamp").map(loadExportStamp)
+        return layout
     }
 
     /// Attribute templates, the login name, and placement rules.

@@ -14,7 +14,7 @@ public enum ConfigLoader {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
                                              "guards", "protected", "audit", "lock", "exceptions",
-                                             "disable"])
+                                             "disable", "monitoring"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
         let directory = try loadDirectory(root.require("directory"), folder: folder)
@@ -33,6 +33,7 @@ public enum ConfigLoader {
             lockPath: resolve(try root.require("lock").string("path"), in: folder))
         config.exceptions = try loadExceptions(root.optional("exceptions"), folder: folder, roles: config.roles)
         config.credentials = try loadCredentials(root.optional("disable"))
+        config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
         return config
     }
 
@@ -84,7 +85,8 @@ public enum ConfigLoader {
     }
 
     private static func loadFeed(_ node: YAMLReader, folder: String) throws -> FeedConfig {
-        try node.rejectUnknownKeys(allowed: ["type", "path", "layout", "max_bad_rows", "missing_person"])
+        try node.rejectUnknownKeys(allowed: ["type", "path", "layout", "max_bad_rows", "missing_person",
+                                             "max_age"])
         let type = try node.optional("type")?.string() ?? "csv"
         guard type == "csv" else {
             throw try node.require("type").error("must be csv (SCIM feeds come later), found '\(type)'")
@@ -92,6 +94,7 @@ public enum ConfigLoader {
         var feed = FeedConfig(path: resolve(try node.string("path"), in: folder),
                               layout: try loadLayout(resolve(try node.string("layout"), in: folder)))
         feed.maxBadRows = try node.optional("max_bad_rows")?.int() ?? feed.maxBadRows
+        feed.maxAge = try node.optional("max_age").map(duration)
         if let missing = try node.optional("missing_person") {
             feed.missingPerson = try choice(missing, FeedConfig.MissingPerson.init(rawValue:), "leaver, report")
         }

@@ -17,20 +17,55 @@ public struct CSVFeed: HRFeed {
     }
 
     public func read() throws -> FeedSnapshot {
-        let table: CSVTable
-        do {
-            table = try CSVReader.read(path: path, delimiter: layout.delimiter)
-        } catch let error as CSVError {
-            throw FeedError.incomplete("\(error)")
+        let (table, record) = try readTable()
+        if let stamp = layout.exportStamp, let record {
+            try stamp.checkRowCount(record, read: table.rows.count, file: path)
         }
-        try checkLastRow(table)
+        if layout.exportStamp?.place != .trailer {
+            try checkLastRow(table)
+        }
         let columns = try resolveColumns(table)
         var parser = RowParser(file: path, layout: layout, columns: columns)
         parser.people.reserveCapacity(table.rows.count)
         for row in table.rows {
             parser.parse(row, fieldCountError: table.fieldCountError(for: row))
         }
-        return parser.snapshot(rowCount: table.rows.count, origin: path)
+        var snapshot = parser.snapshot(rowCount: table.rows.count, origin: path)
+        snapshot.date = try date(table, record)
+        return snapshot
+    }
+
+    /// The table, with the export record the layout declares split off first. A trailer
+    /// that is there proves the export was written to its end.
+    private func readTable() throws -> (CSVTable, ExportRecord?) {
+        do {
+            guard let stamp = layout.exportStamp, stamp.place == .firstLine || stamp.place == .trailer else {
+                return (try CSVReader.read(path: path, delimiter: layout.delimiter), nil)
+            }
+            var bytes: [UInt8]
+            do {
+                bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CSVError(.unreadable, file: path, line: 0, "cannot read the file (\(error.localizedDescription))")
+            }
+            let record = try ExportRecord.split(&bytes, stamp: stamp, delimiter: layout.delimiter, file: path)
+            return (try CSVReader.parse(bytes, file: path, delimiter: layout.delimiter), record)
+        } catch let error as CSVError {
+            throw FeedError.incomplete("\(error)")
+        }
+    }
+
+    /// The export's own instant where the layout declares one, else the file's mtime.
+    private func date(_ table: CSVTable, _ record: ExportRecord?) throws -> FeedDate? {
+        if let stamp = layout.exportStamp {
+            if case .column(let name) = stamp.place { return try stamp.exported(column: name, in: table, file: path) }
+            if let record, let date = try stamp.exported(record, file: path) { return date }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)
+                            + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        return FeedDate(instant: modified, source: "modified \(AuditLog.timestamp(modified))")
     }
 
     /// A last row that is short of fields and has no line break after it is what an export

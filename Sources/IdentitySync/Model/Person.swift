@@ -105,6 +105,9 @@ public struct FeedSnapshot: Sendable {
     /// Rows the feed held, bad ones included; zero means an empty feed.
     public var rowCount: Int
     public var origin: String
+    /// When the feed was made: its export record's or column's instant, else the file's
+    /// modification time; nil where neither is known.
+    public var date: FeedDate?
 
     public init(people: [Person], quarantined: [QuarantinedRecord], notices: [String],
                 rowCount: Int, origin: String) {
@@ -124,10 +127,13 @@ public protocol HRFeed {
 
 public enum FeedError: Error, CustomStringConvertible {
     case incomplete(String)
+    /// Older than `feed.max_age`: yesterday's file must not make a quiet night.
+    case stale(String)
 
     public var description: String {
         switch self {
         case .incomplete(let text): return "the feed cannot be trusted to be complete: \(text)"
+        case .stale(let text): return "the feed is stale: \(text)"
         }
     }
 }
