@@ -191,7 +191,8 @@ struct AuditFile {
     /// What each operation changes, as the attempt records name it.
     func pairs(_ operation: DirectoryOperation) -> [String] {
         switch operation {
-        case .create(let dn, _, _, _), .update(let dn, _, _, _): return ["\(dn) "]
+        case .create(let dn, _, _, _): return ["\(dn) "]
+        case .update(let dn, _, _, _, _): return ["\(dn) "]
         case .rename(let dn, let newDN): return ["\(dn) \(newDN)"]
         case .createGroup(let dn, _): return ["\(dn) "]
         case .groupMembers(let group, let add, let remove):
