@@ -11,23 +11,29 @@ import Testing
     }
 
     func plan(_ changes: [Change]) -> Plan {
-        Plan(runDate: "2024-03-15", instant: "", feed: "hr/test.csv", directoryFingerprint: "test",
-             summary: PlanSummary(), changes: changes, findings: [], guards: [])
+        Plan(
+            runDate: "2024-03-15", instant: "", feed: "hr/test.csv", directoryFingerprint: "test",
+            summary: PlanSummary(), changes: changes, findings: [], guards: [])
     }
 
     func change(_ kind: ChangeKind, id: Int, target: String? = nil) -> Change {
-        Change(kind: kind, category: .joiner, employeeID: "\(id)", login: "new\(id)",
-               dn: "uid=new\(id),\(peopleDN)", target: target, reason: Reason(rule: "test", text: ""))
+        Change(
+            kind: kind, category: .joiner, employeeID: "\(id)", login: "new\(id)",
+            dn: "uid=new\(id),\(peopleDN)", target: target, reason: Reason(rule: "test", text: ""))
     }
 
-    func verdicts(_ changes: [Change], guards: GuardConfig, override: GuardOverride? = nil) -> [GuardVerdict] {
+    func verdicts(
+        _ changes: [Change], guards: GuardConfig, override: GuardOverride? = nil
+    ) -> [GuardVerdict] {
         Guards(config: guards, maxBadRows: 10, privilegedGroups: [superusers])
-            .evaluate(plan(changes), feed: Fixtures.feed((0..<100).map { Fixtures.person("\($0)") }),
-                      directory: directory(enabled: 100), override: override)
+            .evaluate(
+                plan(changes), feed: Fixtures.feed((0..<100).map { Fixtures.person("\($0)") }),
+                directory: directory(enabled: 100), override: override)
     }
 
     @Test func noAdditionsBudgetIsCheckedUnlessConfigured() {
-        let names = verdicts([change(.createAccount, id: 1)], guards: GuardConfig()).map(\.guardName)
+        let names = verdicts([change(.createAccount, id: 1)], guards: GuardConfig()).map(
+            \.guardName)
         #expect(!names.contains("joiners") && !names.contains("privileged-grants"))
     }
 
@@ -35,9 +41,14 @@ import Testing
     func joinerBudgetStopsAboveItsCount(_ count: Int, _ passes: Bool) throws {
         var guards = GuardConfig()
         guards.joiners = Budget(count: 3, percent: 100)
-        let joiners = (0..<count).flatMap { [change(.createAccount, id: $0),
-                                             change(.addToGroup, id: $0, target: "cn=all-staff,\(groupsDN)")] }
-        let verdict = try #require(verdicts(joiners, guards: guards).first { $0.guardName == "joiners" })
+        let joiners = (0..<count).flatMap {
+            [
+                change(.createAccount, id: $0),
+                change(.addToGroup, id: $0, target: "cn=all-staff,\(groupsDN)"),
+            ]
+        }
+        let verdict = try #require(
+            verdicts(joiners, guards: guards).first { $0.guardName == "joiners" })
         #expect(verdict.passed == passes)
         #expect(verdict.count == count)
         if !passes {
@@ -50,10 +61,14 @@ import Testing
         var guards = GuardConfig()
         guards.joiners = Budget(count: 1_000, percent: 5)
         let joiners = (0..<6).map { change(.createAccount, id: $0) }
-        let stopped = try #require(verdicts(joiners, guards: guards).first { $0.guardName == "joiners" })
+        let stopped = try #require(
+            verdicts(joiners, guards: guards).first { $0.guardName == "joiners" })
         #expect(!stopped.passed)
-        let allowed = try #require(verdicts(joiners, guards: guards,
-                                            override: GuardOverride(allowedChanges: 6, reason: "new ward"))
+        let allowed = try #require(
+            verdicts(
+                joiners, guards: guards,
+                override: GuardOverride(allowedChanges: 6, reason: "new ward")
+            )
             .first { $0.guardName == "joiners" })
         #expect(allowed.passed && allowed.overridden && allowed.mark == "OVERRIDE")
     }
@@ -61,10 +76,14 @@ import Testing
     @Test func privilegedGrantsCountOnlyAddsToPrivilegedGroups() throws {
         var guards = GuardConfig()
         guards.privilegedGrants = Budget(count: 1, percent: 100)
-        let adds = [change(.addToGroup, id: 1, target: superusers), change(.addToGroup, id: 2, target: superusers),
-                    change(.addToGroup, id: 3, target: "cn=ehr-users,\(groupsDN)"),
-                    change(.removeFromGroup, id: 4, target: superusers)]
-        let verdict = try #require(verdicts(adds, guards: guards).first { $0.guardName == "privileged-grants" })
+        let adds = [
+            change(.addToGroup, id: 1, target: superusers),
+            change(.addToGroup, id: 2, target: superusers),
+            change(.addToGroup, id: 3, target: "cn=ehr-users,\(groupsDN)"),
+            change(.removeFromGroup, id: 4, target: superusers),
+        ]
+        let verdict = try #require(
+            verdicts(adds, guards: guards).first { $0.guardName == "privileged-grants" })
         #expect(!verdict.passed)
         #expect(verdict.count == 2)
     }
@@ -73,7 +92,8 @@ import Testing
         let config = Fixtures.config { config in
             config.guards.privilegedGrants = Budget(count: 0, percent: 100)
         }
-        let superuser = Fixtures.person("000150", "Sam", "Root", jobCode: "EHR-SU", department: "IT")
+        let superuser = Fixtures.person(
+            "000150", "Sam", "Root", jobCode: "EHR-SU", department: "IT")
         let plan = SyncRun(config: config, instant: Fixtures.runInstant, override: nil)
             .plan(feed: Fixtures.feed([superuser]), directory: Fixtures.directory([]))
         let verdict = try #require(plan.guards.first { $0.guardName == "privileged-grants" })

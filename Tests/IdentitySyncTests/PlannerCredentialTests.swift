@@ -16,12 +16,15 @@ import Testing
 
     func config(wipe: Bool = true) -> Config {
         Fixtures.config { config in
-            config.credentials = CredentialPolicy(attributes: wipe ? CredentialPolicy.openLDAPDefaults : nil)
+            config.credentials = CredentialPolicy(
+                attributes: wipe ? CredentialPolicy.openLDAPDefaults : nil)
         }
     }
 
-    func directory(credentials: [String], lock: AccountLock = .none,
-                   state: AccountState = AccountState()) -> ObservedDirectory {
+    func directory(
+        credentials: [String], lock: AccountLock = .none,
+        state: AccountState = AccountState()
+    ) -> ObservedDirectory {
         var (account, _) = Fixtures.synced(nurse, login: "agarcia", state: state)
         account.credentials = credentials
         account.lock = lock
@@ -37,29 +40,36 @@ import Testing
 
     @Test func disableTakesThePresentCredentialsInTheSameChange() throws {
         let observed = directory(credentials: ["userpassword", "usercertificate;binary"])
-        let disable = try #require(only(.disable, in: Fixtures.plan([leaver], observed, config: config())))
+        let disable = try #require(
+            only(.disable, in: Fixtures.plan([leaver], observed, config: config())))
         #expect(disable.wipe == ["userPassword", "userCertificate;binary"])
         #expect(AccountState(stored: disable.state ?? "")?.credentialsWiped == true)
-        #expect(disable.wipeDescription == "credentials removed: userPassword (replaced with an unusable value), "
+        #expect(
+            disable.wipeDescription
+                == "credentials removed: userPassword (replaced with an unusable value), "
                 + "userCertificate;binary")
         #expect(TextReport.describe(disable).contains("userCertificate;binary"))
     }
 
     @Test func noWipeWhereNotConfigured() throws {
         let observed = directory(credentials: ["userpassword"])
-        let disable = try #require(only(.disable, in: Fixtures.plan([leaver], observed, config: config(wipe: false))))
+        let disable = try #require(
+            only(.disable, in: Fixtures.plan([leaver], observed, config: config(wipe: false))))
         #expect(disable.wipe == nil)
     }
 
     @Test func disabledAndWipedAccountHasNothingMoreToDo() {
-        let observed = directory(credentials: ["userpassword"], lock: .administrative, state: wipedState)
+        let observed = directory(
+            credentials: ["userpassword"], lock: .administrative, state: wipedState)
         #expect(Fixtures.plan([leaver], observed, config: config()).changes.isEmpty)
     }
 
     @Test func credentialAddedAfterTheDisableIsTakenWithoutTouchingThePassword() throws {
-        let observed = directory(credentials: ["userpassword", "sshpublickey"], lock: .administrative,
-                                 state: wipedState)
-        let change = try #require(only(.setAttributes, in: Fixtures.plan([leaver], observed, config: config())))
+        let observed = directory(
+            credentials: ["userpassword", "sshpublickey"], lock: .administrative,
+            state: wipedState)
+        let change = try #require(
+            only(.setAttributes, in: Fixtures.plan([leaver], observed, config: config())))
         #expect(change.wipe == ["sshPublicKey"])
         #expect(change.category == .leaver)
     }
@@ -68,13 +78,15 @@ import Testing
         var state = wipedState
         state.credentialsWiped = false
         let observed = directory(credentials: ["userpassword"], lock: .administrative, state: state)
-        let change = try #require(only(.setAttributes, in: Fixtures.plan([leaver], observed, config: config())))
+        let change = try #require(
+            only(.setAttributes, in: Fixtures.plan([leaver], observed, config: config())))
         #expect(change.wipe == ["userPassword"])
         #expect(AccountState(stored: change.state ?? "")?.credentialsWiped == true)
     }
 
     @Test func rehireGetsNothingBackAndForgetsTheWipe() throws {
-        let observed = directory(credentials: ["userpassword"], lock: .administrative, state: wipedState)
+        let observed = directory(
+            credentials: ["userpassword"], lock: .administrative, state: wipedState)
         let plan = Fixtures.plan([nurse], observed, config: config())
         let enable = try #require(only(.enable, in: plan))
         #expect(enable.wipe == nil)
@@ -89,8 +101,12 @@ import Testing
             config.credentials = CredentialPolicy(attributes: CredentialPolicy.openLDAPDefaults)
             config.policy.orphans = .disable
         }
-        let disable = try #require(only(.disable, in: Fixtures.plan([nurse], Fixtures.directory([orphan]),
-                                                                  config: config)))
+        let disable = try #require(
+            only(
+                .disable,
+                in: Fixtures.plan(
+                    [nurse], Fixtures.directory([orphan]),
+                    config: config)))
         #expect(disable.wipe == nil)
     }
 }

@@ -8,13 +8,19 @@ import Testing
     let nurse = Fixtures.person("000101", "Ana", "Garcia", jobCode: "RN01", department: "Nursing")
     let dn = "uid=agarcia,\(peopleDN)"
 
-    func cover(_ group: String = "physicians", id: String = "000101", until: String = "2024-03-20")
-        -> AccessException {
-        AccessException(employeeID: id, group: group, until: Fixtures.date(until), approvedBy: "Dr. Hopper",
-                        why: "float-pool cover, CHG-5120", source: "exceptions.yaml:3")
+    func cover(
+        _ group: String = "physicians", id: String = "000101", until: String = "2024-03-20"
+    )
+        -> AccessException
+    {
+        AccessException(
+            employeeID: id, group: group, until: Fixtures.date(until), approvedBy: "Dr. Hopper",
+            why: "float-pool cover, CHG-5120", source: "exceptions.yaml:3")
     }
 
-    func config(_ entries: [AccessException], privileged: ExceptionPolicy.Privileged = .refuse) -> Config {
+    func config(
+        _ entries: [AccessException], privileged: ExceptionPolicy.Privileged = .refuse
+    ) -> Config {
         Fixtures.config { config in
             config.exceptions.entries = entries
             config.exceptions.privileged = privileged
@@ -24,7 +30,8 @@ import Testing
     /// The nurse's synced account, in her rule groups plus `extra`.
     func directory(extra: [String] = []) -> ObservedDirectory {
         let (account, groups) = Fixtures.synced(nurse, login: "agarcia")
-        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
+        var members = Dictionary(
+            uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
         for group in groups + extra { members[group, default: []].append(account.dn) }
         return Fixtures.directory([account], groups: members)
     }
@@ -42,12 +49,14 @@ import Testing
     }
 
     @Test func exceptionStillHoldsOnItsLastDayAndGoesTheDayAfter() throws {
-        let onLastDay = Fixtures.plan([nurse], directory(extra: ["physicians"]), config: config([cover()]),
-                                      at: day("2024-03-20"))
+        let onLastDay = Fixtures.plan(
+            [nurse], directory(extra: ["physicians"]), config: config([cover()]),
+            at: day("2024-03-20"))
         #expect(onLastDay.changes.isEmpty)
 
-        let dayAfter = Fixtures.plan([nurse], directory(extra: ["physicians"]), config: config([cover()]),
-                                     at: day("2024-03-21"))
+        let dayAfter = Fixtures.plan(
+            [nurse], directory(extra: ["physicians"]), config: config([cover()]),
+            at: day("2024-03-21"))
         let removal = try #require(only(.removeFromGroup, in: dayAfter))
         #expect(summary(removal) == "remove-from-group \(dn) -> cn=physicians,\(groupsDN)")
         #expect(removal.reason.text.contains("ended on 2024-03-20"))
@@ -58,19 +67,29 @@ import Testing
         var denver = nurse
         denver.location = "Denver Clinic"
         let (account, groups) = Fixtures.synced(denver, login: "agarcia")
-        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
+        var members = Dictionary(
+            uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
         for group in groups + ["physicians"] { members[group, default: []].append(account.dn) }
         let observed = Fixtures.directory([account], groups: members)
         let instant = Fixtures.instant("2024-03-21T05:00:00Z")
-        #expect(Fixtures.plan([denver], observed, config: config([cover()]), at: instant).changes.isEmpty)
-        #expect(changes(Fixtures.plan([nurse], directory(extra: ["physicians"]), config: config([cover()]),
-                                      at: instant), .removeFromGroup).count == 1)
+        #expect(
+            Fixtures.plan([denver], observed, config: config([cover()]), at: instant).changes
+                .isEmpty)
+        #expect(
+            changes(
+                Fixtures.plan(
+                    [nurse], directory(extra: ["physicians"]), config: config([cover()]),
+                    at: instant), .removeFromGroup
+            ).count == 1)
     }
 
     @Test(arguments: [("2024-03-29", true), ("2024-03-30", false)])
     func exceptionEndingWithinFourteenDaysIsAFinding(_ until: String, _ reported: Bool) {
-        let plan = Fixtures.plan([nurse], directory(extra: ["physicians"]), config: config([cover(until: until)]))
-        let found = plan.findings.contains { $0.kind == .exception && $0.text.contains("ends on \(until)") }
+        let plan = Fixtures.plan(
+            [nurse], directory(extra: ["physicians"]), config: config([cover(until: until)]))
+        let found = plan.findings.contains {
+            $0.kind == .exception && $0.text.contains("ends on \(until)")
+        }
         #expect(found == reported, "\(plan.findings)")
     }
 
@@ -81,30 +100,41 @@ import Testing
     }
 
     @Test func privilegedExceptionUnderHoldIsAHeldFindingAndKeepsAMembershipThere() {
-        let fresh = Fixtures.plan([nurse], directory(), config: config([cover("ehr-superusers")], privileged: .hold))
+        let fresh = Fixtures.plan(
+            [nurse], directory(), config: config([cover("ehr-superusers")], privileged: .hold))
         #expect(changes(fresh, .addToGroup).isEmpty)
         expectFinding(fresh, .held, containing: "ehr-superusers is held")
 
-        let member = Fixtures.plan([nurse], directory(extra: ["ehr-superusers"]),
-                                   config: config([cover("ehr-superusers")], privileged: .hold))
+        let member = Fixtures.plan(
+            [nurse], directory(extra: ["ehr-superusers"]),
+            config: config([cover("ehr-superusers")], privileged: .hold))
         #expect(member.changes.isEmpty)
     }
 
     @Test func privilegedExceptionIsGrantedWhenTheRolesGivePhishingResistantLevel() {
         var rules = Fixtures.roleRules
-        rules.rules.append(RoleRule(name: "research", match: [.department: ["research"]], groups: ["research"],
-                                    mfa: .phishingResistant))
+        rules.rules.append(
+            RoleRule(
+                name: "research", match: [.department: ["research"]], groups: ["research"],
+                mfa: .phishingResistant))
         var superuser = nurse
         superuser.jobCode = "EHR-SU"
         let (account, groups) = Fixtures.synced(superuser, login: "agarcia")
-        var members = Dictionary(uniqueKeysWithValues: (Fixtures.allGroups + ["research"]).map { ($0, [DistinguishedName]()) })
+        var members = Dictionary(
+            uniqueKeysWithValues: (Fixtures.allGroups + ["research"]).map {
+                ($0, [DistinguishedName]())
+            })
         for group in groups { members[group, default: []].append(account.dn) }
         let config = Fixtures.config { config in
             config.roles = rules
             config.exceptions.entries = [cover("research")]
         }
-        let plan = Fixtures.plan([superuser], Fixtures.directory([account], groups: members), config: config)
-        #expect(changes(plan, .addToGroup).map(summary) == ["add-to-group \(dn) -> cn=research,\(groupsDN)"])
+        let plan = Fixtures.plan(
+            [superuser], Fixtures.directory([account], groups: members), config: config)
+        #expect(
+            changes(plan, .addToGroup).map(summary) == [
+                "add-to-group \(dn) -> cn=research,\(groupsDN)"
+            ])
     }
 
     @Test func exceptionForAnUnknownEmployeeIsAFindingAndNothingElse() {
@@ -117,7 +147,8 @@ import Testing
         var leaver = nurse
         leaver.status = .terminated
         leaver.terminationDate = Fixtures.date("2024-03-14")
-        let plan = Fixtures.plan([leaver], directory(extra: ["physicians"]), config: config([cover()]))
+        let plan = Fixtures.plan(
+            [leaver], directory(extra: ["physicians"]), config: config([cover()]))
         #expect(summaries(plan).contains("remove-from-group \(dn) -> cn=physicians,\(groupsDN)"))
         #expect(changes(plan, .addToGroup).isEmpty)
     }
@@ -130,7 +161,8 @@ import Testing
 
 @Suite struct ExceptionFileTests {
     func write(_ text: String) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("idsync-exc-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idsync-exc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("exceptions.yaml").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -164,7 +196,9 @@ import Testing
     ])
     func badEntryNamesItsLine(_ entryText: String, _ line: Int, _ text: String) throws {
         let key = String(entryText.prefix { $0 != ":" })
-        let lines = entry().split(separator: "\n").map { $0.contains(" \(key):") ? "    \(entryText)" : String($0) }
+        let lines = entry().split(separator: "\n").map {
+            $0.contains(" \(key):") ? "    \(entryText)" : String($0)
+        }
         let path = try write("exceptions:\n" + lines.joined(separator: "\n") + "\n")
         #expect {
             _ = try ConfigLoader.loadExceptionEntries(path, managed: managed)
@@ -174,18 +208,23 @@ import Testing
     }
 
     @Test func missingUntilIsAnError() throws {
-        let text = entry().split(separator: "\n").filter { !$0.contains("until") }.joined(separator: "\n")
+        let text = entry().split(separator: "\n").filter { !$0.contains("until") }.joined(
+            separator: "\n")
         let path = try write("exceptions:\n" + text + "\n")
         #expect {
             _ = try ConfigLoader.loadExceptionEntries(path, managed: managed)
-        } throws: { error in "\(error)".contains("needs the key 'until'") && "\(error)".hasPrefix("\(path):2:") }
+        } throws: { error in
+            "\(error)".contains("needs the key 'until'") && "\(error)".hasPrefix("\(path):2:")
+        }
     }
 
     @Test func sameGrantTwiceNamesBothLines() throws {
         let path = try write("exceptions:\n" + entry() + "\n" + entry() + "\n")
         #expect {
             _ = try ConfigLoader.loadExceptionEntries(path, managed: managed)
-        } throws: { error in "\(error)".hasPrefix("\(path):7:") && "\(error)".contains("first at \(path):2") }
+        } throws: { error in
+            "\(error)".hasPrefix("\(path):7:") && "\(error)".contains("first at \(path):2")
+        }
     }
 
     @Test(arguments: [("2024-06-13", true), ("2024-06-14", false)])

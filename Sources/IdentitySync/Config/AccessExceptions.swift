@@ -13,8 +13,10 @@ public struct AccessException: Sendable, Equatable {
     /// Where the entry is, `file:line`, for every message about it.
     public var source: String
 
-    public init(employeeID: String, group: String, until: LocalDate, approvedBy: String, why: String,
-                source: String) {
+    public init(
+        employeeID: String, group: String, until: LocalDate, approvedBy: String, why: String,
+        source: String
+    ) {
         self.employeeID = employeeID
         self.group = group
         self.until = until
@@ -51,9 +53,12 @@ public struct ExceptionPolicy: Sendable {
     /// site's date of the run): an approval that long is not an exception any more.
     public func checkHorizon(today: LocalDate) throws {
         for entry in entries where today.days(until: entry.until) > maxDays {
-            throw ExceptionFileError(source: entry.source, message: "'until' \(entry.until) is "
-                + "\(today.days(until: entry.until)) days after \(today), more than exceptions.max_days "
-                + "(\(maxDays)); approve a shorter exception, or give the access through a role rule")
+            throw ExceptionFileError(
+                source: entry.source,
+                message: "'until' \(entry.until) is \(today.days(until: entry.until)) days after "
+                    + "\(today), more than exceptions.max_days (\(maxDays)); approve a shorter "
+                    + "exception, or give the access through a role rule"
+            )
         }
     }
 }
@@ -71,7 +76,9 @@ public struct ExceptionFileError: Error, CustomStringConvertible, Sendable {
 public struct CredentialPolicy: Sendable {
     /// The OpenLDAP defaults: the password (replaced with an unusable value, see the
     /// connector), the NT hash Samba and RADIUS check, SSH keys and certificates.
-    public static let openLDAPDefaults = ["userPassword", "sambaNTPassword", "sshPublicKey", "userCertificate"]
+    public static let openLDAPDefaults = [
+        "userPassword", "sambaNTPassword", "sshPublicKey", "userCertificate",
+    ]
 
     /// Nil when the wipe is not configured: a disable locks and nothing more.
     public var attributes: [String]?
@@ -88,7 +95,8 @@ public struct CredentialPolicy: Sendable {
     /// The configured attribute that `present` (a name the server returned, options kept,
     /// such as `userCertificate;binary`) is, or nil.
     public func configured(_ present: String) -> String? {
-        let base = present.split(separator: ";").first.map { $0.lowercased() } ?? present.lowercased()
+        let base =
+            present.split(separator: ";").first.map { $0.lowercased() } ?? present.lowercased()
         return (attributes ?? []).first { $0.lowercased() == base }
     }
 }

@@ -4,7 +4,9 @@ import YAML
 extension ConfigLoader {
     /// The `exceptions:` section and the file it names. Every entry is checked here, so a
     /// bad file stops the run before anything is read from the directory.
-    static func loadExceptions(_ node: YAMLReader?, folder: String, roles: RoleRules) throws -> ExceptionPolicy {
+    static func loadExceptions(
+        _ node: YAMLReader?, folder: String, roles: RoleRules
+    ) throws -> ExceptionPolicy {
         var policy = ExceptionPolicy()
         guard let node else { return policy }
         try node.rejectUnknownKeys(allowed: ["path", "max_days", "privileged"])
@@ -13,7 +15,8 @@ extension ConfigLoader {
             policy.maxDays = try days.int()
         }
         if let privileged = try node.optional("privileged") {
-            policy.privileged = try choice(privileged, ExceptionPolicy.Privileged.init(rawValue:), "refuse, hold")
+            policy.privileged = try choice(
+                privileged, ExceptionPolicy.Privileged.init(rawValue:), "refuse, hold")
         }
         let path = resolve(try node.string("path"), in: folder)
         policy.path = path
@@ -22,7 +25,9 @@ extension ConfigLoader {
     }
 
     /// `exceptions: [{employee_id, group, until, approved_by, why}, ...]`.
-    static func loadExceptionEntries(_ path: String, managed: Set<String>) throws -> [AccessException] {
+    static func loadExceptionEntries(
+        _ path: String, managed: Set<String>
+    ) throws -> [AccessException] {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["exceptions"])
         var entries: [AccessException] = []
@@ -31,8 +36,9 @@ extension ConfigLoader {
             let entry = try exceptionEntry(item, path: path, managed: managed)
             let key = Person.key(entry.employeeID) + "\u{0}" + entry.group
             if let earlier = seen[key] {
-                throw item.error("grants \(entry.group) to \(entry.employeeID) a second time (first at "
-                                 + "\(earlier)); keep one entry per person and group")
+                throw item.error(
+                    "grants \(entry.group) to \(entry.employeeID) a second time (first at "
+                        + "\(earlier)); keep one entry per person and group")
             }
             seen[key] = entry.source
             entries.append(entry)
@@ -40,22 +46,28 @@ extension ConfigLoader {
         return entries
     }
 
-    private static func exceptionEntry(_ item: YAMLReader, path: String, managed: Set<String>) throws
-        -> AccessException {
+    private static func exceptionEntry(
+        _ item: YAMLReader, path: String, managed: Set<String>
+    ) throws
+        -> AccessException
+    {
         try item.rejectUnknownKeys(allowed: ["employee_id", "group", "until", "approved_by", "why"])
         let group = try item.require("group")
         let name = try group.string()
         guard managed.contains(name) else {
-            throw group.error("names '\(name)', which no role rule grants; an exception may grant only a "
-                              + "managed group: " + managed.sorted().joined(separator: ", "))
+            throw group.error(
+                "names '\(name)', which no role rule grants; an exception may grant only a "
+                    + "managed group: " + managed.sorted().joined(separator: ", "))
         }
         let untilNode = try item.require("until")
         guard let until = LocalDate(iso: try untilNode.string()) else {
-            throw untilNode.error("must be a date such as 2026-12-31, found '\(try untilNode.string())'")
+            throw untilNode.error(
+                "must be a date such as 2026-12-31, found '\(try untilNode.string())'")
         }
-        return AccessException(employeeID: try nonEmpty(item, "employee_id"), group: name, until: until,
-                               approvedBy: try nonEmpty(item, "approved_by"), why: try nonEmpty(item, "why"),
-                               source: "\(path):\(item.node.mark.line)")
+        return AccessException(
+            employeeID: try nonEmpty(item, "employee_id"), group: name, until: until,
+            approvedBy: try nonEmpty(item, "approved_by"), why: try nonEmpty(item, "why"),
+            source: "\(path):\(item.node.mark.line)")
     }
 
     private static func nonEmpty(_ item: YAMLReader, _ key: String) throws -> String {
@@ -74,10 +86,15 @@ extension ConfigLoader {
         for item in list.elements() {
             let name = try item.string()
             guard name != "defaults" else { continue }
-            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), name.first?.isLetter == true else {
-                throw item.error("must be an attribute type name such as sshPublicKey, found '\(name)'")
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }),
+                name.first?.isLetter == true
+            else {
+                throw item.error(
+                    "must be an attribute type name such as sshPublicKey, found '\(name)'")
             }
-            if !names.contains(where: { $0.lowercased() == name.lowercased() }) { names.append(name) }
+            if !names.contains(where: { $0.lowercased() == name.lowercased() }) {
+                names.append(name)
+            }
         }
         return CredentialPolicy(attributes: names)
     }

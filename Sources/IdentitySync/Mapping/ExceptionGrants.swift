@@ -25,8 +25,10 @@ extension AccountMapper {
 
     /// Sorts a person's exceptions on `date`. `level` is the MFA level their role rules give;
     /// an entry for a group the rules grant anyway does nothing.
-    func exceptionGrants(_ person: Person, on date: LocalDate, level: MFALevel,
-                         ruleGroups: Set<String>) -> ExceptionGrants {
+    func exceptionGrants(
+        _ person: Person, on date: LocalDate, level: MFALevel,
+        ruleGroups: Set<String>
+    ) -> ExceptionGrants {
         var grants = ExceptionGrants()
         for entry in exceptions(for: person) where !ruleGroups.contains(entry.group) {
             guard entry.holds(on: date) else {

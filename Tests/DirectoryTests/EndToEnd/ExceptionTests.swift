@@ -5,18 +5,21 @@ import Testing
 /// The exceptions file on a real slapd: John Smith, an admissions clerk, covers the
 /// physicians' float pool until 2026-12-10.
 @Suite struct ExceptionTests {
-    func site(_ slapd: TestSlapd, group: String = "physicians", until: String = "2026-12-10",
-              guards: String = SyncFixture.roomyGuards) throws -> SyncFixture {
+    func site(
+        _ slapd: TestSlapd, group: String = "physicians", until: String = "2026-12-10",
+        guards: String = SyncFixture.roomyGuards
+    ) throws -> SyncFixture {
         let file = slapd.dir + "/exceptions.yaml"
         try """
-            exceptions:
-              - employee_id: "000104"
-                group: \(group)
-                until: \(until)
-                approved_by: Dr. Grace Hopper
-                why: float-pool cover, CHG-5120
-            """.write(toFile: file, atomically: true, encoding: .utf8)
-        return try SyncFixture(slapd: slapd, guards: guards + "\nexceptions:\n  path: \(file)\n  max_days: 90\n")
+        exceptions:
+          - employee_id: "000104"
+            group: \(group)
+            until: \(until)
+            approved_by: Dr. Grace Hopper
+            why: float-pool cover, CHG-5120
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        return try SyncFixture(
+            slapd: slapd, guards: guards + "\nexceptions:\n  path: \(file)\n  max_days: 90\n")
     }
 
     func isMember(_ slapd: TestSlapd, _ uid: String, of group: String) throws -> Bool {
@@ -32,8 +35,11 @@ import Testing
 
         expectStatus(first, 0)
         #expect(try isMember(slapd, "jsmith", of: "physicians"))
-        #expect(first.stdout.contains("the exception for physicians ends on 2026-12-10 (in 9 days)"))
-        let grant = try site.changeRecords().first { ($0["target"] as? String)?.hasPrefix("cn=physicians") == true }
+        #expect(
+            first.stdout.contains("the exception for physicians ends on 2026-12-10 (in 9 days)"))
+        let grant = try site.changeRecords().first {
+            ($0["target"] as? String)?.hasPrefix("cn=physicians") == true
+        }
         #expect((grant?["reason"] as? String)?.contains("approved by Dr. Grace Hopper") == true)
 
         let lastDay = try site.run("sync", at: "2026-12-10T17:00:00Z")
@@ -58,7 +64,9 @@ import Testing
 
         expectStatus(output, 0)
         #expect(output.stdout.contains("refused: ehr-superusers is privileged"))
-        #expect(try slapd.members(of: "ehr-superusers")?.contains(LDAPDN.normalize(personDN("jsmith"))) != true)
+        #expect(
+            try slapd.members(of: "ehr-superusers")?.contains(LDAPDN.normalize(personDN("jsmith")))
+                != true)
     }
 
     @Test func exceptionBeyondTheHorizonStopsWithItsLine() throws {
@@ -70,14 +78,18 @@ import Testing
         let output = try site.run("sync")
 
         expectStatus(output, 2)
-        #expect(output.stderr.contains("exceptions.yaml:2: 'until' 2027-06-01 is 182 days after 2026-12-01"))
+        #expect(
+            output.stderr.contains(
+                "exceptions.yaml:2: 'until' 2027-06-01 is 182 days after 2026-12-01"))
         #expect(try slapd.dump() == before)
     }
 
     @Test func joinerBudgetStopsTheRunUntilAllowedWithAReason() throws {
         let slapd = try TestSlapd()
-        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards
-                                   + "\n  max_joiners: {count: 3, percent: 100}")
+        let site = try SyncFixture(
+            slapd: slapd,
+            guards: SyncFixture.roomyGuards
+                + "\n  max_joiners: {count: 3, percent: 100}")
         try site.writeFeed(smallHospital)
         let before = try slapd.dump()
 
@@ -90,7 +102,8 @@ import Testing
         #expect(try slapd.dump() == before)
         #expect(try site.changeRecords().isEmpty)
 
-        let allowed = try site.run("sync", ["--allow-changes", "4", "--reason", "new clinic opens, CHG-7"])
+        let allowed = try site.run(
+            "sync", ["--allow-changes", "4", "--reason", "new clinic opens, CHG-7"])
 
         expectStatus(allowed, 0)
         #expect(allowed.stdout.contains("OVERRIDE joiners"))
