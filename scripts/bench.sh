@@ -107,6 +107,9 @@ write_config() {
         -e "s|max_leavers: .*|max_leavers: {count: 1000000, percent: 100}|" \
         -e "s|max_group_removals: .*|max_group_removals: {count: 1000000, percent: 100}|" \
         -e "s|max_renames: .*|max_renames: {count: 1000000, percent: 100}|" \
+        -e "s|max_joiners: .*|max_joiners: {count: 1000000, percent: 100}|" \
+        -e "s|max_privileged_grants: .*|max_privileged_grants: {count: 1000000, percent: 100}|" \
+        -e "s|^  path: exceptions.yaml|  path: $ROOT/sample/exceptions.yaml|" \
         "$ROOT/sample/idsync.yaml" > "$dir/idsync.yaml"
 }
 
