@@ -227,6 +227,7 @@ public final class Executor {
             entry.employeeID = change.employeeID
             entry.dn = change.dn
             entry.target = change.target
+            entry.detail = change.wipeDescription
         }
     }
 

@@ -86,6 +86,10 @@ let testCertificate = [
         let disable = try #require(
             try site.changeRecords().first { $0["action"] as? String == "disable" })
         #expect((disable["detail"] as? String)?.contains("userPKCS12") == true)
+        let attempt = try site.auditRecords().first {
+            $0["event"] as? String == "attempt" && $0["action"] as? String == "disable"
+        }
+        #expect((attempt?["detail"] as? String)?.contains("userCertificate;binary") == true)
         let audit = TestSlapd.contents(site.auditPath)
         for value in [
             password, bundle, String(testCertificate.prefix(40)),
