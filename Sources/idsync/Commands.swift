@@ -35,7 +35,9 @@ struct Commands {
         } catch let error as ReviewFileError {
             return fail(.stopped, "\(error)")
         } catch let error as AuditError {
-            return fail(error.changesSent > 0 ? .partial : (error.isSetupProblem ? .usage : .stopped), "\(error)")
+            // Before any write: 3, or 2 for a path the site must fix; after some: 1.
+            let status: ExitStatus = error.isSetupProblem ? .usage : .stopped
+            return fail(error.changesSent > 0 ? .partial : status, "\(error)")
         } catch let error as DirectoryUnavailable {
             return fail(error.isInvalidCredentials ? .usage : .stopped, "\(error); nothing was written")
         } catch {
@@ -74,8 +76,9 @@ struct Commands {
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
               + "\(feed.quarantined.count) quarantined")
         if let date = feed.date {
-            print("feed age: \(FeedSnapshot.duration(date.age(at: Date()))) (\(date.source)), limit "
-                  + (config.feed.maxAge.map(FeedSnapshot.duration) ?? "none (feed.max_age)"))
+            let age = FeedSnapshot.duration(date.age(at: Date()))
+            let limit = config.feed.maxAge.map(FeedSnapshot.duration) ?? "none (feed.max_age)"
+            print("feed age: \(age) (\(date.source)), limit \(limit)")
         }
         for notice in feed.notices { print("  note: \(notice)") }
         for record in feed.quarantined {

@@ -12,8 +12,11 @@ final class RunRecorder: @unchecked Sendable {
     var outcomes: [ChangeOutcome] = []
 
     func finish(_ status: ExitStatus) {
-        guard let config, config.monitoring.statusFile != nil || config.monitoring.metricsFile != nil else { return }
-        var facts = RunFacts(run: run, finished: Date(), exitCode: status.rawValue, configHash: config.hash)
+        guard let config,
+            config.monitoring.statusFile != nil || config.monitoring.metricsFile != nil
+        else { return }
+        var facts = RunFacts(
+            run: run, finished: Date(), exitCode: status.rawValue, configHash: config.hash)
         facts.feedAge = feedAge
         facts.count(outcomes)
         do {

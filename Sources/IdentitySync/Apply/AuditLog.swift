@@ -73,7 +73,9 @@ public final class AuditLog {
     }
 
     /// Appends one record per element, in one write, and flushes them to the disk.
-    public func appendAll<Element>(_ elements: [Element], _ fill: (Element, inout AuditRecord) -> Void) throws {
+    public func appendAll<Element>(
+        _ elements: [Element], _ fill: (Element, inout AuditRecord) -> Void
+    ) throws {
         guard !elements.isEmpty else { return }
         var text = ""
         for element in elements { text += try line { fill(element, &$0) } }
@@ -83,11 +85,14 @@ public final class AuditLog {
 
     /// Makes what was appended durable (fsync); throws as `append` does.
     public func flush() throws {
-        guard fsync(fd) == 0 else { throw AuditError(path: path, errorNumber: errno, doing: "flush") }
+        guard fsync(fd) == 0 else {
+            throw AuditError(path: path, errorNumber: errno, doing: "flush")
+        }
     }
 
     private func line(_ fill: (inout AuditRecord) -> Void) throws -> String {
-        var record = AuditRecord(time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
+        var record = AuditRecord(
+            time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
         record.configHash = configHash
         fill(&record)
         return try AuditLine.render(record) + "\n"
@@ -102,7 +107,9 @@ public final class AuditLog {
             while offset < bytes.count {
                 let written = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw AuditError(path: path, errorNumber: errno, doing: "write") }
+                guard written > 0 else {
+                    throw AuditError(path: path, errorNumber: errno, doing: "write")
+                }
                 offset += written
             }
         }
@@ -115,9 +122,10 @@ public final class AuditLog {
         let millis = Int((seconds - Double(whole)) * 1000)
         var parts = tm()
         gmtime_r(&whole, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900,
-                      Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min),
-                      Int(parts.tm_sec), millis)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min),
+            Int(parts.tm_sec), millis)
     }
 }
 
@@ -152,10 +160,10 @@ public struct AuditError: Error, CustomStringConvertible {
     public var description: String {
         let stopped = changesSent == 0
             ? "the run stopped before sending any change to the directory; nothing was changed"
-            : "the run stopped after \(changesSent) directory writes; nothing more was sent, the next run "
-                + "finishes the rest"
-        return "cannot write the audit log \(path) (\(problem)): \(stopped). No change is made without "
-            + "an audit record: fix the log's disk or path and run again"
+            : "the run stopped after \(changesSent) directory writes; nothing more was sent, the "
+                + "next run finishes the rest"
+        return "cannot write the audit log \(path) (\(problem)): \(stopped). No change is made "
+            + "without an audit record: fix the log's disk or path and run again"
     }
 }
 

@@ -162,7 +162,8 @@ public final class Executor {
             for change in batches[index] { try record(change, result: result) }
         }
         guard !retry.isEmpty else { return }
-        try send(retry.map { membershipOperation([$0]) }, covering: retry.map { [$0] }) { index, result in
+        let singles = retry.map { membershipOperation([$0]) }
+        try send(singles, covering: retry.map { [$0] }) { index, result in
             try record(retry[index], result: result)
         }
     }
@@ -200,7 +201,9 @@ public final class Executor {
             guard connectionLost == nil else { return }
             let range = start..<min(start + Executor.attemptBatch, operations.count)
             try recordAttempts(changes[range].flatMap { $0 })
-            try sendBatch(Array(operations[range])) { index, result in try handle(start + index, result) }
+            try sendBatch(Array(operations[range])) { index, result in
+                try handle(start + index, result)
+            }
         }
     }
 

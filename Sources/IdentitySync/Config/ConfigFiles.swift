@@ -25,7 +25,8 @@ final class ConfigFiles: @unchecked Sendable {
 
 extension ConfigLoader {
     /// Loads the config and records what it read: `Config.hash` and `Config.files`.
-    static func loadRecordingFiles(path: String, _ load: (String) throws -> Config) throws -> Config {
+    static func loadRecordingFiles(path: String, _ load: (String) throws -> Config) throws -> Config
+    {
         let files = ConfigFiles()
         var config = try ConfigFiles.$current.withValue(files) { try load(path) }
         config.hash = files.digest
@@ -75,7 +76,8 @@ extension ConfigLoader {
         stamp.rowsKey = try record.optional("rows")?.string()
         stamp.exportedKey = try record.optional("exported")?.string()
         guard stamp.rowsKey != nil || stamp.exportedKey != nil else {
-            throw record.error("needs rows or exported (or both): the names of the record's key=value fields")
+            throw record.error(
+                "needs rows or exported (or both): the names of the record's key=value fields")
         }
         return stamp
     }
@@ -84,7 +86,9 @@ extension ConfigLoader {
     static func duration(_ node: YAMLReader) throws -> TimeInterval {
         let text = try node.string().trimmingCharacters(in: .whitespaces)
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        guard let unit = text.last.flatMap({ units[$0] }), let count = Double(text.dropLast()), count > 0 else {
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Double(text.dropLast()),
+            count > 0
+        else {
             throw node.error("must be a duration such as 26h, 90m or 2d, found '\(text)'")
         }
         return count * unit
@@ -96,7 +100,12 @@ extension ConfigLoader {
     static func loadMonitoring(_ node: YAMLReader?, folder: String) throws -> MonitoringConfig {
         guard let node else { return MonitoringConfig() }
         try node.rejectUnknownKeys(allowed: ["status_file", "metrics_file"])
-        return MonitoringConfig(statusFile: try node.optional("status_file").map { resolve(try $0.string(), in: folder) },
-                                metricsFile: try node.optional("metrics_file").map { resolve(try $0.string(), in: folder) })
+        return MonitoringConfig(
+            statusFile: try node.optional("status_file").map {
+                resolve(try $0.string(), in: folder)
+            },
+            metricsFile: try node.optional("metrics_file").map {
+                resolve(try $0.string(), in: folder)
+            })
     }
 }

@@ -39,16 +39,19 @@ public struct CSVFeed: HRFeed {
     /// that is there proves the export was written to its end.
     private func readTable() throws -> (CSVTable, ExportRecord?) {
         do {
-            guard let stamp = layout.exportStamp, stamp.place == .firstLine || stamp.place == .trailer else {
+            guard let stamp = layout.exportStamp, stamp.place == .firstLine || stamp.place == .trailer
+            else {
                 return (try CSVReader.read(path: path, delimiter: layout.delimiter), nil)
             }
             var bytes: [UInt8]
             do {
                 bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             } catch {
-                throw CSVError(.unreadable, file: path, line: 0, "cannot read the file (\(error.localizedDescription))")
+                throw CSVError(.unreadable, file: path, line: 0,
+                               "cannot read the file (\(error.localizedDescription))")
             }
-            let record = try ExportRecord.split(&bytes, stamp: stamp, delimiter: layout.delimiter, file: path)
+            let record = try ExportRecord.split(&bytes, stamp: stamp, delimiter: layout.delimiter,
+                                                file: path)
             return (try CSVReader.parse(bytes, file: path, delimiter: layout.delimiter), record)
         } catch let error as CSVError {
             throw FeedError.incomplete("\(error)")
@@ -58,7 +61,9 @@ public struct CSVFeed: HRFeed {
     /// The export's own instant where the layout declares one, else the file's mtime.
     private func date(_ table: CSVTable, _ record: ExportRecord?) throws -> FeedDate? {
         if let stamp = layout.exportStamp {
-            if case .column(let name) = stamp.place { return try stamp.exported(column: name, in: table, file: path) }
+            if case .column(let name) = stamp.place {
+                return try stamp.exported(column: name, in: table, file: path)
+            }
             if let record, let date = try stamp.exported(record, file: path) { return date }
         }
         var info = stat()

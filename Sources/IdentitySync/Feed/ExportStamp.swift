@@ -49,8 +49,10 @@ struct ExportRecord {
 
     /// Removes the record line `stamp` names from `bytes`, leaving an empty line in its place
     /// so that every other line keeps its number. Throws when the record is missing.
-    static func split(_ bytes: inout [UInt8], stamp: ExportStamp, delimiter: Unicode.Scalar,
-                      file: String) throws -> ExportRecord? {
+    static func split(
+        _ bytes: inout [UInt8], stamp: ExportStamp, delimiter: Unicode.Scalar,
+        file: String
+    ) throws -> ExportRecord? {
         switch stamp.place {
         case .column: return nil
         case .firstLine: return try first(&bytes, stamp, delimiter, file)
@@ -58,31 +60,38 @@ struct ExportRecord {
         }
     }
 
-    private static func first(_ bytes: inout [UInt8], _ stamp: ExportStamp, _ delimiter: Unicode.Scalar,
-                              _ file: String) throws -> ExportRecord {
+    private static func first(
+        _ bytes: inout [UInt8], _ stamp: ExportStamp, _ delimiter: Unicode.Scalar,
+        _ file: String
+    ) throws -> ExportRecord {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
         guard let record = parse(text, stamp: stamp, delimiter: delimiter, line: 1) else {
-            throw FeedError.incomplete("\(file):1: the layout says the export starts with a record "
-                                       + "'\(stamp.prefix)\(delimiter)…', found '\(text.prefix(60))'; this is not "
-                                       + "the export the layout describes, or it was edited. Export it again")
+            throw FeedError.incomplete(
+                "\(file):1: the layout says the export starts with a record "
+                    + "'\(stamp.prefix)\(delimiter)…', found '\(text.prefix(60))'; this is not "
+                    + "the export the layout describes, or it was edited. Export it again")
         }
         bytes.replaceSubrange(0..<end, with: [])
         return record
     }
 
-    private static func trailer(_ bytes: inout [UInt8], _ stamp: ExportStamp, _ delimiter: Unicode.Scalar,
-                                _ file: String) throws -> ExportRecord {
+    private static func trailer(
+        _ bytes: inout [UInt8], _ stamp: ExportStamp, _ delimiter: Unicode.Scalar,
+        _ file: String
+    ) throws -> ExportRecord {
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
         let start = bytes[..<end].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        let text = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let text = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(
+            in: .whitespaces)
         let line = bytes[..<start].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
         guard let record = parse(text, stamp: stamp, delimiter: delimiter, line: line) else {
-            throw FeedError.incomplete("\(file):\(line): the layout says the export ends with a trailer record "
-                                       + "'\(stamp.prefix)\(delimiter)…', and the last line is not one: the file "
-                                       + "was cut off or edited after the export. Export it again")
+            throw FeedError.incomplete(
+                "\(file):\(line): the layout says the export ends with a trailer record "
+                    + "'\(stamp.prefix)\(delimiter)…', and the last line is not one: the file "
+                    + "was cut off or edited after the export. Export it again")
         }
         bytes.removeSubrange(start..<bytes.count)
         return record
@@ -90,7 +99,9 @@ struct ExportRecord {
 
     /// `#TRAILER,rows=120,exported=2026-12-01T05:00:00Z` as its key=value fields; nil when
     /// the line does not start with the prefix.
-    static func parse(_ text: String, stamp: ExportStamp, delimiter: Unicode.Scalar, line: Int) -> ExportRecord? {
+    static func parse(
+        _ text: String, stamp: ExportStamp, delimiter: Unicode.Scalar, line: Int
+    ) -> ExportRecord? {
         let parts = text.split(separator: Character(delimiter), omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard let first = parts.first, first == stamp.prefix else { return nil }
@@ -108,12 +119,14 @@ extension ExportStamp {
     func exported(_ record: ExportRecord, file: String) throws -> FeedDate? {
         guard let key = exportedKey else { return nil }
         guard let text = record.fields[key.lowercased()] else {
-            throw FeedError.incomplete("\(file):\(record.line): the export record has no '\(key)=' field, which "
-                                       + "the layout says it carries; export it again")
+            throw FeedError.incomplete(
+                "\(file):\(record.line): the export record has no '\(key)=' field, which "
+                    + "the layout says it carries; export it again")
         }
         guard let instant = ExportStamp.instant(text) else {
-            throw FeedError.incomplete("\(file):\(record.line): '\(key)=\(text)' is not an ISO 8601 instant "
-                                       + "such as 2026-12-01T05:00:00Z; the export record is damaged")
+            throw FeedError.incomplete(
+                "\(file):\(record.line): '\(key)=\(text)' is not an ISO 8601 instant "
+                    + "such as 2026-12-01T05:00:00Z; the export record is damaged")
         }
         let which = place == .trailer ? "trailer record" : "first-line record"
         return FeedDate(instant: instant, source: "exported \(text), per its \(which)")
@@ -124,31 +137,39 @@ extension ExportStamp {
     func checkRowCount(_ record: ExportRecord, read: Int, file: String) throws {
         guard let key = rowsKey else { return }
         guard let text = record.fields[key.lowercased()], let stated = Int(text), stated >= 0 else {
-            throw FeedError.incomplete("\(file):\(record.line): the export record has no whole-number '\(key)=' "
-                                       + "field, which the layout says it carries; export it again")
+            throw FeedError.incomplete(
+                "\(file):\(record.line): the export record has no whole-number '\(key)=' "
+                    + "field, which the layout says it carries; export it again")
         }
         guard stated == read else {
-            throw FeedError.incomplete("\(file):\(record.line): the export record says \(stated) rows and "
-                                       + "\(read) were read: the file was cut off or edited after the export. "
-                                       + "Export it again; this cannot be overridden")
+            throw FeedError.incomplete(
+                "\(file):\(record.line): the export record says \(stated) rows and "
+                    + "\(read) were read: the file was cut off or edited after the export. "
+                    + "Export it again; this cannot be overridden")
         }
     }
 
     /// The oldest instant the export column holds; each distinct value is parsed once.
     func exported(column name: String, in table: CSVTable, file: String) throws -> FeedDate? {
         guard let index = table.column(named: name) else {
-            throw FeedError.incomplete("\(file):\(table.headerLine): the header lacks the column '\(name)' "
-                                       + "that the layout names as the export time; export it again")
+            throw FeedError.incomplete(
+                "\(file):\(table.headerLine): the header lacks the column '\(name)' "
+                    + "that the layout names as the export time; export it again")
         }
         var oldest: (Date, String)?
-        for text in Set(table.rows.compactMap { $0.fields.count > index ? $0.fields[index].trimmed : nil }) {
+        for text in Set(
+            table.rows.compactMap { $0.fields.count > index ? $0.fields[index].trimmed : nil })
+        {
             guard let instant = ExportStamp.instant(text) else {
-                throw FeedError.incomplete("\(file): column '\(name)': '\(text)' is not an ISO 8601 instant such "
-                                           + "as 2026-12-01T05:00:00Z")
+                throw FeedError.incomplete(
+                    "\(file): column '\(name)': '\(text)' is not an ISO 8601 instant such "
+                        + "as 2026-12-01T05:00:00Z")
             }
             if oldest.map({ instant < $0.0 }) ?? true { oldest = (instant, text) }
         }
-        return oldest.map { FeedDate(instant: $0.0, source: "exported \($0.1), per its column '\(name)'") }
+        return oldest.map {
+            FeedDate(instant: $0.0, source: "exported \($0.1), per its column '\(name)'")
+        }
     }
 
     static func instant(_ text: String) -> Date? {
@@ -166,14 +187,16 @@ extension FeedSnapshot {
         guard let maxAge, let date = self.date else { return }
         let age = date.age(at: now)
         if age < -3600 {
-            throw FeedError.stale("\(origin) was \(date.source), \(FeedSnapshot.duration(-age)) ahead of this "
-                                  + "machine's clock; check the clocks of this machine and of the HR export")
+            throw FeedError.stale(
+                "\(origin) was \(date.source), \(FeedSnapshot.duration(-age)) ahead of this "
+                    + "machine's clock; check the clocks of this machine and of the HR export")
         }
         guard age > maxAge else { return }
-        throw FeedError.stale("\(origin) was \(date.source): it is \(FeedSnapshot.duration(age)) old, and "
-                              + "feed.max_age is \(FeedSnapshot.duration(maxAge)). Yesterday's file would "
-                              + "process no leavers: check that the HR export ran, and run again once a new "
-                              + "file is there")
+        throw FeedError.stale(
+            "\(origin) was \(date.source): it is \(FeedSnapshot.duration(age)) old, and "
+                + "feed.max_age is \(FeedSnapshot.duration(maxAge)). Yesterday's file would "
+                + "process no leavers: check that the HR export ran, and run again once a new "
+                + "file is there")
     }
 
     /// `26h 5m` for people.

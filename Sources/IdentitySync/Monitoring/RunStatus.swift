@@ -37,7 +37,11 @@ public struct RunFacts: Sendable {
 
     public mutating func count(_ outcomes: [ChangeOutcome]) {
         for outcome in outcomes {
-            if outcome.succeeded { applied[outcome.change.kind, default: 0] += 1 } else { failed += 1 }
+            if outcome.succeeded {
+                applied[outcome.change.kind, default: 0] += 1
+            } else {
+                failed += 1
+            }
         }
     }
 }
@@ -62,7 +66,8 @@ public struct RunStatus: Codable, Sendable, Equatable {
         lastSuccessSeconds = (facts.finished.timeIntervalSince1970 * 1000).rounded() / 1000
         run = facts.run
         exitCode = facts.exitCode
-        changes = Dictionary(uniqueKeysWithValues: facts.applied.map { ($0.key.rawValue, $0.value) })
+        changes = Dictionary(
+            uniqueKeysWithValues: facts.applied.map { ($0.key.rawValue, $0.value) })
         failedChanges = facts.failed
         feedAgeSeconds = facts.feedAge.map { $0.rounded() }
         configHash = facts.configHash
@@ -84,7 +89,8 @@ public enum RunMonitor {
             if let path = config.statusFile {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                try replace(path, with: String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+                try replace(
+                    path, with: String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
             }
         }
         if let path = config.metricsFile {
@@ -104,24 +110,36 @@ public enum RunMonitor {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in samples { text += "\(name)\(labels) \(number(value))\n" }
         }
-        metric("idsync_last_success_timestamp_seconds", "gauge",
-               "When the last sync that completed (exit 0 or 1) ended; 0 if none has.",
-               [("", status?.lastSuccessSeconds ?? 0)])
-        metric("idsync_last_run_timestamp_seconds", "gauge", "When the last sync ended, whatever its exit code.",
-               [("", (facts.finished.timeIntervalSince1970 * 1000).rounded() / 1000)])
-        metric("idsync_last_run_exit_code", "gauge", "The exit code of the last sync (0 ok, 1 partial, 2 config, "
-               + "3 stopped before writing, 4 locked).", [("", Double(facts.exitCode))])
+        metric(
+            "idsync_last_success_timestamp_seconds", "gauge",
+            "When the last sync that completed (exit 0 or 1) ended; 0 if none has.",
+            [("", status?.lastSuccessSeconds ?? 0)])
+        metric(
+            "idsync_last_run_timestamp_seconds", "gauge",
+            "When the last sync ended, whatever its exit code.",
+            [("", (facts.finished.timeIntervalSince1970 * 1000).rounded() / 1000)])
+        metric(
+            "idsync_last_run_exit_code", "gauge",
+            "The exit code of the last sync (0 ok, 1 partial, 2 config, "
+                + "3 stopped before writing, 4 locked).", [("", Double(facts.exitCode))])
         let kinds = ChangeKind.allCases.map(\.rawValue)
-        metric("idsync_changes_total", "counter", "Changes applied by completed syncs, by kind, since the status "
-               + "file was created.", kinds.map { ("{kind=\"\($0)\"}", Double(status?.changesTotal[$0] ?? 0)) })
-        metric("idsync_last_run_changes", "gauge", "Changes the last completed sync applied, by kind.",
-               kinds.map { ("{kind=\"\($0)\"}", Double(status?.changes[$0] ?? 0)) })
-        metric("idsync_last_run_failed_changes", "gauge",
-               "Changes the last completed sync could not apply (failed, skipped or unknown).",
-               [("", Double(status?.failedChanges ?? 0))])
+        metric(
+            "idsync_changes_total", "counter",
+            "Changes applied by completed syncs, by kind, since the status "
+                + "file was created.",
+            kinds.map { ("{kind=\"\($0)\"}", Double(status?.changesTotal[$0] ?? 0)) })
+        metric(
+            "idsync_last_run_changes", "gauge", "Changes the last completed sync applied, by kind.",
+            kinds.map { ("{kind=\"\($0)\"}", Double(status?.changes[$0] ?? 0)) })
+        metric(
+            "idsync_last_run_failed_changes", "gauge",
+            "Changes the last completed sync could not apply (failed, skipped or unknown).",
+            [("", Double(status?.failedChanges ?? 0))])
         if let age = facts.feedAge {
-            metric("idsync_feed_age_seconds", "gauge", "Age of the feed the last sync read, when it read it.",
-                   [("", age.rounded())])
+            metric(
+                "idsync_feed_age_seconds", "gauge",
+                "Age of the feed the last sync read, when it read it.",
+                [("", age.rounded())])
         }
         return text
     }
@@ -133,9 +151,13 @@ public enum RunMonitor {
     /// Writes `text` to a temporary file beside `path`, flushes it, and renames it over `path`.
     static func replace(_ path: String, with text: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let temporary =
+            (folder.isEmpty ? "." : folder)
+            + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw MonitoringError(path: path, step: "create \(temporary)", errorNumber: errno) }
+        guard fd >= 0 else {
+            throw MonitoringError(path: path, step: "create \(temporary)", errorNumber: errno)
+        }
         var ok = true
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { buffer in
@@ -166,7 +188,8 @@ public struct MonitoringError: Error, CustomStringConvertible {
     public let errorNumber: Int32
 
     public var description: String {
-        "cannot write the monitoring file \(path) (\(step): \(String(cString: strerror(errorNumber)))); "
+        let reason = String(cString: strerror(errorNumber))
+        return "cannot write the monitoring file \(path) (\(step): \(reason)); "
             + "monitoring will see this run as missing"
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads the files that decide what idsync does (config, mappings, exceptions) and the
@@ -23,11 +23,15 @@ public enum ProtectedFile {
     /// - Throws: `ProtectedFileError` when the file cannot be read or its mode is too open.
     public static func read(_ path: String, as kind: Kind, role: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ProtectedFileError.unreadable(path: path, role: role, errno: errno) }
+        guard fd >= 0 else {
+            throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
+        }
         defer { close(fd) }
 
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ProtectedFileError.unreadable(path: path, role: role, errno: errno) }
+        guard fstat(fd, &info) == 0 else {
+            throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
+        }
         try check(mode: info.st_mode, of: path, as: kind, role: role)
 
         var bytes: [UInt8] = []
@@ -35,7 +39,9 @@ public enum ProtectedFile {
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ProtectedFileError.unreadable(path: path, role: role, errno: errno) }
+            guard count >= 0 else {
+                throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
+            }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
         }
@@ -54,15 +60,18 @@ public enum ProtectedFile {
     /// another library opens, such as a CA certificate.
     public static func check(_ path: String, as kind: Kind, role: String) throws {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw ProtectedFileError.unreadable(path: path, role: role, errno: errno) }
+        guard stat(path, &info) == 0 else {
+            throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
+        }
         try check(mode: info.st_mode, of: path, as: kind, role: role)
     }
 
     private static func check(mode: mode_t, of path: String, as kind: Kind, role: String) throws {
         let forbidden: mode_t = kind == .secret ? 0o077 : 0o022
         guard mode & forbidden != 0 else { return }
-        throw ProtectedFileError.tooOpen(path: path, target: linkTarget(path), role: role,
-                                         mode: mode & 0o7777, kind: kind)
+        throw ProtectedFileError.tooOpen(
+            path: path, target: linkTarget(path), role: role,
+            mode: mode & 0o7777, kind: kind)
     }
 
     /// Where `path` leads when a link is on the way; nil when it is the file itself.
@@ -84,12 +93,14 @@ public enum ProtectedFile {
 public enum ProtectedFileError: Error, CustomStringConvertible {
     case unreadable(path: String, role: String, errno: Int32)
     case empty(path: String, role: String)
-    case tooOpen(path: String, target: String?, role: String, mode: mode_t, kind: ProtectedFile.Kind)
+    case tooOpen(
+        path: String, target: String?, role: String, mode: mode_t, kind: ProtectedFile.Kind)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let role, let code):
-            return "\(path): cannot read the file (\(String(cString: strerror(code)))); it is the \(role)"
+            let reason = String(cString: strerror(code))
+            return "\(path): cannot read the file (\(reason)); it is the \(role)"
         case .empty(let path, let role):
             return "\(role) \(path) is empty"
         case .tooOpen(let path, let target, let role, let mode, let kind):
@@ -98,11 +109,12 @@ public enum ProtectedFileError: Error, CustomStringConvertible {
             let octal = String(mode, radix: 8)
             switch kind {
             case .secret:
-                return "\(role) \(file) has mode \(octal): other users could read or change the secret in it. "
-                    + "idsync does not start until it is private: chmod 600 \(real)"
+                return "\(role) \(file) has mode \(octal): other users could read or change the "
+                    + "secret in it. idsync does not start until it is private: chmod 600 \(real)"
             case .config:
-                return "\(role) \(file) has mode \(octal): other users could change it, and with it who gets "
-                    + "access. idsync does not start until it is not writable by group or other: "
+                return "\(role) \(file) has mode \(octal): other users could change it, and with "
+                    + "it who gets access. idsync does not start until it is not writable by group "
+                    + "or other: "
                     + "chmod go-w \(real)"
             }
         }

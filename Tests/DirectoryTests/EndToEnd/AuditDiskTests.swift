@@ -6,7 +6,8 @@ extension SyncFixture {
     /// Points `audit.path` of the config at `path`.
     func moveAuditLog(to path: String) throws {
         let text = try String(contentsOfFile: configPath, encoding: .utf8)
-        let moved = text.replacingOccurrences(of: "audit:\n  path: \(auditPath)\n", with: "audit:\n  path: \(path)\n")
+        let moved = text.replacingOccurrences(
+            of: "audit:\n  path: \(auditPath)\n", with: "audit:\n  path: \(path)\n")
         #expect(moved != text, "the config has no audit path to replace")
         try moved.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
@@ -15,11 +16,15 @@ extension SyncFixture {
     /// `folder` is a 64 KiB tmpfs that `prepare` (shell commands) readies first.
     func syncOnPrivateTmpfs(_ folder: String, prepare: String) throws -> ProcessOutput {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let script = "set -e; mount -t tmpfs -o size=64k idsync-audit \"$1\"; \(prepare); shift; exec \"$@\""
-        return try TestSlapd.run(executable: "/usr/bin/unshare", arguments: [
-            "--user", "--map-root-user", "--mount", "/bin/sh", "-c", script, "sh", folder, SyncFixture.binary,
-            "sync", "--config", configPath, "--at", SyncFixture.runInstant,
-        ])
+        let script =
+            "set -e; mount -t tmpfs -o size=64k idsync-audit \"$1\"; \(prepare); shift; exec \"$@\""
+        return try TestSlapd.run(
+            executable: "/usr/bin/unshare",
+            arguments: [
+                "--user", "--map-root-user", "--mount", "/bin/sh", "-c", script, "sh", folder,
+                SyncFixture.binary,
+                "sync", "--config", configPath, "--at", SyncFixture.runInstant,
+            ])
     }
 }
 
@@ -36,7 +41,9 @@ extension SyncFixture {
         let output = try site.run("sync")
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("cannot write the audit log /dev/full (write: No space left on device)"))
+        #expect(
+            output.stderr.contains(
+                "cannot write the audit log /dev/full (write: No space left on device)"))
         #expect(output.stderr.contains("nothing was changed"))
         #expect(try slapd.dump() == before)
     }
@@ -50,10 +57,14 @@ extension SyncFixture {
         let before = try slapd.dump()
 
         // dd stops with "No space left on device" once the tmpfs is full; that is its aim.
-        let output = try site.syncOnPrivateTmpfs(folder, prepare: "dd if=/dev/zero of=\"$1/fill\" bs=4k 2>/dev/null || true")
+        let output = try site.syncOnPrivateTmpfs(
+            folder, prepare: "dd if=/dev/zero of=\"$1/fill\" bs=4k 2>/dev/null || true")
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("cannot write the audit log \(folder)/audit.jsonl (write: No space left on device)"))
+        #expect(
+            output.stderr.contains(
+                "cannot write the audit log \(folder)/audit.jsonl (write: No space left on device)")
+        )
         #expect(try slapd.dump() == before)
     }
 
@@ -68,7 +79,9 @@ extension SyncFixture {
         let output = try site.syncOnPrivateTmpfs(folder, prepare: "mount -o remount,ro \"$1\"")
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("cannot write the audit log \(folder)/audit.jsonl (open: Read-only file system)"))
+        #expect(
+            output.stderr.contains(
+                "cannot write the audit log \(folder)/audit.jsonl (open: Read-only file system)"))
         #expect(try slapd.dump() == before)
     }
 

@@ -2,12 +2,14 @@ import Foundation
 import LDAP
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SyncFixture {
     /// Replaces `old` (which must be there) with `new` in idsync.yaml.
-    func editConfig(_ old: String, _ new: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func editConfig(
+        _ old: String, _ new: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let text = try String(contentsOfFile: configPath, encoding: .utf8)
         #expect(text.contains(old), "the config has no '\(old)'", sourceLocation: sourceLocation)
         try text.replacingOccurrences(of: old, with: old == new ? old : new)
@@ -16,22 +18,32 @@ extension SyncFixture {
 
     /// feed.max_age for this site.
     func limitFeedAge(_ age: String) throws {
-        try editConfig("  missing_person: leaver\n", "  missing_person: leaver\n  max_age: \(age)\n")
+        try editConfig(
+            "  missing_person: leaver\n", "  missing_person: leaver\n  max_age: \(age)\n")
     }
 
     /// A copy of the BambooHR layout that declares a `#TRAILER,rows=N,exported=…` trailer.
     func useTrailerLayout() throws {
         let layout = dir + "/bamboohr-trailer.yaml"
-        let base = try String(contentsOfFile: SyncFixture.packageRoot + "/mappings/bamboohr.yaml", encoding: .utf8)
-        try (base + "export_stamp:\n  trailer: {prefix: \"#TRAILER\", rows: rows, exported: exported}\n")
+        let base = try String(
+            contentsOfFile: SyncFixture.packageRoot + "/mappings/bamboohr.yaml", encoding: .utf8)
+        try
+            (base
+            + "export_stamp:\n  trailer: {prefix: \"#TRAILER\", rows: rows, exported: exported}\n")
             .write(toFile: layout, atomically: true, encoding: .utf8)
-        try editConfig("  layout: \(SyncFixture.packageRoot)/mappings/bamboohr.yaml\n", "  layout: \(layout)\n")
+        try editConfig(
+            "  layout: \(SyncFixture.packageRoot)/mappings/bamboohr.yaml\n", "  layout: \(layout)\n"
+        )
     }
 
     /// Writes the feed with a trailer stating `rows` rows and an export `hoursAgo` hours ago.
     func writeFeed(_ rows: [HRRow], trailerRows: Int, exportedHoursAgo hours: Double) throws {
-        let exported = ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -hours * 3600))
-        let text = ([HRRow.header] + rows.map(\.csvLine) + ["#TRAILER,rows=\(trailerRows),exported=\(exported)"])
+        let exported = ISO8601DateFormatter().string(
+            from: Date(timeIntervalSinceNow: -hours * 3600))
+        let text =
+            ([HRRow.header] + rows.map(\.csvLine) + [
+                "#TRAILER,rows=\(trailerRows),exported=\(exported)"
+            ])
             .joined(separator: "\n") + "\n"
         try text.write(toFile: feedPath, atomically: true, encoding: .utf8)
     }
@@ -58,7 +70,9 @@ extension SyncFixture {
         let output = try site.run("sync")
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("the feed is stale: \(site.feedPath) was modified "), "\(output.stderr)")
+        #expect(
+            output.stderr.contains("the feed is stale: \(site.feedPath) was modified "),
+            "\(output.stderr)")
         #expect(output.stderr.contains("it is 1d 6h old, and feed.max_age is 1d 2h"))
         #expect(!output.stdout.contains("joiners"), "no plan is made")
         #expect(try slapd.dump() == before)
@@ -80,8 +94,10 @@ extension SyncFixture {
         let output = try site.run("sync", ["--allow-changes", "100", "--reason", "try anyway"])
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("\(site.feedPath):12: the export record says 11 rows and 10 were read"),
-                "\(output.stderr)")
+        #expect(
+            output.stderr.contains(
+                "\(site.feedPath):12: the export record says 11 rows and 10 were read"),
+            "\(output.stderr)")
         #expect(try slapd.dump() == before)
     }
 
@@ -96,8 +112,10 @@ extension SyncFixture {
         let stale = try site.run("sync")
 
         expectStatus(stale, 3)
-        #expect(stale.stderr.contains("per its trailer record: it is 1d 3h old, and feed.max_age is 1d 2h"),
-                "\(stale.stderr)")
+        #expect(
+            stale.stderr.contains(
+                "per its trailer record: it is 1d 3h old, and feed.max_age is 1d 2h"),
+            "\(stale.stderr)")
         #expect(try slapd.dump() == before)
 
         try site.writeFeed(tenClerks, trailerRows: 10, exportedHoursAgo: 1)
@@ -119,7 +137,9 @@ extension SyncFixture {
         #expect(output.stderr.contains("directory.password_file \(secret) has mode 644"))
         #expect(output.stderr.contains("chmod 600 \(secret)"))
         #expect(!output.stderr.contains(slapd.servicePassword))
-        #expect(!FileManager.default.fileExists(atPath: site.auditPath), "refused before the audit log is opened")
+        #expect(
+            !FileManager.default.fileExists(atPath: site.auditPath),
+            "refused before the audit log is opened")
     }
 
     @Test func aGroupWritableConfigIsRefusedAtStart() throws {
@@ -131,7 +151,8 @@ extension SyncFixture {
         let output = try site.run("plan")
 
         expectStatus(output, 2)
-        #expect(output.stderr.contains("\(site.configPath) has mode 664: other users could change it"))
+        #expect(
+            output.stderr.contains("\(site.configPath) has mode 664: other users could change it"))
         #expect(output.stderr.contains("chmod go-w \(site.configPath)"))
     }
 
@@ -144,7 +165,8 @@ extension SyncFixture {
         let json = try site.run("plan", ["--format", "json"])
         expectStatus(try site.run("sync"), 0)
 
-        let line = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("config: sha256:") })
+        let line = try #require(
+            plan.stdout.split(separator: "\n").first { $0.hasPrefix("config: sha256:") })
         let hash = String(line.dropFirst("config: ".count))
         #expect(hash.count == 7 + 64)
         #expect(json.stdout.contains("\"configHash\" : \"\(hash)\""))
@@ -158,15 +180,17 @@ extension SyncFixture {
         let site = try SyncFixture(slapd: slapd)
         let status = site.dir + "/status.json"
         let metrics = site.dir + "/idsync.prom"
-        try site.editConfig("lock:\n", "monitoring:\n  status_file: \(status)\n  metrics_file: \(metrics)\nlock:\n")
+        try site.editConfig(
+            "lock:\n", "monitoring:\n  status_file: \(status)\n  metrics_file: \(metrics)\nlock:\n")
         try site.writeFeed(tenClerks)
 
         expectStatus(try site.run("sync"), 0)
 
         let run = try #require(try site.changeRecords().last?["run"] as? String)
         let hash = try #require(try site.changeRecords().last?["configHash"] as? String)
-        let state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: status)))
-            as? [String: Any])
+        let state = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: status)))
+                as? [String: Any])
         #expect(state["run"] as? String == run)
         #expect(state["exitCode"] as? Int == 0)
         #expect(state["configHash"] as? String == hash)
@@ -177,7 +201,9 @@ extension SyncFixture {
         let text = TestSlapd.contents(metrics)
         #expect(text.contains("\nidsync_last_run_exit_code 0\n"))
         #expect(text.contains("\nidsync_changes_total{kind=\"create-account\"} 10\n"))
-        #expect(text.contains("\nidsync_last_success_timestamp_seconds \(metricNumber(success))\n"), "\(text)")
+        #expect(
+            text.contains("\nidsync_last_success_timestamp_seconds \(metricNumber(success))\n"),
+            "\(text)")
         #expect(text.contains("\nidsync_feed_age_seconds "))
 
         try site.writeFeed([])
@@ -185,11 +211,16 @@ extension SyncFixture {
 
         let after = TestSlapd.contents(metrics)
         #expect(after.contains("\nidsync_last_run_exit_code 3\n"))
-        #expect(after.contains("\nidsync_last_success_timestamp_seconds \(metricNumber(success))\n"))
+        #expect(
+            after.contains("\nidsync_last_success_timestamp_seconds \(metricNumber(success))\n"))
         #expect(after.contains("\nidsync_changes_total{kind=\"create-account\"} 10\n"))
-        let unchanged = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: status)))
-        #expect((unchanged as? [String: Any])?["run"] as? String == run, "a stopped run is no success")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.dir).filter { $0.hasSuffix(".tmp") }
+        let unchanged = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: status)))
+        #expect(
+            (unchanged as? [String: Any])?["run"] as? String == run, "a stopped run is no success")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: site.dir).filter {
+            $0.hasSuffix(".tmp")
+        }
         #expect(leftovers.isEmpty)
     }
 }
