@@ -6,7 +6,7 @@
 # install starts nothing; the demo and tests run their own slapd on 127.0.0.1.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time)
+PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time python3 python3-venv)
 
 # Swift itself is no Debian package: a Swift 6 toolchain must be on PATH already.
 if ! command -v swift >/dev/null; then
@@ -18,16 +18,25 @@ missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
-SUDO=""
-[[ $(id -u) -eq 0 ]] || SUDO=sudo
-if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-    $SUDO chmod +x /usr/sbin/policy-rc.d
-    # Only this install is to start nothing; later installs on the machine behave as before.
-    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+if [[ ${#missing[@]} -gt 0 ]]; then
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO=sudo
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod +x /usr/sbin/policy-rc.d
+        # Only this install is to start nothing; later installs on the machine behave as before.
+        trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    echo "installing: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-echo "installing: ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+
+# privacyIDEA for the MFA connector's tests: a venv inside the checkout (ignored by git), made
+# once; the tests start it on 127.0.0.1 with SQLite (Tests/MFATests/Support/TestPrivacyIDEA).
+PI_VENV="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv-privacyidea"
+if [[ ! -x "$PI_VENV/bin/pi-manage" ]]; then
+    echo "installing privacyIDEA 3.14 into $PI_VENV"
+    python3 -m venv "$PI_VENV"
+    "$PI_VENV/bin/pip" install -q --disable-pip-version-check privacyidea==3.14
+fi

@@ -32,8 +32,13 @@ public final class Executor {
     /// are sent. Between two batches the pipeline drains once: a round trip per batch.
     static let attemptBatch = 512
 
+    /// MFA connectors by name; people one of whose MFA changes failed this run.
+    let mfa: [String: MFAConnector]
+    var mfaFailedPeople: Set<String> = []
+
     public init(connector: DirectoryConnector, audit: AuditLog, observed: ObservedDirectory,
-                placeholder: DistinguishedName) {
+                placeholder: DistinguishedName, mfa: [MFAConnector] = []) {
+        self.mfa = Dictionary(mfa.map { ($0.traits.name, $0) }) { first, _ in first }
         self.connector = connector
         self.audit = audit
         self.observed = observed
@@ -44,8 +49,11 @@ public final class Executor {
     static let phases: [(name: String, accepts: @Sendable (Change) -> Bool)] = [
         // 1. Leavers lose the ability to sign in before anything else is attempted.
         ("leaver disables", { $0.category.isDeparture && ($0.kind == .disable || $0.kind == .setAttributes) }),
-        // 2. Then their entitlements go.
+        // 2. Then their authenticators and sessions in every MFA connector, and their
+        // entitlements; the revocation is recorded complete only when all of it succeeded.
+        ("leaver MFA revocations", { $0.category.isDeparture && $0.kind.isMFAAction }),
         ("leaver group removals", { $0.category.isDeparture && $0.kind == .removeFromGroup }),
+        ("revocation records", { $0.kind == .recordRevocation }),
         // 3. Groups a rule grants must exist before anyone is added to them.
         ("group creations", { $0.kind == .createGroup }),
         ("account creations", { $0.kind == .createAccount }),
@@ -56,6 +64,8 @@ public final class Executor {
         // 5. Grants, and the MFA flags written as group membership.
         ("group additions", { [.addToGroup, .flagMFAEnrollment, .requireMFAReverification].contains($0.kind) }),
         ("group removals", { !$0.category.isDeparture && $0.kind == .removeFromGroup }),
+        // 6. Joiners' users in the MFA systems, and sessions ended for privileged grants.
+        ("MFA changes", { !$0.category.isDeparture && $0.kind.isMFAAction }),
     ]
 
     /// Fails the matching changes without sending them, e.g. every disable when the
@@ -81,11 +91,14 @@ public final class Executor {
         for phase in Executor.phases {
             let changes = plan.changes.filter(phase.accepts)
             guard !changes.isEmpty else { continue }
-            if let lost = connectionLost {
+            // The MFA systems are not reached through the directory's connection.
+            if let lost = connectionLost, !changes[0].kind.isMFAAction {
                 for change in changes {
                     try record(change, failure: nil, skipped: "not sent: the directory connection was lost (\(lost)); "
                                + "the next run applies it")
                 }
+            } else if changes[0].kind.isMFAAction {
+                try applyMFA(changes)
             } else if changes[0].kind.isGroupMembership {
                 try applyMemberships(changes)
             } else {
@@ -112,6 +125,9 @@ public final class Executor {
     }
 
     private func skipReason(_ change: Change) -> String? {
+        if change.kind == .recordRevocation, let id = change.employeeID, mfaFailedPeople.contains(id) {
+            return "an MFA revocation of this person failed this run; the next run tries again"
+        }
         guard !change.category.isDeparture, let id = change.employeeID, strandedPeople.contains(id) else {
             return nil
         }
@@ -241,7 +257,7 @@ public final class Executor {
         }
     }
 
-    private func record(_ change: Change, failure: DirectoryFailure?, skipped: String?) throws {
+    func record(_ change: Change, failure: DirectoryFailure?, skipped: String?) throws {
         if failure != nil || skipped != nil, change.kind == .createAccount || change.kind == .move,
            let id = change.employeeID {
             strandedPeople.insert(id)

@@ -31,9 +31,17 @@ public struct SyncRun {
     }
 
     /// Steps 1 to 4: read, observe, plan, guard. Writes nothing anywhere.
-    public func plan(feed: FeedSnapshot, directory: ObservedDirectory) -> Plan {
+    /// The MFA connectors, where there are any, are asked about the people the draft plan
+    /// names (leavers, enrollments, privileged grants) and their answers fold into it.
+    public func plan(feed: FeedSnapshot, directory: ObservedDirectory, mfa: [MFAConnector] = []) -> Plan {
         var plan = Planner(config: config, instant: instant).plan(feed: feed, directory: directory)
         plan.configHash = config.hash.isEmpty ? nil : config.hash
+        if !mfa.isEmpty {
+            let planner = MFAPlanner(config: config, instant: instant)
+            let subjects = planner.subjects(of: plan, feed: feed, directory: directory)
+            let observations = MFAObservations.observe(mfa, subjects: subjects)
+            plan = planner.amend(plan, feed: feed, directory: directory, observations: observations)
+        }
         let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map { config.groupDN($0).string }
         plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows,
                              privilegedGroups: Set(privileged))
@@ -44,9 +52,9 @@ public struct SyncRun {
     /// Step 6: applies a plan that passed its guards, with an audit record for every
     /// change. The exit status is 1 when any change failed or any row was quarantined.
     public func apply(_ plan: Plan, directory: ObservedDirectory, connector: DirectoryConnector,
-                      audit: AuditLog) throws -> RunResult {
+                      audit: AuditLog, mfa: [MFAConnector] = []) throws -> RunResult {
         let executor = Executor(connector: connector, audit: audit, observed: directory,
-                                placeholder: config.directory.placeholderMember)
+                                placeholder: config.directory.placeholderMember, mfa: mfa)
         try checkBeforeWriting(plan, connector: connector, executor: executor)
         try executor.apply(plan)
         let failed = executor.outcomes.contains { !$0.succeeded }

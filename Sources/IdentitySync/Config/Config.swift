@@ -209,6 +209,7 @@ public struct Config: Sendable {
     /// The files behind `hash`, in the order they were read.
     public var files: [String] = []
     public var monitoring = MonitoringConfig()
+    public var mfa = MFAConfig()
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

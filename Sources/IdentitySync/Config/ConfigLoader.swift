@@ -14,7 +14,7 @@ public enum ConfigLoader {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
                                              "guards", "protected", "audit", "lock", "exceptions",
-                                             "disable", "monitoring"])
+                                             "disable", "monitoring", "mfa"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
         let directory = try loadDirectory(root.require("directory"), folder: folder)
@@ -34,6 +34,7 @@ public enum ConfigLoader {
         config.exceptions = try loadExceptions(root.optional("exceptions"), folder: folder, roles: config.roles)
         config.credentials = try loadCredentials(root.optional("disable"))
         config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
+        config.mfa = try loadMFA(root.optional("mfa"), folder: folder)
         return config
     }
 

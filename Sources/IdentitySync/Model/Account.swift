@@ -38,6 +38,9 @@ public struct AccountState: Sendable, Codable, Equatable {
     /// Employee ids a reviewer said this unclaimed account does not belong to
     /// (`idsync adopt`), so that the match is not proposed again.
     public var notMatches: [String] = []
+    /// Every MFA connector confirmed the leaver's authenticators revoked and sessions ended:
+    /// later runs no longer ask them about this account.
+    public var revocationComplete = false
 
     public init() {}
 
@@ -56,6 +59,7 @@ public struct AccountState: Sendable, Codable, Equatable {
             case "revoke": revocationPending = true
             case "wiped": credentialsWiped = true
             case "not-match": notMatches = value.split(separator: ",").map(String.init)
+            case "revoked": revocationComplete = true
             default: continue
             }
         }
@@ -74,6 +78,7 @@ public struct AccountState: Sendable, Codable, Equatable {
         if !notMatches.isEmpty {
             parts.append("not-match=" + notMatches.sorted().joined(separator: ","))
         }
+        if revocationComplete { parts.append("revoked") }
         return parts.joined(separator: ";")
     }
 }

@@ -21,6 +21,13 @@ public enum ChangeKind: String, Sendable, Codable, CaseIterable {
     case removeFromGroup = "remove-from-group"
     case flagMFAEnrollment = "flag-mfa-enrollment"
     case requireMFAReverification = "require-mfa-reverification"
+    // MFA connectors: the target is the connector's name.
+    case revokeAuthenticators = "revoke-authenticators"
+    case deleteAuthenticators = "delete-authenticators"
+    case revokeSessions = "revoke-sessions"
+    case ensureMFAUser = "ensure-mfa-user"
+    /// The directory write that records a leaver's revocations as complete in every connector.
+    case recordRevocation = "record-revocation-complete"
 }
 
 /// Which of the three lifecycle moments (or which exception) a change belongs to.
@@ -116,6 +123,8 @@ public struct Finding: Sendable, Codable, Equatable {
         /// An exceptions-file entry that ends soon, was refused, or names nobody in the feed.
         case exception
         case probableAccount = "probable-existing-account"
+        case nonCompliant = "non-compliant"
+        case enrollmentOverdue = "enrollment-overdue"
     }
 
     public let kind: Kind

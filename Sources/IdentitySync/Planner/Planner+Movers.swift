@@ -65,6 +65,7 @@ extension Planner {
         existing.state.revocationPending = false
         // The credentials idsync took stay gone: a rehire sets a new password.
         existing.state.credentialsWiped = false
+        existing.state.revocationComplete = false
         if existing.category != .mover {
             existing.state.enrollmentPending = config.policy.enrollmentGroup != nil
         }

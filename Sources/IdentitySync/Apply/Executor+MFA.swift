@@ -1,0 +1,63 @@
+import Foundation
+
+extension Executor {
+    /// MFA changes go one by one to the connector named in their target. A failure marks
+    /// the person, so that their revocation is not recorded complete this run.
+    func applyMFA(_ changes: [Change]) throws {
+        for change in changes {
+            guard let name = change.target, let connector = mfa[name] else {
+                try failMFA(change, "no MFA connector named '\(change.target ?? "")' is configured")
+                continue
+            }
+            guard let action = change.mfaAction else { continue }
+            let result = Result { () throws(MFAFailure) in try connector.perform(action, for: change.mfaSubject) }
+            switch result {
+            case .success(let after): try record(change.withAuthenticators(after: after), failure: nil, skipped: nil)
+            case .failure(let failure): try failMFA(change, failure.description)
+            }
+        }
+    }
+
+    private func failMFA(_ change: Change, _ message: String) throws {
+        if let id = change.employeeID { mfaFailedPeople.insert(id) }
+        try record(change, failure: DirectoryFailure(code: -1, message: message), skipped: nil)
+    }
+}
+
+extension ChangeKind {
+    /// A change carried out by an MFA connector rather than the directory.
+    public var isMFAAction: Bool {
+        self == .revokeAuthenticators || self == .deleteAuthenticators || self == .revokeSessions
+            || self == .ensureMFAUser
+    }
+}
+
+extension Change {
+    var mfaAction: MFAAction? {
+        switch kind {
+        case .revokeAuthenticators: return .revokeAuthenticators(delete: false)
+        case .deleteAuthenticators: return .revokeAuthenticators(delete: true)
+        case .revokeSessions: return .revokeSessions
+        case .ensureMFAUser:
+            let value = { (name: String) in
+                attributes.first { $0.name.lowercased() == name }?.after.first ?? ""
+            }
+            return .ensureUser(givenName: value("givenname"), surname: value("sn"))
+        default: return nil
+        }
+    }
+
+    var mfaSubject: MFASubject {
+        MFASubject(employeeID: employeeID ?? "", login: login ?? "", dn: dn)
+    }
+
+    /// The change as the audit log keeps it: the authenticators the connector reported
+    /// afterwards, where it reported them, instead of those the plan expected.
+    func withAuthenticators(after: [Authenticator]?) -> Change {
+        guard let after else { return self }
+        let before = attributes.first { $0.name == "authenticators" }?.before ?? []
+        let edits = [AttributeEdit(name: "authenticators", before: before, after: after.map(\.label))]
+        return Change(kind: kind, category: category, employeeID: employeeID, login: login, dn: dn, target: target,
+                      attributes: edits, state: state, reason: reason)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import YAML
+
+extension ConfigLoader {
+    /// The keys each connector type accepts. Which are paths is said here too, so that they
+    /// resolve against the config's folder like every other path.
+    static let mfaConnectorKeys: [String: Set<String>] = [
+        "privacyidea": ["url", "admin_user", "password_file", "password_env", "realm", "resolver",
+                        "user_id", "leaver_authenticators", "create_users", "ca_file", "allow_plaintext"],
+        "duo": ["url", "integration_key", "secret_key_file", "secret_key_env", "leaver_authenticators",
+                "ca_file", "allow_plaintext"],
+        "okta": ["url", "token_file", "token_env", "find_by", "ca_file", "allow_plaintext"],
+        "graph": ["url", "token_url", "client_id", "client_secret_file", "client_secret_env", "scope",
+                  "find_by", "ca_file", "allow_plaintext"],
+        "exec": ["program", "timeout", "revokes_sessions", "ensures_users", "leaver_authenticators"],
+    ]
+    static let mfaPathKeys: Set<String> = ["password_file", "secret_key_file", "token_file",
+                                           "client_secret_file", "ca_file", "program"]
+
+    static func loadMFA(_ node: YAMLReader?, folder: String) throws -> MFAConfig {
+        var config = MFAConfig()
+        guard let node else { return config }
+        try node.rejectUnknownKeys(allowed: ["privileged_grants", "enrollment_days", "lapsed_enrollment",
+                                             "connectors"])
+        if let grants = try node.optional("privileged_grants") {
+            config.privilegedGrants = try choice(grants, MFAConfig.PrivilegedGrants.init(rawValue:), "hold, grant")
+        }
+        config.enrollmentDays = try node.optional("enrollment_days")?.int()
+        if let lapsed = try node.optional("lapsed_enrollment") {
+            config.lapsedEnrollment = try choice(lapsed, MFAConfig.LapsedEnrollment.init(rawValue:), "report, lock")
+        }
+        var names: Set<String> = []
+        for block in try node.optional("connectors")?.elements() ?? [] {
+            let settings = try loadMFAConnector(block, folder: folder)
+            guard names.insert(settings.name).inserted else {
+                throw try block.require("name").error("names a second connector '\(settings.name)'; names are unique")
+            }
+            config.connectors.append(settings)
+        }
+        return config
+    }
+
+    private static func loadMFAConnector(_ block: YAMLReader, folder: String) throws -> MFAConnectorSettings {
+        let typeNode = try block.require("type")
+        let type = try typeNode.string()
+        guard let allowed = mfaConnectorKeys[type] else {
+            throw typeNode.error("must be one of \(mfaConnectorKeys.keys.sorted().joined(separator: ", ")), "
+                                 + "found '\(type)'")
+        }
+        try block.rejectUnknownKeys(allowed: allowed.union(["name", "type"]))
+        var values: [String: String] = [:]
+        for (key, value) in try block.entries() where key != "name" && key != "type" {
+            let text = try value.string()
+            values[key] = mfaPathKeys.contains(key) ? resolve(text, in: folder) : text
+        }
+        let origin = "\(block.file):\(block.node.mark.line)"
+        return MFAConnectorSettings(name: try block.string("name"), type: type, values: values, origin: origin)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// What kind of factor an authenticator is, in one vocabulary for every connector. Each
+/// connector maps its vendor's type names onto these.
+public enum AuthenticatorKind: String, Sendable, Codable {
+    case webauthn
+    case passkey
+    case certificate
+    case totp
+    case hotp
+    case sms
+    case email
+    case push
+    case voice
+    case other
+
+    /// Only FIDO2/WebAuthn, passkeys and certificates (smart cards) resist phishing: the
+    /// others hand over a code or an approval that a fake sign-in page can relay.
+    public var isPhishingResistant: Bool {
+        self == .webauthn || self == .passkey || self == .certificate
+    }
+}
+
+/// One registered authenticator as a connector reports it. It never carries a secret:
+/// an id (a serial, a factor id), the vendor's type name and the state that matters.
+public struct Authenticator: Sendable, Codable, Equatable {
+    public let id: String
+    public let type: String
+    public let kind: AuthenticatorKind
+    /// It can sign someone in now: enrolled, enabled, not revoked.
+    public let usable: Bool
+    /// Final: revoked (privacyIDEA) and so never usable again.
+    public let revoked: Bool
+
+    public init(id: String, type: String, kind: AuthenticatorKind, usable: Bool, revoked: Bool = false) {
+        self.id = id
+        self.type = type
+        self.kind = kind
+        self.usable = usable
+        self.revoked = revoked
+    }
+
+    /// How plans and audit records name it: `TOTP0001 (totp)`, with a state where it is not usable.
+    public var label: String {
+        let state = revoked ? ", revoked" : (usable ? "" : ", disabled")
+        return "\(id) (\(type)\(state))"
+    }
+}
+
+/// The person a connector is asked about, with the keys connectors find users by.
+public struct MFASubject: Sendable, Hashable, Codable {
+    public let employeeID: String
+    public let login: String
+    public let dn: String
+    public let mail: String?
+
+    public init(employeeID: String, login: String, dn: String, mail: String? = nil) {
+        self.employeeID = employeeID
+        self.login = login
+        self.dn = dn
+        self.mail = mail
+    }
+}
+
+/// A user as one connector sees them. `exists: false` is said only when the connector is
+/// sure (it looked the user up by every key it has); otherwise observing fails.
+public struct MFAUserState: Sendable, Equatable {
+    public var exists: Bool
+    public var authenticators: [Authenticator]
+
+    public init(exists: Bool, authenticators: [Authenticator]) {
+        self.exists = exists
+        self.authenticators = authenticators
+    }
+
+    public var hasPhishingResistantFactor: Bool {
+        authenticators.contains { $0.usable && $0.kind.isPhishingResistant }
+    }
+
+    public var hasUsableFactor: Bool { authenticators.contains { $0.usable } }
+}
+
+/// Why a connector call failed. The message names the system and the call, never a secret.
+public struct MFAFailure: Error, Sendable, CustomStringConvertible, Equatable {
+    public let connector: String
+    public let message: String
+
+    public init(connector: String, message: String) {
+        self.connector = connector
+        self.message = message
+    }
+
+    public var description: String { "\(connector): \(message)" }
+}
+
+/// What a leaver's authenticators become: revoked for good, or deleted (by policy).
+public enum LeaverAuthenticatorPolicy: String, Sendable, Codable {
+    case revoke
+    case delete
+}
+
+/// What the planner needs to know about a connector without talking to it.
+public struct MFAConnectorTraits: Sendable, Equatable {
+    public let name: String
+    /// It can end a user's sign-in sessions (Okta, Entra); privacyIDEA and Duo's Admin API cannot.
+    public let revokesSessions: Bool
+    /// It can create the user for a joiner (an editable resolver, an exec program).
+    public let ensuresUsers: Bool
+    public let leaverPolicy: LeaverAuthenticatorPolicy
+
+    public init(name: String, revokesSessions: Bool, ensuresUsers: Bool,
+                leaverPolicy: LeaverAuthenticatorPolicy) {
+        self.name = name
+        self.revokesSessions = revokesSessions
+        self.ensuresUsers = ensuresUsers
+        self.leaverPolicy = leaverPolicy
+    }
+}
+
+/// One action on one user in one connector.
+public enum MFAAction: Sendable, Equatable {
+    /// Every authenticator that is not revoked yet is revoked (or deleted, with `delete`).
+    /// The connector lists the user's authenticators again first, so that one registered
+    /// between plan and apply is caught too.
+    case revokeAuthenticators(delete: Bool)
+    case revokeSessions
+    case ensureUser(givenName: String, surname: String)
+}
+
+/// The seam between the core and an MFA system (privacyIDEA, Duo, Okta, Entra, a site's
+/// program). One connector object per configured system; a run may have several.
+public protocol MFAConnector: AnyObject {
+    var traits: MFAConnectorTraits { get }
+
+    /// Looks every subject up. A failure for one subject (or all of them, when the system
+    /// does not answer) is a failure, never an empty list of authenticators.
+    func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>]
+
+    /// Carries out one action and returns the user's authenticators afterwards, for the
+    /// audit record (nil where the action does not touch them).
+    func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]?
+}
+
+/// What every connector said about the subjects of one run, by connector name in config order.
+public struct MFAObservations: Sendable {
+    public var connectors: [MFAConnectorTraits]
+    public var results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]]
+
+    public init(connectors: [MFAConnectorTraits] = [],
+                results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]] = [:]) {
+        self.connectors = connectors
+        self.results = results
+    }
+
+    public func lookup(_ connector: String, _ subject: MFASubject) -> Result<MFAUserState, MFAFailure> {
+        results[connector]?[subject]
+            ?? .failure(MFAFailure(connector: connector, message: "the user was not looked up"))
+    }
+
+    /// Asks each connector about the subjects. Several connectors could be asked at once;
+    /// one after the other keeps each connector's client on one thread.
+    public static func observe(_ connectors: [MFAConnector], subjects: [MFASubject]) -> MFAObservations {
+        var observations = MFAObservations(connectors: connectors.map(\.traits))
+        for connector in connectors {
+            observations.results[connector.traits.name] = subjects.isEmpty ? [:] : connector.observe(subjects)
+        }
+        return observations
+    }
+}
