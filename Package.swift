@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"],
                     exclude: ["scripted_server.py"]),
-        .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync", "HTTP",
+                                                           "TestSupport"]),
     ]
 )

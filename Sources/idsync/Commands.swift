@@ -117,7 +117,7 @@ struct Commands {
 
     /// Steps 1 to 5 only: the plan, printed; nothing is written anywhere.
     private func plan(_ config: Config) throws -> ExitStatus {
-        let (_, plan, _, connector) = try observeAndPlan(config)
+        let (_, plan, _, connector, _) = try observeAndPlan(config)
         defer { connector.close() }
         try emit(report(plan, outcomes: nil))
         return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
@@ -125,11 +125,12 @@ struct Commands {
 
     /// 1-4. Feed, observe, plan, guards: nothing is written before the verdict.
     private func observeAndPlan(_ config: Config)
-        throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory) {
+        throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory, [MFAConnector]) {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
         let at = try instant(config)
         try config.exceptions.checkHorizon(today: LocalDate(at, in: config.timeZone))
         let run = SyncRun(config: config, instant: at, override: override)
+        let mfa = try MFAConnectors.make(config.mfa)
         var clock = StageClock()
         // The feed is read on a second thread while the directory is read: the one waits on
         // the disk and the parser, the other on slapd.
@@ -150,15 +151,15 @@ struct Commands {
         }
         let feed = try feedRead.result()
         clock.lap("feed and observe")
-        let plan = run.plan(feed: feed, directory: observed)
+        let plan = run.plan(feed: feed, directory: observed, mfa: mfa)
         clock.lap("plan")
         clock.report()
-        return (run, plan, observed, connector)
+        return (run, plan, observed, connector, mfa)
     }
 
     /// 5-6. Report and apply, with the audit log around it.
     private func sync(_ config: Config, audit: AuditLog) throws -> ExitStatus {
-        let (run, plan, observed, connector) = try observeAndPlan(config)
+        let (run, plan, observed, connector, mfa) = try observeAndPlan(config)
         defer { connector.close() }
         try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
             $0.detail = plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }
@@ -168,7 +169,7 @@ struct Commands {
             try emit(report(plan, outcomes: nil))
             return .stopped
         }
-        let result = try run.apply(plan, directory: observed, connector: connector, audit: audit)
+        let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
         recorder.outcomes = result.outcomes
         let failures = result.outcomes.filter { !$0.succeeded }.count
         try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"

@@ -1,0 +1,85 @@
+import Foundation
+import HTTP
+import IdentitySync
+
+/// Reads a connector's secret from `<key>_file` (first line; the file private to its owner
+/// or group) or `<key>_env`. Never from the config itself, never from an argument.
+enum MFASecrets {
+    static func read(_ settings: MFAConnectorSettings, _ key: String,
+                     environment: [String: String]) throws -> String {
+        let what = "mfa connector '\(settings.name)' (\(settings.origin))"
+        if let file = settings.value("\(key)_file") {
+            var info = stat()
+            guard stat(file, &info) == 0 else {
+                throw ConfigProblem("\(what): cannot read \(key)_file \(file): \(String(cString: strerror(errno)))")
+            }
+            guard info.st_mode & 0o027 == 0 else {
+                throw ConfigProblem("\(what): \(key)_file \(file) has mode \(String(info.st_mode & 0o777, radix: 8)): "
+                                    + "other users could read or change it. chmod 600")
+            }
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            let secret = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            guard !secret.isEmpty else { throw ConfigProblem("\(what): \(key)_file \(file) is empty") }
+            return secret
+        }
+        if let name = settings.value("\(key)_env") {
+            guard let secret = environment[name], !secret.isEmpty else {
+                throw ConfigProblem("\(what): the environment variable \(name) (\(key)_env) is not set")
+            }
+            return secret
+        }
+        throw ConfigProblem("\(what) needs \(key)_file or \(key)_env")
+    }
+
+    /// The base URL without a trailing slash, refused when it is plain http to another host.
+    static func baseURL(_ settings: MFAConnectorSettings, key: String = "url") throws -> String {
+        let url = try settings.require(key)
+        let plaintext = settings.value("allow_plaintext") == "true"
+        if let problem = HTTPEndpoint.plaintextProblem(url: url, allowPlaintext: plaintext) {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): \(key) \(problem)")
+        }
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    static func options(_ settings: MFAConnectorSettings) -> HTTPOptions {
+        HTTPOptions(caFile: settings.value("ca_file"))
+    }
+
+    static func leaverPolicy(_ settings: MFAConnectorSettings) throws -> LeaverAuthenticatorPolicy {
+        guard let text = settings.value("leaver_authenticators") else { return .revoke }
+        guard let policy = LeaverAuthenticatorPolicy(rawValue: text) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): leaver_authenticators "
+                                + "must be revoke or delete, found '\(text)'")
+        }
+        return policy
+    }
+}
+
+/// Typed reads of a decoded JSON object, for vendor answers.
+struct JSONObject {
+    let raw: [String: Any]
+
+    init?(_ value: Any?) {
+        guard let raw = value as? [String: Any] else { return nil }
+        self.raw = raw
+    }
+
+    subscript(_ key: String) -> Any? { raw[key] }
+
+    func object(_ key: String) -> JSONObject? { JSONObject(raw[key]) }
+    func objects(_ key: String) -> [JSONObject] { (raw[key] as? [Any] ?? []).compactMap(JSONObject.init) }
+    func string(_ key: String) -> String? {
+        if let text = raw[key] as? String { return text }
+        if let number = raw[key] as? NSNumber { return number.stringValue }
+        return nil
+    }
+    func bool(_ key: String) -> Bool? { (raw[key] as? NSNumber)?.boolValue ?? (raw[key] as? Bool) }
+    func int(_ key: String) -> Int? { (raw[key] as? NSNumber)?.intValue }
+}
+
+/// Percent-encodes a query or path value (RFC 3986 unreserved characters stay).
+func urlEncoded(_ text: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+}

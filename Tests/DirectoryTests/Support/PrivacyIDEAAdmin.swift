@@ -1,0 +1,123 @@
+import Foundation
+import HTTP
+import Testing
+import TestSupport
+
+/// The test's own admin client for the shared privacyIDEA: sets up a realm on a TestSlapd,
+/// enrols tokens the way a help desk would, and checks OTPs at /validate/check.
+final class PrivacyIDEAAdmin {
+    let server: TestPrivacyIDEA
+    let realm: String
+    let resolver: String
+    private let client = HTTPClient()
+    private var jwt = ""
+
+    /// A realm and an LDAP resolver of this test's own on `slapd`. The resolver's user id is
+    /// the uid, and it hides locked accounts, as a site would so that leavers cannot log in.
+    init(slapd: TestSlapd, label: String) throws {
+        server = try TestPrivacyIDEA.start()
+        realm = "realm-\(label)"
+        resolver = "ldap-\(label)"
+        jwt = try #require(JSONObjectValue(try call("POST", "/auth", ["username": "admin",
+                                                                       "password": server.adminPassword]))?["token"]
+                           as? String)
+        let reader = try String(contentsOfFile: slapd.dir + "/reader.pw", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let userInfo = #"{"username": "uid", "givenname": "givenName", "surname": "sn", "email": "mail"}"#
+        _ = try call("POST", "/resolver/\(resolver)", [
+            "type": "ldapresolver", "LDAPURI": String(slapd.url.dropLast()), "LDAPBASE": "ou=people,dc=example,dc=org",
+            "BINDDN": slapd.readerDN, "BINDPW": reader, "AUTHTYPE": "Simple", "LOGINNAMEATTRIBUTE": "uid",
+            "LDAPSEARCHFILTER": "(&(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))",
+            "USERINFO": userInfo, "UIDTYPE": "uid", "SCOPE": "SUBTREE", "TIMEOUT": "5", "SIZELIMIT": "500",
+            "CACHE_TIMEOUT": "0", "NOREFERRALS": "True",
+        ])
+        _ = try call("POST", "/realm/\(realm)", ["resolvers": resolver])
+    }
+
+    /// The idsync.yaml block of a privacyidea connector on this realm.
+    func connectorYAML(name: String = "pi", passwordFile: String? = nil, userID: Bool = true) -> String {
+        """
+        mfa:
+          connectors:
+            - name: \(name)
+              type: privacyidea
+              url: \(server.base)
+              admin_user: admin
+              password_file: \(passwordFile ?? server.passwordFile)
+              realm: \(realm)
+              resolver: \(resolver)
+        \(userID ? "      user_id: login" : "")
+        """
+    }
+
+    /// An HOTP token with a known key (RFC 4226's test key), so the test can compute its OTPs.
+    func enrollHOTP(_ login: String, serial: String) throws {
+        _ = try call("POST", "/token/init", ["type": "hotp", "otpkey": PrivacyIDEAAdmin.hotpKey, "user": login,
+                                            "realm": realm, "serial": serial])
+    }
+
+    /// A certificate token: the closest privacyIDEA comes to a smart card without a browser
+    /// (a passkey needs an authenticator to answer the registration challenge).
+    func enrollCertificate(_ login: String, serial: String, pem: String) throws {
+        _ = try call("POST", "/token/init", ["type": "certificate", "certificate": pem, "user": login,
+                                            "realm": realm, "serial": serial])
+    }
+
+    /// The user's tokens as privacyIDEA lists them: serial → (type, revoked).
+    func tokens(serial: String) throws -> [String: Any]? {
+        let value = JSONObjectValue(try call("GET", "/token/?serial=\(serial)", nil))
+        return (value?["tokens"] as? [[String: Any]])?.first
+    }
+
+    /// True when /validate/check accepts the OTP for the user.
+    func accepts(_ login: String, otp: String) throws -> Bool {
+        try validate(["user": login, "realm": realm, "pass": otp])
+    }
+
+    /// True when /validate/check accepts the OTP for the token: this works for a user the
+    /// resolver no longer shows.
+    func accepts(serial: String, otp: String) throws -> Bool {
+        try validate(["serial": serial, "pass": otp])
+    }
+
+    private func validate(_ body: [String: Any]) throws -> Bool {
+        let request = try HTTPRequest.json("POST", server.base + "/validate/check", object: body)
+        let response = try client.send(request)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        let result = object?["result"] as? [String: Any]
+        return response.status == 200 && (result?["value"] as? Bool) == true
+    }
+
+    static let hotpKey = "3132333435363738393031323334353637383930"
+
+    /// RFC 4226 HOTP of `hotpKey` (SHA-1, 6 digits): counter 0 = 755224, 1 = 287082.
+    static func hotp(_ counter: Int) -> String {
+        ["755224", "287082", "359152", "969429", "338314", "254676"][counter]
+    }
+
+    private func call(_ method: String, _ path: String, _ body: [String: Any]?) throws -> Any {
+        var request = try body.map { try HTTPRequest.json(method, server.base + path, object: $0) }
+            ?? HTTPRequest(method: method, url: server.base + path)
+        if !jwt.isEmpty { request.headers.append((name: "Authorization", value: jwt)) }
+        let response = try client.send(request)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        let result = object?["result"] as? [String: Any]
+        guard response.status == 200, result?["status"] as? Bool == true else {
+            throw TestSlapdError("privacyIDEA \(method) \(path): HTTP \(response.status) \(response.text.prefix(300))")
+        }
+        return result?["value"] ?? NSNull()
+    }
+}
+
+private func JSONObjectValue(_ value: Any) -> [String: Any]? { value as? [String: Any] }
+
+/// A self-signed certificate for `name`, made by openssl in `dir`.
+func selfSignedCertificate(_ name: String, in dir: String) throws -> String {
+    let out = dir + "/\(name).crt"
+    let output = try TestSlapd.run(executable: "/usr/bin/openssl", arguments: [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(name)", "-days", "2",
+        "-keyout", dir + "/\(name).key", "-out", out,
+    ])
+    guard output.status == 0 else { throw TestSlapdError("openssl: \(output.stderr)") }
+    return try String(contentsOfFile: out, encoding: .utf8)
+}
