@@ -25,7 +25,9 @@ def write_config(folder, port):
             f"PI_AUDIT_KEY_PUBLIC = '{folder}/public.pem'\n"
             f"PI_LOGFILE = '{folder}/privacyidea.log'\n"
             "PI_LOGLEVEL = 30\n"
-            f"PI_BASE_URL = 'http://127.0.0.1:{port}'\n")
+            f"PI_BASE_URL = 'http://127.0.0.1:{port}'\n"
+            # SQLite takes one writer at a time: wait for the lock instead of failing at once.
+            "SQLALCHEMY_ENGINE_OPTIONS = {'connect_args': {'timeout': 30}}\n")
     return path
 
 

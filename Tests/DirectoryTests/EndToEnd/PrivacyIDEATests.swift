@@ -3,8 +3,9 @@ import LDAP
 import Testing
 
 /// idsync with a real privacyIDEA (shared by the tests, a realm each) whose LDAP resolver
-/// reads the test's slapd and hides locked accounts, as a site would set it up.
-@Suite struct PrivacyIDEATests {
+/// reads the test's slapd and hides locked accounts, as a site would set it up. One test at a
+/// time: SQLite behind the server takes one writer at a time.
+@Suite(.serialized) struct PrivacyIDEATests {
     /// The site and the privacyIDEA realm of one test; `label` keeps serials and names apart.
     private func site(_ label: String) throws -> (TestSlapd, SyncFixture, PrivacyIDEAAdmin) {
         let slapd = try TestSlapd()
