@@ -10,6 +10,9 @@ extension Executor {
                 continue
             }
             guard let action = change.mfaAction else { continue }
+            // As for directory writes: the attempt is on the disk before the request goes.
+            try recordAttempts([change])
+            sent += 1
             let result = Result { () throws(MFAFailure) in try connector.perform(action, for: change.mfaSubject) }
             switch result {
             case .success(let after): try record(change.withAuthenticators(after: after), failure: nil, skipped: nil)

@@ -27,7 +27,7 @@ public final class Executor {
     /// Set once the connector reports the connection lost; nothing more is sent.
     public private(set) var connectionLost: String?
     /// Directory writes handed to the connector so far.
-    public private(set) var sent = 0
+    public internal(set) var sent = 0
     /// How many operations' attempts go to the disk in one write and one fsync before they
     /// are sent. Between two batches the pipeline drains once: a round trip per batch.
     static let attemptBatch = 512
@@ -239,7 +239,7 @@ public final class Executor {
     }
 
     /// What is about to be sent, without the values: the result record that follows has them.
-    private func recordAttempts(_ changes: [Change]) throws {
+    func recordAttempts(_ changes: [Change]) throws {
         try audit.appendAll(changes) { change, entry in
             entry.event = "attempt"
             entry.action = change.kind.rawValue
