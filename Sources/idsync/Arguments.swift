@@ -3,7 +3,7 @@ import Foundation
 /// The parsed command line. Secrets are never accepted here: the bind password comes
 /// from the file or environment variable the config names.
 struct Arguments {
-    enum Command: String, CaseIterable { case plan, sync, validate, adopt }
+    enum Command: String, CaseIterable { case plan, sync, validate, adopt, terminate, reinstate }
 
     var command: Command
     var configPath = "idsync.yaml"
@@ -19,9 +19,9 @@ struct Arguments {
     var applyPath: String?
     var approvedBy: String?
 
-    static let valueOptions: Set<String> = ["--config", "--format", "--out", "--at", "--today",
-                                            "--allow-changes", "--reason", "--out-dir", "--apply",
-                                            "--approved-by"]
+    static let valueOptions = Set(["--config", "--format", "--out", "--at", "--today",
+                                   "--allow-changes", "--reason", "--out-dir", "--apply",
+                                   "--approved-by"]).union(TerminationArguments.valueOptions)
 
     /// Parses `idsync COMMAND [options]`; throws a `UsageError` naming the bad argument.
     static func parse(_ words: [String]) throws -> Arguments {
@@ -37,6 +37,7 @@ struct Arguments {
         var rest = words.dropFirst()[...]
         while let word = rest.popFirst() {
             if word == "--help" || word == "-h" { arguments.help = true; continue }
+            if arguments.termination.setFlag(word) { continue }
             guard valueOptions.contains(word) else {
                 throw UsageError(message: "unknown option '\(word)'", command: command)
             }
@@ -60,6 +61,7 @@ struct Arguments {
         case "--out-dir": outDir = value
         case "--apply": applyPath = value
         case "--approved-by": approvedBy = value
+        case _ where TerminationArguments.valueOptions.contains(option): termination.set(option, value)
         case "--allow-changes":
             guard let count = Int(value), count >= 0 else {
                 throw UsageError(message: "--allow-changes takes a whole number, found '\(value)'", command: command)
@@ -70,6 +72,7 @@ struct Arguments {
     }
 
     private func check() throws {
+        try checkTermination()
         guard ["text", "json"].contains(format) else {
             throw UsageError(message: "--format must be text or json, found '\(format)'", command: command)
         }

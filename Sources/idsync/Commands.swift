@@ -23,6 +23,8 @@ struct Commands {
             case .plan: return try planOrSync(config, apply: false)
             case .sync: return try planOrSync(config, apply: true)
             case .adopt: return try adopt(config)
+            case .terminate: return try TerminateCommand(arguments: arguments, config: config).terminate()
+            case .reinstate: return try TerminateCommand(arguments: arguments, config: config).reinstate()
             }
         } catch let error as RunLockError {
             return fail(.locked, "\(error)")

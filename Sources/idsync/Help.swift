@@ -11,6 +11,8 @@ enum Help {
       validate   check the config, the mappings and the feed, without a directory
       adopt      propose which HR person each account without an employee id is, for review;
                  with --apply, write the employee ids a reviewer approved
+      terminate  end one person's access now, without the HR feed (disable, groups, MFA)
+      reinstate  lift an on-demand termination made by mistake
 
     'idsync COMMAND --help' describes each. Exit codes: 0 success; 1 some changes failed or rows were
     quarantined (the rest applied); 2 usage or config error; 3 stopped before any write (a guard, or an
@@ -51,6 +53,8 @@ enum Help {
             """
         case .adopt:
             return adoptHelp
+        case .terminate: return terminate
+        case .reinstate: return reinstate
         case .validate:
             return """
             usage: idsync validate [--config FILE]

@@ -18,7 +18,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     let protectedAttribute: String?
     /// The credential attributes a disable takes away (`disable.credentials`).
     let credentials: CredentialPolicy
-    private var policies: Set<String> = []
+    var policies: Set<String> = []
 
     public var identity: String { config.bindDN }
 

@@ -16,6 +16,7 @@ struct AuditLine {
             actor.string("bindIdentity", record.actor.bindIdentity)
             actor.string("osUser", record.actor.osUser)
             actor.string("reason", record.actor.reason)
+            actor.string("ticket", record.actor.ticket)
         }
         line.values("after", record.after)
         line.string("approvedBy", record.approvedBy)

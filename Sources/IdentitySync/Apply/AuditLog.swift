@@ -5,11 +5,14 @@ public struct Actor: Sendable, Codable {
     public let bindIdentity: String
     public let osUser: String
     public let reason: String?
+    /// The change ticket an operator named (`--ticket`), where there is one.
+    public var ticket: String?
 
-    public init(bindIdentity: String, osUser: String, reason: String?) {
+    public init(bindIdentity: String, osUser: String, reason: String?, ticket: String? = nil) {
         self.bindIdentity = bindIdentity
         self.osUser = osUser
         self.reason = reason
+        self.ticket = ticket
     }
 }
 

@@ -46,6 +46,11 @@ public protocol DirectoryConnector: AnyObject {
     /// Confirms that renames carry group memberships along (referential integrity).
     func confirmReferentialIntegrity() throws
 
+    /// Reads the idsync state of the entry at `dn` now, one cheap read: the executor's last
+    /// look before an enable or a grant. Nil when the entry is gone or carries no state;
+    /// throws when the read fails.
+    func currentState(of dn: String) throws -> AccountState?
+
     /// Sends the writes, many in flight, and reports each outcome by index as it arrives.
     func write(_ operations: [DirectoryOperation],
                completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws

@@ -31,6 +31,8 @@ public final class Executor {
     /// How many operations' attempts go to the disk in one write and one fsync before they
     /// are sent. Between two batches the pipeline drains once: a round trip per batch.
     static let attemptBatch = 512
+    /// Why a change is skipped: its account was terminated on demand after the plan was made.
+    var terminatedSincePlan: [String: String] = [:]
 
     /// MFA connectors by name; people one of whose MFA changes failed this run.
     let mfa: [String: MFAConnector]
@@ -91,6 +93,7 @@ public final class Executor {
         for phase in Executor.phases {
             let changes = plan.changes.filter(phase.accepts)
             guard !changes.isEmpty else { continue }
+            recheckTerminations(changes)
             // The MFA systems are not reached through the directory's connection.
             if let lost = connectionLost, !changes[0].kind.isMFAAction {
                 for change in changes {
@@ -125,6 +128,7 @@ public final class Executor {
     }
 
     private func skipReason(_ change: Change) -> String? {
+        if let why = terminationSkip(change) { return why }
         if change.kind == .recordRevocation, let id = change.employeeID, mfaFailedPeople.contains(id) {
             return "an MFA revocation of this person failed this run; the next run tries again"
         }

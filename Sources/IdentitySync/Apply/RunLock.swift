@@ -7,22 +7,47 @@ import Foundation
 public final class RunLock {
     public let path: String
     private let fd: Int32
+    /// How long taking the lock waited for another run.
+    public let waited: TimeInterval
 
     /// Takes the lock, or throws `RunLockError.held` at once when another run holds it.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, waitingUpTo: 0)
+    }
+
+    /// Takes the lock, waiting up to `wait` seconds for the run that holds it (`idsync
+    /// terminate` cannot wait for tomorrow, but should not race tonight's sync either).
+    /// `waiting` is called once, when the wait starts. Throws `RunLockError.held` when the
+    /// wait runs out.
+    public init(path: String, waitingUpTo wait: TimeInterval, waiting: (() -> Void)? = nil) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw RunLockError.unusable(path: path, problem: String(cString: strerror(errno)))
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw RunLockError.held(path: path)
+        let started = Date()
+        var told = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let elapsed = Date().timeIntervalSince(started)
+            guard elapsed < wait else {
+                close(fd)
+                throw RunLockError.held(path: path)
+            }
+            if !told { waiting?(); told = true }
+            usleep(useconds_t(min(0.05, wait - elapsed) * 1_000_000))
         }
         self.path = path
         self.fd = fd
+        self.waited = Date().timeIntervalSince(started)
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    /// The process id the holder wrote into the lock file, for messages; nil if unreadable.
+    public static func holder(of path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let pid = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return pid.isEmpty ? nil : pid
     }
 
     deinit {

@@ -210,6 +210,7 @@ public struct Config: Sendable {
     public var files: [String] = []
     public var monitoring = MonitoringConfig()
     public var mfa = MFAConfig()
+    public var terminate = TerminateConfig()
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

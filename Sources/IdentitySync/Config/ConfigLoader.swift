@@ -14,7 +14,7 @@ public enum ConfigLoader {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
                                              "guards", "protected", "audit", "lock", "exceptions",
-                                             "disable", "monitoring", "mfa"])
+                                             "disable", "monitoring", "mfa", "terminate"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
         let directory = try loadDirectory(root.require("directory"), folder: folder)
@@ -35,6 +35,7 @@ public enum ConfigLoader {
         config.credentials = try loadCredentials(root.optional("disable"))
         config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
         config.mfa = try loadMFA(root.optional("mfa"), folder: folder)
+        config.terminate = try loadTerminate(root.optional("terminate"))
         return config
     }
 

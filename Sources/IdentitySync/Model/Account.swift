@@ -41,6 +41,11 @@ public struct AccountState: Sendable, Codable, Equatable {
     /// Every MFA connector confirmed the leaver's authenticators revoked and sessions ended:
     /// later runs no longer ask them about this account.
     public var revocationComplete = false
+    /// An operator ended this person's access on demand (`idsync terminate`) on this date:
+    /// nightly runs keep the account disabled until HR agrees or an operator reinstates it.
+    public var terminatedOn: LocalDate?
+    /// The ticket of that termination, or `run:ID` naming its audit records; never the reason.
+    public var terminationRef: String?
 
     public init() {}
 
@@ -60,6 +65,8 @@ public struct AccountState: Sendable, Codable, Equatable {
             case "wiped": credentialsWiped = true
             case "not-match": notMatches = value.split(separator: ",").map(String.init)
             case "revoked": revocationComplete = true
+            case "terminated": terminatedOn = LocalDate(iso: value)
+            case "terminated-ref": terminationRef = value
             default: continue
             }
         }
@@ -79,6 +86,8 @@ public struct AccountState: Sendable, Codable, Equatable {
             parts.append("not-match=" + notMatches.sorted().joined(separator: ","))
         }
         if revocationComplete { parts.append("revoked") }
+        if let date = terminatedOn { parts.append("terminated=\(date)") }
+        if let ref = terminationRef { parts.append("terminated-ref=\(ref)") }
         return parts.joined(separator: ";")
     }
 }

@@ -66,6 +66,7 @@ extension Planner {
         // The credentials idsync took stay gone: a rehire sets a new password.
         existing.state.credentialsWiped = false
         existing.state.revocationComplete = false
+        existing.state.clearTermination()
         if existing.category != .mover {
             existing.state.enrollmentPending = config.policy.enrollmentGroup != nil
         }

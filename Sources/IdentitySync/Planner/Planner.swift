@@ -64,6 +64,8 @@ public struct Planner {
             work.protectedSkip(account, employeeID: person.employeeID, why: why)
             return
         }
+        if let account, account.state?.terminatedOn != nil,
+           planAfterTermination(account, person: person, decision: decision, work: &work) { return }
         switch decision.state {
         case .leaver, .contractEnded:
             guard let account else { return }

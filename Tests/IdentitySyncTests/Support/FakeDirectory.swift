@@ -46,6 +46,11 @@ final class FakeDirectory: DirectoryConnector {
         if let disableProblem { throw DirectoryFailure(code: 53, message: disableProblem) }
     }
 
+    func currentState(of dn: String) throws -> AccountState? {
+        guard let dn = try? DistinguishedName(parsing: dn) else { return nil }
+        return accounts[dn]?.state
+    }
+
     func confirmReferentialIntegrity() throws {
         if let referentialIntegrityProblem { throw DirectoryFailure(code: 53, message: referentialIntegrityProblem) }
     }

@@ -1,0 +1,102 @@
+import Foundation
+import IdentitySync
+import LDAP
+
+/// Finding one account for `idsync terminate` and `reinstate`, and the executor's re-read.
+/// Every value from an operator goes into a filter through `LDAPFilter.equality`, escaped.
+extension OpenLDAPDirectory: AccountLookup {
+    public func findAccounts(_ key: AccountKey) throws -> [FoundAccount] {
+        let attribute: String
+        switch key {
+        case .employeeID: attribute = "employeeNumber"
+        case .login: attribute = loginAttribute
+        }
+        // Groups carry no employee id or login; a group named like a login is not a person.
+        let filter = "(&\(LDAPFilter.equality(attribute, key.value))(!(objectClass=groupOfNames)))"
+        var entries: [LDAPEntry] = []
+        try reading {
+            try connection.search(base: config.base.string, scope: .subtree, filter: filter,
+                                  attributes: lookupAttributes, pageSize: config.pageSize) { entries.append($0) }
+        }
+        return try entries.map(found)
+    }
+
+    public func reread(_ dn: DistinguishedName) throws -> FoundAccount? {
+        var entry: LDAPEntry?
+        try reading { entry = try connection.read(dn: dn.string, attributes: lookupAttributes) }
+        return try entry.map(found)
+    }
+
+    public func currentState(of dn: String) throws -> AccountState? {
+        var entry: LDAPEntry?
+        try reading { entry = try connection.read(dn: dn, attributes: [config.stateAttribute]) }
+        return entry?.first(config.stateAttribute).flatMap(AccountState.init(stored:))
+    }
+
+    // MARK: Reading one account
+
+    var loginAttribute: String { mappedAttributes.last ?? "uid" }
+
+    private var lookupAttributes: [String] {
+        requestedAttributes.filter { $0 != "member" } + ["cn", "displayname", "title", "manager"]
+    }
+
+    private func found(_ entry: LDAPEntry) throws -> FoundAccount {
+        let dn = try DistinguishedName(parsing: entry.dn)
+        if let policy = entry.first("pwdpolicysubentry") { policies.insert(policy) }
+        let lock: AccountLock
+        switch entry.first(OpenLDAPDirectory.lockAttribute) {
+        case nil: lock = .none
+        case OpenLDAPDirectory.permanentLock: lock = .administrative
+        case let other?: lock = .other(other)
+        }
+        let login = entry.first(loginAttribute) ?? dn.rdns.first?.first?.value ?? entry.dn
+        let account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
+                                      attributes: AttributeMap(entry.attributes), lock: lock,
+                                      state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
+        return FoundAccount(account: account, groups: try groups(listing: dn),
+                            isManagedSubtree: dn.isDescendant(of: config.people),
+                            name: entry.first("displayname") ?? entry.first("cn"), title: entry.first("title"),
+                            manager: try managerName(entry.first("manager")))
+    }
+
+    /// Every group whose member lists `dn`, read without their members: a group of the
+    /// whole staff would otherwise send every DN it holds.
+    private func groups(listing dn: DistinguishedName) throws -> [DistinguishedName] {
+        let filter = "(&(objectClass=groupOfNames)\(LDAPFilter.equality("member", dn.string)))"
+        var groups: [DistinguishedName] = []
+        try reading {
+            try connection.search(base: config.base.string, scope: .subtree, filter: filter,
+                                  attributes: ["1.1"], pageSize: config.pageSize) { entry in
+                if let group = try? DistinguishedName(parsing: entry.dn) { groups.append(group) }
+            }
+        }
+        return groups.sorted { $0.normalized < $1.normalized }
+    }
+
+    /// The manager's name and DN for the confirmation, or the DN alone when it cannot be read.
+    private func managerName(_ dn: String?) throws -> String? {
+        guard let dn else { return nil }
+        let entry = try? connection.read(dn: dn, attributes: ["cn", "displayName"])
+        guard let name = entry?.first("displayname") ?? entry?.first("cn") else { return dn }
+        return "\(name) (\(dn))"
+    }
+
+    /// Runs a read; an LDAP failure names the identity and the directory.
+    private func reading(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as LDAPError {
+            throw DirectoryReadError(identity: config.bindDN, url: config.url, error: error)
+        }
+    }
+}
+
+/// A read of one account or its groups failed.
+public struct DirectoryReadError: Error, CustomStringConvertible {
+    public let identity: String
+    public let url: String
+    public let error: LDAPError
+
+    public var description: String { "reading the directory \(url) as \(identity) failed: \(error)" }
+}
