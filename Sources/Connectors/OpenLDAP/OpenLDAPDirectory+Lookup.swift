@@ -51,9 +51,10 @@ extension OpenLDAPDirectory: AccountLookup {
         case let other?: lock = .other(other)
         }
         let login = entry.first(loginAttribute) ?? dn.rdns.first?.first?.value ?? entry.dn
-        let account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
+        var account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
                                       attributes: AttributeMap(entry.attributes), lock: lock,
                                       state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
+        account.credentials = try credentialsHeld(by: dn)
         return FoundAccount(account: account, groups: try groups(listing: dn),
                             isManagedSubtree: dn.isDescendant(of: config.people),
                             name: entry.first("displayname") ?? entry.first("cn"), title: entry.first("title"),
@@ -72,6 +73,22 @@ extension OpenLDAPDirectory: AccountLookup {
             }
         }
         return groups.sorted { $0.normalized < $1.normalized }
+    }
+
+    /// The configured credential attributes the entry holds, as the nightly observe reads
+    /// them: names only (typesOnly), so no password hash crosses the wire.
+    private func credentialsHeld(by dn: DistinguishedName) throws -> [String] {
+        let names = credentials.names
+        guard !names.isEmpty else { return [] }
+        var held: [String] = []
+        let filter = "(|" + names.map { "(\($0)=*)" }.joined() + ")"
+        try reading {
+            try connection.search(base: dn.string, scope: .base, filter: filter, attributes: names,
+                                  pageSize: config.pageSize, typesOnly: true) { entry in
+                held = entry.attributes.keys.filter { credentials.configured($0) != nil }.sorted()
+            }
+        }
+        return held
     }
 
     /// The manager's name and DN for the confirmation, or the DN alone when it cannot be read.

@@ -114,9 +114,10 @@ public struct TerminationRun {
         let seconds = Date().timeIntervalSince(started)
         let outcome = result.outcomes.first
         let failure = outcome?.failure.map { "\($0)" } ?? outcome?.skipped ?? result.connectionLost
+        let notes = [change.kind == .setAttributes ? "already locked; the termination is now recorded on it" : nil,
+                     change.wipeDescription].compactMap { $0 }
         return [StepOutcome(step: "disable", target: dn, result: failure.map(StepResult.failed) ?? .done,
-                            seconds: seconds, detail: change.kind == .setAttributes
-                                ? "already locked; the termination is now recorded on it" : nil)]
+                            seconds: seconds, detail: notes.isEmpty ? nil : notes.joined(separator: "; "))]
     }
 
     // MARK: Groups

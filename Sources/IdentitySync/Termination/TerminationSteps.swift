@@ -98,8 +98,9 @@ extension TerminationSteps {
         let planned = leaverChanges.first { $0.kind == .disable || $0.kind == .setAttributes }
         let old = account.state ?? AccountState()
         var state = planned?.state.flatMap(AccountState.init(stored:)) ?? old
+        // Locked, the fact recorded, and no credential left to take: done.
         let recorded = old.terminatedOn != nil && account.lock == .administrative
-        guard !recorded else { return nil }
+        guard !recorded || planned?.wipe != nil else { return nil }
         if state.terminatedOn == nil {
             state.terminatedOn = today
             state.terminationRef = reference
@@ -117,6 +118,6 @@ extension Change {
     /// The same change with another state and reason.
     func replacing(state: String?, reason: Reason) -> Change {
         Change(kind: kind, category: category, employeeID: employeeID, login: login, dn: dn, target: target,
-               attributes: attributes, state: state, reason: reason)
+               attributes: attributes, state: state, reason: reason, wipe: wipe)
     }
 }

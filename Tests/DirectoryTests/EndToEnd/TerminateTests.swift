@@ -185,6 +185,23 @@ final class HeldLock {
         #expect(try slapd.dump() == dump)
     }
 
+    @Test func terminateTakesTheCredentialsTheNightlyDisableTakes() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards + "\ndisable:\n  credentials: []\n")
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        try slapd.setPassword("Night-shift-2026", for: personDN("agarcia"))
+
+        let output = try site.terminate(employee: "000101")
+
+        expectStatus(output, 0)
+        #expect(output.stdout.contains("credentials removed: userPassword (replaced with an unusable value)"))
+        let ana = try slapd.person(uid: "agarcia")
+        #expect(ana.first("userPassword")?.hasPrefix("{CRYPT}!") == true)
+        #expect(ana.values("pwdAccountLockedTime") == ["000001010000Z"])
+        #expect(ana.first("idsyncState")?.contains("wiped") == true)
+    }
+
     @Test func withoutATerminalOrYesNothingHappens() throws {
         let (slapd, site) = try terminateFixture()
         let dump = try slapd.dump()
