@@ -18,6 +18,7 @@ struct Arguments {
     var outDir = "."
     var applyPath: String?
     var approvedBy: String?
+    var termination = TerminationArguments()
 
     static let valueOptions = Set(["--config", "--format", "--out", "--at", "--today",
                                    "--allow-changes", "--reason", "--out-dir", "--apply",
