@@ -132,6 +132,17 @@ public struct TerminationRun {
         let placeholder = config.directory.placeholderMember.string
         var results = [Result<Void, DirectoryFailure>?](repeating: nil, count: removals.count)
         var lastMember: [Int] = []
+        // As the executor does: what is about to be sent is on the disk first.
+        for change in removals {
+            shared.append { entry in
+                entry.event = "attempt"
+                entry.action = change.kind.rawValue
+                entry.employeeID = change.employeeID
+                entry.dn = change.dn
+                entry.target = change.target
+            }
+        }
+        try shared.check()
         send(removals.map { .groupMembers(group: $0.target ?? "", add: [], remove: [$0.dn]) }) { index, result in
             if case .failure(let failure) = result, failure.code == 65 { lastMember.append(index) }
             else { results[index] = result }

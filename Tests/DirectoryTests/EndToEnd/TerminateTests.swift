@@ -98,12 +98,16 @@ final class HeldLock {
         let events = records.map { ($0["event"] as? String ?? "") + " " + ($0["action"] as? String ?? "") }
         #expect(events.first == "run-start terminate")
         #expect(events.last == "run-end ")
-        let disable = try #require(records.first { $0["action"] as? String == "disable" })
+        let changes = records.filter { $0["event"] as? String == "change" }
+        #expect(records.contains { $0["event"] as? String == "attempt" && $0["action"] as? String == "disable" })
+        #expect(records.contains { $0["event"] as? String == "attempt" && $0["action"] as? String == "remove-from-group" },
+                "each write is on the disk as an attempt before it is sent")
+        let disable = try #require(changes.first { $0["action"] as? String == "disable" })
         #expect(disable["result"] as? String == "ok")
         #expect(disable["reason"] as? String == "on-demand-termination: terminated on demand by an operator")
         let after = try #require(disable["after"] as? [String: [String]])
         #expect(after["state"]?.first?.contains("terminated=2026-12-01") == true)
-        let removals = records.filter { $0["action"] as? String == "remove-from-group" }
+        let removals = changes.filter { $0["action"] as? String == "remove-from-group" }
         #expect(Set(removals.compactMap { $0["target"] as? String })
             == Set(nurseGroups.map { "cn=\($0),\(groups)" }))
         #expect(removals.allSatisfy { $0["result"] as? String == "ok" })
