@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"],
                     exclude: ["scripted_server.py"]),
+        .testTarget(name: "MFATests", dependencies: ["Connectors", "IdentitySync", "HTTP", "TestSupport"],
+                    exclude: ["fake_vendors.py"]),
         .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync", "HTTP",
                                                            "TestSupport"]),
     ]

@@ -9,6 +9,9 @@ public enum MFAConnectors {
         try config.connectors.map { settings in
             switch settings.type {
             case "privacyidea": return try PrivacyIDEAConnector(settings, environment: environment)
+            case "okta": return try OktaConnector(settings, environment: environment)
+            case "graph": return try GraphConnector(settings, environment: environment)
+            case "duo": return try DuoConnector(settings, environment: environment)
             default:
                 throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): the type "
                                     + "'\(settings.type)' is not built yet")

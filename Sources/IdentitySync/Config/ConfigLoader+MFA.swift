@@ -7,7 +7,7 @@ extension ConfigLoader {
     static let mfaConnectorKeys: [String: Set<String>] = [
         "privacyidea": ["url", "admin_user", "password_file", "password_env", "realm", "resolver",
                         "user_id", "leaver_authenticators", "create_users", "ca_file", "allow_plaintext"],
-        "duo": ["url", "integration_key", "secret_key_file", "secret_key_env", "leaver_authenticators",
+        "duo": ["url", "integration_key", "secret_key_file", "secret_key_env", "bulk_threshold",
                 "ca_file", "allow_plaintext"],
         "okta": ["url", "token_file", "token_env", "find_by", "ca_file", "allow_plaintext"],
         "graph": ["url", "token_url", "client_id", "client_secret_file", "client_secret_env", "scope",

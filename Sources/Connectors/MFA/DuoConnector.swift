@@ -1,0 +1,149 @@
+import Foundation
+import HTTP
+import IdentitySync
+
+/// Duo's Admin API. Every request is signed: HTTP Basic with the integration key as user and,
+/// as password, the hex HMAC-SHA1 under the secret key of the canonical request (the Date
+/// header, method, host, path and sorted, encoded parameters, one per line).
+///
+/// A user's phones, hardware tokens and WebAuthn credentials come with the user object; a
+/// leaver's are taken off the user (phones and tokens) or deleted (WebAuthn). The Admin API has
+/// no session revocation. With many subjects the whole user list is read, paged, instead.
+public final class DuoConnector: MFAConnector {
+    public let traits: MFAConnectorTraits
+    let http: VendorClient
+    private let integrationKey: String
+    private let secretKey: String
+    private let host: String
+    /// From this many subjects on, one paged listing of every user beats a call per person.
+    private let bulkThreshold: Int
+    private var users: [String: (id: String, factors: [Authenticator])] = [:]
+
+    public var requestCount: Int { http.requestCount }
+
+    init(_ settings: MFAConnectorSettings, environment: [String: String]) throws {
+        let base = try MFASecrets.baseURL(settings)
+        http = VendorClient(connector: settings.name, base: base, options: MFASecrets.options(settings))
+        integrationKey = try settings.require("integration_key")
+        secretKey = try MFASecrets.read(settings, "secret_key", environment: environment)
+        host = String(base.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }).lowercased()
+        bulkThreshold = Int(settings.value("bulk_threshold") ?? "") ?? 50
+        traits = MFAConnectorTraits(name: settings.name, revokesSessions: false, ensuresUsers: false,
+                                    leaverPolicy: .delete)
+    }
+
+    public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
+        var results: [MFASubject: Result<MFAUserState, MFAFailure>] = [:]
+        if subjects.count >= bulkThreshold {
+            do {
+                try listEveryUser()
+                for subject in subjects {
+                    let user = users[subject.login]
+                    results[subject] = .success(MFAUserState(exists: user != nil, authenticators: user?.factors ?? []))
+                }
+            } catch {
+                for subject in subjects { results[subject] = .failure(error) }
+            }
+            return results
+        }
+        for subject in subjects {
+            results[subject] = Result { () throws(MFAFailure) in
+                guard let user = try lookUp(subject.login) else { return MFAUserState(exists: false, authenticators: []) }
+                return MFAUserState(exists: true, authenticators: user.factors)
+            }
+        }
+        return results
+    }
+
+    public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {
+        guard case .revokeAuthenticators = action else {
+            throw http.failure("Duo's Admin API cannot \(action == .revokeSessions ? "revoke sessions" : "create users")")
+        }
+        guard let user = try lookUp(subject.login) else { return [] }
+        for factor in user.factors {
+            let path: String
+            switch factor.type {
+            case "webauthn": path = "/admin/v1/webauthncredentials/\(urlEncoded(factor.id))"
+            case "phone": path = "/admin/v1/users/\(user.id)/phones/\(urlEncoded(factor.id))"
+            default: path = "/admin/v1/users/\(user.id)/tokens/\(urlEncoded(factor.id))"
+            }
+            _ = try call("DELETE", path, [], "removing \(factor.label) of \(subject.login)")
+        }
+        return try lookUp(subject.login)?.factors ?? []
+    }
+
+    // MARK: Users
+
+    private func lookUp(_ login: String) throws(MFAFailure) -> (id: String, factors: [Authenticator])? {
+        let value = try call("GET", "/admin/v1/users", [("username", login)], "reading the user \(login)")
+        guard let user = (value.response as? [Any])?.compactMap(JSONObject.init).first else { return nil }
+        return DuoConnector.parse(user)
+    }
+
+    private func listEveryUser() throws(MFAFailure) {
+        var offset = 0
+        while true {
+            let page = try call("GET", "/admin/v1/users", [("limit", "300"), ("offset", "\(offset)")],
+                                "listing users from offset \(offset)")
+            for user in (page.response as? [Any] ?? []).compactMap(JSONObject.init) {
+                guard let parsed = DuoConnector.parse(user), let name = user.string("username") else { continue }
+                users[name] = parsed
+            }
+            guard let next = page.metadata?.int("next_offset"), next > offset else { return }
+            offset = next
+        }
+    }
+
+    static func parse(_ user: JSONObject) -> (id: String, factors: [Authenticator])? {
+        guard let id = user.string("user_id") else { return nil }
+        var factors: [Authenticator] = []
+        for phone in user.objects("phones") {
+            guard let phoneID = phone.string("phone_id") else { continue }
+            factors.append(Authenticator(id: phoneID, type: "phone", kind: .push, usable: phone.bool("activated") ?? true))
+        }
+        for token in user.objects("tokens") {
+            guard let tokenID = token.string("token_id") else { continue }
+            let type = token.string("type") ?? "token"
+            factors.append(Authenticator(id: tokenID, type: type, kind: type == "t6" ? .totp : .hotp, usable: true))
+        }
+        for key in user.objects("webauthncredentials") {
+            guard let keyID = key.string("webauthnkey") else { continue }
+            factors.append(Authenticator(id: keyID, type: "webauthn", kind: .webauthn, usable: true))
+        }
+        return (id, factors)
+    }
+
+    // MARK: Signed requests
+
+    private func call(_ method: String, _ path: String, _ parameters: [(String, String)],
+                      _ what: String) throws(MFAFailure) -> (response: Any?, metadata: JSONObject?) {
+        let query = DuoConnector.canonicalParameters(parameters)
+        let date = DuoConnector.rfc2822(Date())
+        let canonical = [date, method, host, path, query].joined(separator: "\n")
+        let signature = HMACSHA1.hex(key: Array(secretKey.utf8), message: Array(canonical.utf8))
+        let basic = Data("\(integrationKey):\(signature)".utf8).base64EncodedString()
+        let url = http.base + path + (query.isEmpty ? "" : "?" + query)
+        let response = try http.send(HTTPRequest(method: method, url: url,
+                                                 headers: [(name: "Date", value: date),
+                                                           (name: "Authorization", value: "Basic \(basic)")]))
+        let body = JSONObject(try? JSONSerialization.jsonObject(with: Data(response.body)))
+        guard response.status == 200, body?.string("stat") == "OK" else {
+            let code = body?.string("code").map { " code \($0)" } ?? ""
+            throw http.failure("\(what): HTTP \(response.status)\(code) \(body?.string("message") ?? "")")
+        }
+        return (body?["response"], body?.object("metadata"))
+    }
+
+    /// Parameters sorted by name, each name and value percent-encoded (RFC 3986), joined by &.
+    static func canonicalParameters(_ parameters: [(String, String)]) -> String {
+        parameters.sorted { $0.0 < $1.0 }.map { "\(urlEncoded($0.0))=\(urlEncoded($0.1))" }.joined(separator: "&")
+    }
+
+    static func rfc2822(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '-0000'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import HTTP
+import IdentitySync
+
+/// Microsoft Graph (Entra ID) as an application: a bearer token from the client-credentials
+/// grant at `token_url`, fetched once per run and again on a 401.
+///
+/// Methods are listed at `/users/{id}/authentication/methods` (paged by `@odata.nextLink`)
+/// and deleted at their own collection (`fido2Methods/{id}`, …); the password method is the
+/// directory's business and is never touched. Sessions end with `revokeSignInSessions`.
+public final class GraphConnector: MFAConnector {
+    public let traits: MFAConnectorTraits
+    let http: VendorClient
+    private let tokenURL: String
+    private let clientID: String
+    private let clientSecret: String
+    private let scope: String
+    private let findBy: String
+    private var bearer: String?
+    private var ids: [MFASubject: String] = [:]
+
+    public var requestCount: Int { http.requestCount }
+
+    init(_ settings: MFAConnectorSettings, environment: [String: String]) throws {
+        http = VendorClient(connector: settings.name, base: try MFASecrets.baseURL(settings),
+                            options: MFASecrets.options(settings))
+        tokenURL = try MFASecrets.baseURL(settings, key: "token_url")
+        clientID = try settings.require("client_id")
+        clientSecret = try MFASecrets.read(settings, "client_secret", environment: environment)
+        scope = settings.value("scope") ?? "https://graph.microsoft.com/.default"
+        findBy = try MFAFindBy.read(settings, allowed: ["login", "employee-id", "mail"])
+        traits = MFAConnectorTraits(name: settings.name, revokesSessions: true, ensuresUsers: false,
+                                    leaverPolicy: .delete)
+    }
+
+    public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
+        var results: [MFASubject: Result<MFAUserState, MFAFailure>] = [:]
+        for subject in subjects {
+            results[subject] = Result { () throws(MFAFailure) in
+                guard let id = try userID(subject) else { return MFAUserState(exists: false, authenticators: []) }
+                return MFAUserState(exists: true, authenticators: try methods(id))
+            }
+        }
+        return results
+    }
+
+    public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {
+        guard let id = try userID(subject) else {
+            if case .revokeAuthenticators = action { return [] }
+            throw http.failure("no Entra user for \(subject.login)")
+        }
+        switch action {
+        case .revokeAuthenticators:
+            for method in try methods(id) {
+                let path = "/users/\(id)/authentication/\(method.type)Methods/\(urlEncoded(method.id))"
+                try expect([204], try request("DELETE", http.base + path), "deleting \(method.label) of \(subject.login)")
+            }
+            return try methods(id)
+        case .revokeSessions:
+            try expect([200], try request("POST", http.base + "/users/\(id)/revokeSignInSessions"),
+                       "revoking the sign-in sessions of \(subject.login)")
+            return nil
+        case .ensureUser:
+            throw http.failure("idsync does not create Entra users")
+        }
+    }
+
+    private func userID(_ subject: MFASubject) throws(MFAFailure) -> String? {
+        if let known = ids[subject] { return known }
+        var found: String?
+        if findBy == "employee-id" {
+            let filter = urlEncoded("employeeId eq '\(subject.employeeID.replacingOccurrences(of: "'", with: "''"))'")
+            let response = try request("GET", http.base + "/users?$filter=\(filter)&$select=id,userPrincipalName")
+            try expect([200], response, "finding the user with employee id \(subject.employeeID)")
+            let users = JSONObject(try http.json(response, "GET /users"))?.objects("value") ?? []
+            guard users.count <= 1 else {
+                throw http.failure("\(users.count) Entra users have employee id \(subject.employeeID)")
+            }
+            found = users.first?.string("id")
+        } else {
+            let key = findBy == "mail" ? (subject.mail ?? subject.login) : subject.login
+            let response = try request("GET", http.base + "/users/\(urlEncoded(key))?$select=id,userPrincipalName")
+            if response.status == 404 { return nil }
+            try expect([200], response, "reading the user \(key)")
+            found = JSONObject(try http.json(response, "GET /users/{id}"))?.string("id")
+        }
+        ids[subject] = found
+        return found
+    }
+
+    /// Every page of the user's methods, the password left out. `type` is the method's
+    /// collection stem (`fido2`, `microsoftAuthenticator`, …).
+    private func methods(_ id: String) throws(MFAFailure) -> [Authenticator] {
+        var found: [Authenticator] = []
+        var next: String? = http.base + "/users/\(id)/authentication/methods"
+        while let url = next {
+            let response = try request("GET", url)
+            try expect([200], response, "listing the authentication methods of user \(id)")
+            let page = JSONObject(try http.json(response, "GET methods"))
+            for method in page?.objects("value") ?? [] {
+                guard let methodID = method.string("id"), let odata = method.string("@odata.type") else { continue }
+                let stem = odata.replacingOccurrences(of: "#microsoft.graph.", with: "")
+                    .replacingOccurrences(of: "AuthenticationMethod", with: "")
+                guard stem != "password" else { continue }
+                found.append(Authenticator(id: methodID, type: stem, kind: GraphConnector.kind(of: stem), usable: true))
+            }
+            next = page?.string("@odata.nextLink")
+        }
+        return found
+    }
+
+    /// Entra's method types. Windows Hello for Business and platform credentials are
+    /// device-bound FIDO-style keys: they count as passkeys.
+    static func kind(of stem: String) -> AuthenticatorKind {
+        switch stem {
+        case "fido2": return .webauthn
+        case "windowsHelloForBusiness", "platformCredential": return .passkey
+        case "x509Certificate": return .certificate
+        case "softwareOath": return .totp
+        case "microsoftAuthenticator": return .push
+        case "phone": return .sms
+        case "email": return .email
+        default: return .other
+        }
+    }
+
+    // MARK: Requests
+
+    private func request(_ method: String, _ url: String) throws(MFAFailure) -> HTTPResponse {
+        var response = try http.send(authorized(method, url, token: try currentBearer()))
+        if response.status == 401 {
+            bearer = nil
+            response = try http.send(authorized(method, url, token: try currentBearer()))
+        }
+        return response
+    }
+
+    private func authorized(_ method: String, _ url: String, token: String) -> HTTPRequest {
+        HTTPRequest(method: method, url: url, headers: [(name: "Authorization", value: "Bearer \(token)"),
+                                                       (name: "Accept", value: "application/json")],
+                    body: method == "POST" ? [] : nil, retryable: method != "POST" ? nil : false)
+    }
+
+    private func currentBearer() throws(MFAFailure) -> String {
+        if let bearer { return bearer }
+        let form = formEncoded([("client_id", clientID), ("client_secret", clientSecret), ("scope", scope),
+                                ("grant_type", "client_credentials")])
+        let response = try http.send(HTTPRequest(method: "POST", url: tokenURL,
+                                                 headers: [(name: "Content-Type",
+                                                            value: "application/x-www-form-urlencoded")],
+                                                 body: Array(form.utf8), retryable: true))
+        let body = JSONObject(try? JSONSerialization.jsonObject(with: Data(response.body)))
+        guard response.status == 200, let token = body?.string("access_token") else {
+            let why = body?.string("error").map { " \($0)" } ?? ""
+            throw http.failure("the token endpoint refused the client credentials: HTTP \(response.status)\(why)")
+        }
+        bearer = token
+        return token
+    }
+
+    private func expect(_ statuses: Set<Int>, _ response: HTTPResponse, _ what: String) throws(MFAFailure) {
+        guard !statuses.contains(response.status) else { return }
+        let error = JSONObject(try? JSONSerialization.jsonObject(with: Data(response.body)))?.object("error")
+        throw http.failure("\(what): HTTP \(response.status) \(error?.string("code") ?? "") \(error?.string("message") ?? "")")
+    }
+}

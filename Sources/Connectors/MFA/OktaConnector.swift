@@ -1,0 +1,137 @@
+import Foundation
+import HTTP
+import IdentitySync
+
+/// Okta's management API with an API token (`Authorization: SSWS <token>`).
+///
+/// Users are found by login (`GET /api/v1/users/{login}`) or by employee number
+/// (`search=profile.employeeNumber eq "…"`). A factor cannot be revoked short of deleting
+/// it, so a leaver's factors are deleted; sessions end with `DELETE …/sessions`.
+public final class OktaConnector: MFAConnector {
+    public let traits: MFAConnectorTraits
+    let http: VendorClient
+    private let token: String
+    private let findByEmployeeID: Bool
+    /// Okta user ids found this run, so that acting on a user does not look them up again.
+    private var ids: [MFASubject: String] = [:]
+
+    public var requestCount: Int { http.requestCount }
+
+    init(_ settings: MFAConnectorSettings, environment: [String: String]) throws {
+        http = VendorClient(connector: settings.name, base: try MFASecrets.baseURL(settings),
+                            options: MFASecrets.options(settings))
+        token = try MFASecrets.read(settings, "token", environment: environment)
+        findByEmployeeID = try MFAFindBy.read(settings, allowed: ["login", "employee-id"]) == "employee-id"
+        traits = MFAConnectorTraits(name: settings.name, revokesSessions: true, ensuresUsers: false,
+                                    leaverPolicy: .delete)
+    }
+
+    public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
+        var results: [MFASubject: Result<MFAUserState, MFAFailure>] = [:]
+        for subject in subjects {
+            results[subject] = Result { () throws(MFAFailure) in try state(of: subject) }
+        }
+        return results
+    }
+
+    public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {
+        guard let id = try userID(subject) else {
+            if case .revokeAuthenticators = action { return [] }
+            throw http.failure("no Okta user for \(subject.login)")
+        }
+        switch action {
+        case .revokeAuthenticators:
+            for factor in try factors(id) {
+                try expect([204], try request("DELETE", "/api/v1/users/\(id)/factors/\(urlEncoded(factor.id))"),
+                           "deleting factor \(factor.id) of \(subject.login)")
+            }
+            return try factors(id)
+        case .revokeSessions:
+            try expect([204], try request("DELETE", "/api/v1/users/\(id)/sessions"),
+                       "clearing the sessions of \(subject.login)")
+            return nil
+        case .ensureUser:
+            throw http.failure("idsync does not create Okta users")
+        }
+    }
+
+    private func state(of subject: MFASubject) throws(MFAFailure) -> MFAUserState {
+        guard let id = try userID(subject) else { return MFAUserState(exists: false, authenticators: []) }
+        return MFAUserState(exists: true, authenticators: try factors(id))
+    }
+
+    /// The Okta id, or nil when Okta has no such user (a 404, or an empty search).
+    private func userID(_ subject: MFASubject) throws(MFAFailure) -> String? {
+        if let known = ids[subject] { return known }
+        let found: String?
+        if findByEmployeeID {
+            let search = urlEncoded("profile.employeeNumber eq \"\(subject.employeeID)\"")
+            let response = try request("GET", "/api/v1/users?search=\(search)")
+            try expect([200], response, "searching the user with employee number \(subject.employeeID)")
+            let users = (try http.json(response, "GET /api/v1/users") as? [Any] ?? []).compactMap(JSONObject.init)
+            guard users.count <= 1 else {
+                throw http.failure("\(users.count) Okta users have employee number \(subject.employeeID)")
+            }
+            found = users.first?.string("id")
+        } else {
+            let response = try request("GET", "/api/v1/users/\(urlEncoded(subject.login))")
+            if response.status == 404 { return nil }
+            try expect([200], response, "reading the user \(subject.login)")
+            found = JSONObject(try http.json(response, "GET /api/v1/users/{login}"))?.string("id")
+        }
+        ids[subject] = found
+        return found
+    }
+
+    private func factors(_ id: String) throws(MFAFailure) -> [Authenticator] {
+        let response = try request("GET", "/api/v1/users/\(id)/factors")
+        try expect([200], response, "listing the factors of user \(id)")
+        let list = (try http.json(response, "GET factors") as? [Any] ?? []).compactMap(JSONObject.init)
+        return list.compactMap { factor in
+            guard let factorID = factor.string("id") else { return nil }
+            let type = factor.string("factorType") ?? "unknown"
+            return Authenticator(id: factorID, type: type, kind: OktaConnector.kind(of: type),
+                                 usable: factor.string("status") == "ACTIVE")
+        }
+    }
+
+    /// Okta's factor types. FastPass (`signed_nonce`) is left out of the phishing-resistant
+    /// kinds on purpose: only WebAuthn/FIDO2, passkeys and certificates count here.
+    static func kind(of type: String) -> AuthenticatorKind {
+        switch type {
+        case "webauthn", "u2f": return .webauthn
+        case "token:software:totp", "token:totp": return .totp
+        case "token:hotp", "token:hardware", "token": return .hotp
+        case "push": return .push
+        case "sms": return .sms
+        case "call": return .voice
+        case "email": return .email
+        default: return .other
+        }
+    }
+
+    private func request(_ method: String, _ path: String) throws(MFAFailure) -> HTTPResponse {
+        try http.send(HTTPRequest(method: method, url: http.base + path,
+                                  headers: [(name: "Authorization", value: "SSWS \(token)"),
+                                            (name: "Accept", value: "application/json")]))
+    }
+
+    private func expect(_ statuses: Set<Int>, _ response: HTTPResponse, _ what: String) throws(MFAFailure) {
+        guard !statuses.contains(response.status) else { return }
+        let error = JSONObject(try? JSONSerialization.jsonObject(with: Data(response.body)))
+        let code = error?.string("errorCode").map { " \($0)" } ?? ""
+        throw http.failure("\(what): HTTP \(response.status)\(code) \(error?.string("errorSummary") ?? "")")
+    }
+}
+
+/// The `find_by` setting of the connectors that look users up by a choice of keys.
+enum MFAFindBy {
+    static func read(_ settings: MFAConnectorSettings, allowed: [String]) throws -> String {
+        let value = settings.value("find_by") ?? allowed[0]
+        guard allowed.contains(value) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): find_by must be "
+                                + "\(allowed.joined(separator: " or ")), found '\(value)'")
+        }
+        return value
+    }
+}

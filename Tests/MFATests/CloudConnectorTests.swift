@@ -1,0 +1,161 @@
+import Connectors
+import Foundation
+import HTTP
+import IdentitySync
+import Testing
+import TestSupport
+
+@Suite struct OktaConnectorTests {
+    func fake() throws -> FakeVendor {
+        try FakeVendor("okta", users: [
+            user("00u1", "agarcia", employeeID: "000101", [("fac1", "token:software:totp"), ("fac2", "webauthn")]),
+        ])
+    }
+
+    func connector(_ fake: FakeVendor, token: String = FakeVendor.oktaToken, findBy: String = "login")
+        throws -> MFAConnector {
+        try fake.connector("okta", ["url": fake.base, "token_file": fake.secretFile(token), "find_by": findBy])
+    }
+
+    @Test func factorsAreListedWithTheirKindsByLoginAndByEmployeeNumber() throws {
+        let fake = try fake()
+        for findBy in ["login", "employee-id"] {
+            let user = state(try connector(fake, findBy: findBy).observe([ana])[ana])
+            #expect(user?.authenticators.map(\.kind) == [.totp, .webauthn])
+            #expect(user?.hasPhishingResistantFactor == true)
+        }
+        #expect(state(try connector(fake).observe([bob])[bob])?.exists == false)
+    }
+
+    @Test func wrongTokenIsAFailureNotAnEmptyList() throws {
+        let fake = try fake()
+        let result = try connector(fake, token: "00wrong").observe([ana])[ana]
+        #expect(failure(result)?.contains("HTTP 401 E0000011") == true, "\(String(describing: result))")
+    }
+
+    @Test func leaverFactorsAreDeletedAndSessionsCleared() throws {
+        let fake = try fake()
+        let okta = try connector(fake)
+        let after = try okta.perform(.revokeAuthenticators(delete: true), for: ana)
+        _ = try okta.perform(.revokeSessions, for: ana)
+        #expect(after?.isEmpty == true)
+        #expect(try fake.factorIDs("agarcia").isEmpty)
+        #expect(try fake.users()["agarcia"]?["sessions_revoked"] as? Int == 1)
+    }
+
+    @Test func rateLimitIsRetriedAndPersistentErrorsAreReported() throws {
+        let fake = try fake()
+        try fake.fail("/api/v1/users/agarcia", status: 429, count: 2)
+        #expect(state(try connector(fake).observe([ana])[ana])?.authenticators.count == 2)
+        try fake.fail("/api/v1/users", status: 503, count: 10)
+        let result = try connector(fake).observe([ana])[ana]
+        #expect(failure(result)?.contains("gave up after 4 attempt") == true, "\(String(describing: result))")
+    }
+}
+
+@Suite struct GraphConnectorTests {
+    func fake() throws -> FakeVendor {
+        try FakeVendor("graph", users: [
+            user("u-1", "agarcia@example.org", employeeID: "000101",
+                 [("m1", "microsoftAuthenticator"), ("m2", "softwareOath"), ("m3", "fido2")]),
+        ])
+    }
+
+    func connector(_ fake: FakeVendor, secret: String = FakeVendor.graphClient.secret,
+                   findBy: String = "employee-id") throws -> MFAConnector {
+        try fake.connector("graph", ["url": fake.base + "/v1.0", "token_url": fake.base + "/token",
+                                     "client_id": FakeVendor.graphClient.id,
+                                     "client_secret_file": fake.secretFile(secret), "find_by": findBy])
+    }
+
+    @Test func methodsAreListedAcrossPagesWithoutThePassword() throws {
+        let fake = try fake()
+        for findBy in ["employee-id", "mail"] {
+            let user = state(try connector(fake, findBy: findBy).observe([ana])[ana])
+            #expect(user?.authenticators.map(\.id) == ["m1", "m2", "m3"])
+            #expect(user?.authenticators.map(\.kind) == [.push, .totp, .webauthn])
+        }
+        #expect(try fake.log().contains { $0.hasPrefix("GET /v1.0/users/u-1/authentication/methods") })
+    }
+
+    @Test func wrongClientSecretIsAFailure() throws {
+        let fake = try fake()
+        let result = try connector(fake, secret: "wrong").observe([ana])[ana]
+        #expect(failure(result)?.contains("refused the client credentials: HTTP 401 invalid_client") == true,
+                "\(String(describing: result))")
+    }
+
+    @Test func leaverMethodsAreDeletedAndSignInSessionsRevoked() throws {
+        let fake = try fake()
+        let graph = try connector(fake)
+        let after = try graph.perform(.revokeAuthenticators(delete: true), for: ana)
+        _ = try graph.perform(.revokeSessions, for: ana)
+        #expect(after?.isEmpty == true)
+        #expect(try fake.factorIDs("agarcia@example.org").isEmpty)
+        #expect(try fake.users()["agarcia@example.org"]?["sessions_revoked"] as? Int == 1)
+        #expect(try fake.log().contains("DELETE /v1.0/users/u-1/authentication/fido2Methods/m3"))
+    }
+
+    @Test func rateLimitIsRetriedAndPersistentErrorsAreReported() throws {
+        let fake = try fake()
+        try fake.fail("/v1.0/users", status: 429, count: 2)
+        #expect(state(try connector(fake).observe([ana])[ana])?.authenticators.count == 3)
+        try fake.fail("/v1.0/users/u-1/revokeSignInSessions", status: 503, count: 10)
+        #expect(throws: MFAFailure.self) { try connector(fake).perform(.revokeSessions, for: ana) }
+        #expect(try fake.users()["agarcia@example.org"]?["sessions_revoked"] == nil)
+    }
+}
+
+@Suite struct DuoConnectorTests {
+    func fake() throws -> FakeVendor {
+        try FakeVendor("duo", users: [
+            user("DU1", "agarcia", employeeID: "000101", [("DP1", "phone"), ("DT1", "h6"), ("WK1", "webauthn")]),
+            user("DU2", "bray", employeeID: "000102", [("DP2", "phone")]),
+            user("DU3", "cwu", employeeID: "000103", []),
+        ])
+    }
+
+    func connector(_ fake: FakeVendor, secret: String = FakeVendor.duoKeys.secret, bulk: Int = 50)
+        throws -> MFAConnector {
+        try fake.connector("duo", ["url": fake.base, "integration_key": FakeVendor.duoKeys.integration,
+                                   "secret_key_file": fake.secretFile(secret), "bulk_threshold": "\(bulk)"])
+    }
+
+    @Test func signedRequestsListPhonesTokensAndWebAuthnCredentials() throws {
+        let fake = try fake()
+        let user = state(try connector(fake).observe([ana])[ana])
+        #expect(user?.authenticators.map(\.label) == ["DP1 (phone)", "DT1 (h6)", "WK1 (webauthn)"])
+        #expect(user?.hasPhishingResistantFactor == true)
+    }
+
+    @Test func wrongSecretKeyIsRefusedAsABadSignature() throws {
+        let fake = try fake()
+        let result = try connector(fake, secret: "not-the-secret").observe([ana])[ana]
+        #expect(failure(result)?.contains("HTTP 401 code 40103") == true, "\(String(describing: result))")
+    }
+
+    @Test func bulkListingPagesThroughEveryUser() throws {
+        let fake = try fake()
+        let results = try connector(fake, bulk: 1).observe([ana, bob])
+        #expect(state(results[bob])?.authenticators.map(\.id) == ["DP2"])
+        #expect(state(results[ana])?.authenticators.count == 3)
+        #expect(try fake.log() == ["GET /admin/v1/users", "GET /admin/v1/users"])
+    }
+
+    @Test func leaverFactorsAreRemoved() throws {
+        let fake = try fake()
+        let after = try connector(fake).perform(.revokeAuthenticators(delete: true), for: ana)
+        #expect(after?.isEmpty == true)
+        #expect(try fake.factorIDs("agarcia").isEmpty)
+        #expect(try fake.factorIDs("bray") == ["DP2"])
+    }
+
+    @Test func rateLimitIsRetriedAndPersistentErrorsAreReported() throws {
+        let fake = try fake()
+        try fake.fail("/admin/v1/users", status: 429, count: 2)
+        #expect(state(try connector(fake).observe([ana])[ana])?.authenticators.count == 3)
+        try fake.fail("/admin/v1/users", status: 500, count: 10)
+        let result = try connector(fake).observe([ana])[ana]
+        #expect(failure(result)?.contains("gave up") == true, "\(String(describing: result))")
+    }
+}
