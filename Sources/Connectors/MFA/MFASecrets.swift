@@ -2,25 +2,14 @@ import Foundation
 import HTTP
 import IdentitySync
 
-/// Reads a connector's secret from `<key>_file` (first line; the file private to its owner
-/// or group) or `<key>_env`. Never from the config itself, never from an argument.
+/// Reads a connector's secret from `<key>_file` (first line; the file private to its owner,
+/// checked by `ProtectedFile`) or `<key>_env`. Never from the config itself, never from an argument.
 enum MFASecrets {
     static func read(_ settings: MFAConnectorSettings, _ key: String,
                      environment: [String: String]) throws -> String {
         let what = "mfa connector '\(settings.name)' (\(settings.origin))"
         if let file = settings.value("\(key)_file") {
-            var info = stat()
-            guard stat(file, &info) == 0 else {
-                throw ConfigProblem("\(what): cannot read \(key)_file \(file): \(String(cString: strerror(errno)))")
-            }
-            guard info.st_mode & 0o027 == 0 else {
-                throw ConfigProblem("\(what): \(key)_file \(file) has mode \(String(info.st_mode & 0o777, radix: 8)): "
-                                    + "other users could read or change it. chmod 600")
-            }
-            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            let secret = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard !secret.isEmpty else { throw ConfigProblem("\(what): \(key)_file \(file) is empty") }
-            return secret
+            return try ProtectedFile.readSecret(file, role: "\(what): \(key)_file")
         }
         if let name = settings.value("\(key)_env") {
             guard let secret = environment[name], !secret.isEmpty else {
