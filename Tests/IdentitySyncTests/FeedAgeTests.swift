@@ -105,6 +105,19 @@ struct StampedFeed {
         #expect(feed.quarantined.first?.source.hasSuffix(":4") == true)
     }
 
+    @Test func aFirstLineRecordInACRLFExportIsRead() throws {
+        let text = "#EXPORT,exported=2026-12-01T05:00:00Z\r\n"
+            + CSVFeedTests.bambooHeader.replacingOccurrences(of: "\n", with: "\r\n") + rows(1) + "\r\n"
+        let feed = try StampedFeed(text, stamp: """
+            export_stamp:
+              first_line: {prefix: "#EXPORT", exported: exported}
+
+            """).read()
+
+        #expect(feed.date?.instant == Fixtures.instant("2026-12-01T05:00:00Z"))
+        #expect(feed.people.count == 1)
+    }
+
     @Test func anExportColumnDatesTheFeedByItsOldestValue() throws {
         let header = CSVFeedTests.bambooHeader.replacingOccurrences(of: "\n", with: ",Exported\n")
         let text =

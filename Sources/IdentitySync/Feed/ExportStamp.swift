@@ -103,7 +103,7 @@ struct ExportRecord {
         _ text: String, stamp: ExportStamp, delimiter: Unicode.Scalar, line: Int
     ) -> ExportRecord? {
         let parts = text.split(separator: Character(delimiter), omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard let first = parts.first, first == stamp.prefix else { return nil }
         var fields: [String: String] = [:]
         for part in parts.dropFirst() {
