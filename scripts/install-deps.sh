@@ -7,6 +7,8 @@
 set -euo pipefail
 
 PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time python3 python3-venv)
+# Headless Chromium renders the HTML report in its tests (about 45 s to install).
+PACKAGES+=(chromium)
 
 # Swift itself is no Debian package: a Swift 6 toolchain must be on PATH already.
 if ! command -v swift >/dev/null; then

@@ -45,7 +45,10 @@ extension Arguments {
 
     func checkTermination() throws {
         guard isTermination else {
-            if !termination.isEmpty {
+            // explain takes --employee ID too.
+            let explainsOne = command == .explain && termination.login == nil && termination.ticket == nil
+                && !termination.yes && !termination.emergencyProtected
+            if !termination.isEmpty && !explainsOne {
                 throw UsageError(message: "--employee, --login, --ticket, --yes and --emergency-protected are "
                                  + "options of terminate and reinstate", command: command)
             }

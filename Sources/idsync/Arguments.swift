@@ -3,7 +3,7 @@ import Foundation
 /// The parsed command line. Secrets are never accepted here: the bind password comes
 /// from the file or environment variable the config names.
 struct Arguments {
-    enum Command: String, CaseIterable { case plan, sync, validate, adopt, terminate, reinstate }
+    enum Command: String, CaseIterable { case plan, sync, validate, adopt, terminate, reinstate, apply, explain }
 
     var command: Command
     var configPath = "idsync.yaml"
@@ -19,10 +19,14 @@ struct Arguments {
     var applyPath: String?
     var approvedBy: String?
     var termination = TerminationArguments()
+    /// Reports show the fields `report.redact` names only when this is given.
+    var unredacted = false
+    /// apply: the saved plan.
+    var planPath: String?
 
     static let valueOptions = Set(["--config", "--format", "--out", "--at", "--today",
                                    "--allow-changes", "--reason", "--out-dir", "--apply",
-                                   "--approved-by"]).union(TerminationArguments.valueOptions)
+                                   "--approved-by", "--plan"]).union(TerminationArguments.valueOptions)
 
     /// Parses `idsync COMMAND [options]`; throws a `UsageError` naming the bad argument.
     static func parse(_ words: [String]) throws -> Arguments {
@@ -39,6 +43,7 @@ struct Arguments {
         while let word = rest.popFirst() {
             if word == "--help" || word == "-h" { arguments.help = true; continue }
             if arguments.termination.setFlag(word) { continue }
+            if word == "--unredacted" { arguments.unredacted = true; continue }
             guard valueOptions.contains(word) else {
                 throw UsageError(message: "unknown option '\(word)'", command: command)
             }
@@ -62,6 +67,7 @@ struct Arguments {
         case "--out-dir": outDir = value
         case "--apply": applyPath = value
         case "--approved-by": approvedBy = value
+        case "--plan": planPath = value
         case _ where TerminationArguments.valueOptions.contains(option): termination.set(option, value)
         case "--allow-changes":
             guard let count = Int(value), count >= 0 else {
@@ -74,9 +80,11 @@ struct Arguments {
 
     private func check() throws {
         try checkTermination()
-        guard ["text", "json"].contains(format) else {
-            throw UsageError(message: "--format must be text or json, found '\(format)'", command: command)
+        guard ["text", "json", "csv", "html"].contains(format) else {
+            throw UsageError(message: "--format must be text, json, csv or html, found '\(format)'",
+                             command: command)
         }
+        try checkReportOptions()
         if at != nil && today != nil {
             throw UsageError(message: "give --at or --today, not both", command: command)
         }
@@ -90,7 +98,8 @@ struct Arguments {
 extension Arguments {
     /// --apply, --approved-by and --out-dir belong to adopt; applying needs an approver.
     private func checkAdopt() throws {
-        let adoptOnly = applyPath != nil || approvedBy != nil || outDir != "."
+        // apply takes --approved-by too, for a saved plan.
+        let adoptOnly = applyPath != nil || (approvedBy != nil && command != .apply) || outDir != "."
         if command != .adopt && adoptOnly {
             throw UsageError(message: "--apply, --approved-by and --out-dir are options of adopt",
                              command: command)
@@ -100,7 +109,7 @@ extension Arguments {
                                  + "is audited",
                              command: command)
         }
-        if applyPath == nil && approvedBy != nil {
+        if command == .adopt && applyPath == nil && approvedBy != nil {
             throw UsageError(message: "--approved-by goes with --apply FILE", command: command)
         }
     }

@@ -25,10 +25,14 @@ struct Commands {
             case .adopt: return try adopt(config)
             case .terminate: return try TerminateCommand(arguments: arguments, config: config).terminate()
             case .reinstate: return try TerminateCommand(arguments: arguments, config: config).reinstate()
+            case .apply: return try applySaved(config)
+            case .explain: return try explain(config)
             }
         } catch let error as RunLockError {
             return fail(.locked, "\(error)")
         } catch let error as FeedError {
+            return fail(.stopped, "\(error); nothing was written")
+        } catch let error as SavedPlanProblem {
             return fail(.stopped, "\(error); nothing was written")
         } catch let error as ObserveError {
             return fail(.stopped, "\(error)")
@@ -119,15 +123,15 @@ struct Commands {
 
     /// Steps 1 to 5 only: the plan, printed; nothing is written anywhere.
     private func plan(_ config: Config) throws -> ExitStatus {
-        let (_, plan, _, connector, _) = try observeAndPlan(config)
+        let (_, plan, observed, connector, _, feed) = try observeAndPlan(config)
         defer { connector.close() }
-        try emit(report(plan, outcomes: nil))
+        try emit(render(plan, outcomes: nil, config: config, feed: feed, directory: observed))
         return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
     }
 
     /// 1-4. Feed, observe, plan, guards: nothing is written before the verdict.
-    private func observeAndPlan(_ config: Config)
-        throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory, [MFAConnector]) {
+    func observeAndPlan(_ config: Config)
+        throws -> (SyncRun, Plan, ObservedDirectory, OpenLDAPDirectory, [MFAConnector], FeedSnapshot) {
         let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
         let at = try instant(config)
         try config.exceptions.checkHorizon(today: LocalDate(at, in: config.timeZone))
@@ -156,19 +160,25 @@ struct Commands {
         let plan = run.plan(feed: feed, directory: observed, mfa: mfa)
         clock.lap("plan")
         clock.report()
-        return (run, plan, observed, connector, mfa)
+        return (run, plan, observed, connector, mfa, feed)
     }
 
     /// 5-6. Report and apply, with the audit log around it.
     private func sync(_ config: Config, audit: AuditLog) throws -> ExitStatus {
-        let (run, plan, observed, connector, mfa) = try observeAndPlan(config)
+        let (run, planned, observed, connector, mfa, feed) = try observeAndPlan(config)
         defer { connector.close() }
+        // Changes that wait for approval go through 'idsync apply --plan' instead.
+        let plan = ApprovalGate(config: config).holding(planned, approved: false,
+                                                        how: "approve a saved plan: idsync apply --plan FILE --approved-by NAME")
+        let report = { (outcomes: [ChangeOutcome]?) in
+            try render(plan, outcomes: outcomes, config: config, feed: feed, directory: observed)
+        }
         try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
             $0.detail = plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }
                 .joined(separator: " | ") }
         guard !plan.isStopped else {
             try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }
-            try emit(report(plan, outcomes: nil))
+            try emit(report(nil))
             return .stopped
         }
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
@@ -178,23 +188,16 @@ struct Commands {
             $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"
                 + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "") }
         try audit.flush()
-        var text = try report(plan, outcomes: result.outcomes)
+        var text = try report(result.outcomes)
         if let lost = result.connectionLost {
             text += "the directory connection was lost: \(lost); the next run repairs what was not applied\n"
         }
-        try emit(text + "audit log: \(audit.path)\n")
+        try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
         return result.status
     }
 
-    private func report(_ plan: Plan, outcomes: [ChangeOutcome]?) throws -> String {
-        if arguments.format == "json" {
-            return try JSONReport.render(plan, outcomes: outcomes)
-        }
-        return TextReport.render(plan) + (outcomes.map(TextReport.render(outcomes:)) ?? "")
-    }
-
     /// Writes the report to --out (mode 0600) or standard output.
-    private func emit(_ text: String) throws {
+    func emit(_ text: String) throws {
         guard let path = arguments.outPath else {
             Output.write(text)
             return

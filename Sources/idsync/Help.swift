@@ -13,6 +13,8 @@ enum Help {
                  with --apply, write the employee ids a reviewer approved
       terminate  end one person's access now, without the HR feed (disable, groups, MFA)
       reinstate  lift an on-demand termination made by mistake
+      apply      apply a saved, approved plan (idsync plan --format json) if nothing it changes moved
+      explain    one person: HR record, desired and observed account, planned changes and their rules
 
     'idsync COMMAND --help' describes each. Exit codes: 0 success; 1 some changes failed or rows were
     quarantined (the rest applied); 2 usage or config error; 3 stopped before any write (a guard, or an
@@ -29,14 +31,16 @@ enum Help {
         switch command {
         case .plan:
             return """
-            usage: idsync plan [--config FILE] [--format text|json] [--out FILE] [--at INSTANT | --today DATE]
+            usage: idsync plan [--config FILE] [--format text|json|csv|html] [--out FILE] [--at INSTANT | --today DATE]
 
             Reads the HR feed and the directory and prints the plan: joiners, movers, leavers, each change
             with its reason, and the guards' verdict. Nothing is written to the directory.
 
             \(common)
-              --format text|json   text for people (default), json for tools
+              --format FORMAT      text (default) or html for people, csv for a spreadsheet, json for
+                                   tools and for 'idsync apply --plan'
               --out FILE           write the report to FILE (mode 0600) instead of standard output
+              --unredacted         show the HR fields that report.redact hides
             """
         case .sync:
             return """
@@ -55,6 +59,8 @@ enum Help {
             return adoptHelp
         case .terminate: return terminate
         case .reinstate: return reinstate
+        case .apply, .explain:
+            return reportHelp(for: command)
         case .validate:
             return """
             usage: idsync validate [--config FILE]

@@ -13,8 +13,10 @@ struct AuditLine {
         var line = AuditLine()
         line.string("action", record.action)
         line.object("actor") { actor in
+            actor.string("approvedBy", record.actor.approvedBy)
             actor.string("bindIdentity", record.actor.bindIdentity)
             actor.string("osUser", record.actor.osUser)
+            actor.string("plan", record.actor.plan)
             actor.string("reason", record.actor.reason)
             actor.string("ticket", record.actor.ticket)
         }

@@ -7,12 +7,18 @@ public struct Actor: Sendable, Codable {
     public let reason: String?
     /// The change ticket an operator named (`--ticket`), where there is one.
     public var ticket: String?
+    /// For `apply --plan`: the saved plan's content hash, and who approved it.
+    public var plan: String?
+    public var approvedBy: String?
 
-    public init(bindIdentity: String, osUser: String, reason: String?, ticket: String? = nil) {
+    public init(bindIdentity: String, osUser: String, reason: String?, ticket: String? = nil,
+                plan: String? = nil, approvedBy: String? = nil) {
         self.bindIdentity = bindIdentity
         self.osUser = osUser
         self.reason = reason
         self.ticket = ticket
+        self.plan = plan
+        self.approvedBy = approvedBy
     }
 }
 

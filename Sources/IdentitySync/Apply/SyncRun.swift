@@ -42,6 +42,7 @@ public struct SyncRun {
             let observations = MFAObservations.observe(mfa, subjects: subjects)
             plan = planner.amend(plan, feed: feed, directory: directory, observations: observations)
         }
+        plan.people = PlanPerson.involved(in: plan, feed: feed)
         let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map { config.groupDN($0).string }
         plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows,
                              privilegedGroups: Set(privileged))

@@ -211,6 +211,8 @@ public struct Config: Sendable {
     public var monitoring = MonitoringConfig()
     public var mfa = MFAConfig()
     public var terminate = TerminateConfig()
+    public var report = ReportConfig()
+    public var approval = ApprovalConfig()
 
     /// The zone a person's dates are read in: their location's, else the site's.
     public func zone(forLocation location: String) -> TimeZone {

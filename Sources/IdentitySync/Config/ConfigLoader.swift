@@ -14,7 +14,8 @@ public enum ConfigLoader {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
                                              "guards", "protected", "audit", "lock", "exceptions",
-                                             "disable", "monitoring", "mfa", "terminate"])
+                                             "disable", "monitoring", "mfa", "terminate", "report",
+                                             "approval"])
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
         let directory = try loadDirectory(root.require("directory"), folder: folder)
@@ -36,6 +37,8 @@ public enum ConfigLoader {
         config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
         config.mfa = try loadMFA(root.optional("mfa"), folder: folder)
         config.terminate = try loadTerminate(root.optional("terminate"))
+        config.report = try loadReport(root.optional("report"))
+        config.approval = try loadApproval(root.optional("approval"))
         return config
     }
 

@@ -43,6 +43,8 @@ public struct Plan: Sendable, Codable {
     public var changes: [Change]
     public var findings: [Finding]
     public var guards: [GuardVerdict]
+    /// Who the changes and findings are about, for reports: name, department, title.
+    public var people: [PlanPerson] = []
 
     /// True when a guard stopped the run; nothing may be written then.
     public var isStopped: Bool { guards.contains { !$0.passed } }

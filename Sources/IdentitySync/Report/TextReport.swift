@@ -134,21 +134,3 @@ extension TextReport {
         return lines.map(visible).joined(separator: "\n") + "\n"
     }
 }
-
-/// The plan for machines: stable key order, UTF-8 kept as it is.
-public enum JSONReport {
-    public static let schemaVersion = 1
-
-    struct Document: Encodable {
-        let schema: Int
-        let plan: Plan
-        let outcomes: [ChangeOutcome]?
-    }
-
-    public static func render(_ plan: Plan, outcomes: [ChangeOutcome]? = nil) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(schema: schemaVersion, plan: plan, outcomes: outcomes))
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import IdentitySync
+
+@Suite struct PlanDocumentTests {
+    let day = ReportDay()
+    let made = Fixtures.instant("2024-03-15T17:05:00Z")
+
+    func document() -> PlanDocument {
+        PlanDocument(plan: day.plan, directory: day.directory, createdAt: made, redacted: [])
+    }
+
+    @Test func theSamePlanGivesTheSameBytesAndHash() throws {
+        let again = ReportDay()
+        let other = PlanDocument(plan: again.plan, directory: again.directory, createdAt: made, redacted: [])
+        #expect(try document().rendered() == other.rendered())
+        #expect(document().contentHash.hasPrefix("sha256:"))
+        #expect(document().contentHash.count == 7 + 64)
+    }
+
+    @Test func aSavedPlanReadsBackWithItsHash() throws {
+        let data = Data(try document().rendered().utf8)
+        let read = try PlanDocument.read(data, file: "plan.json")
+        #expect(read.contentHash == document().contentHash)
+        #expect(read.plan.changes == day.plan.changes)
+        #expect(read.targets == document().targets)
+    }
+
+    @Test func anEditedFileIsRefusedForItsHash() throws {
+        let text = try document().rendered().replacingOccurrences(of: "\"agarcia\"", with: "\"mallory\"")
+        #expect(throws: SavedPlanProblem.self) { try PlanDocument.read(Data(text.utf8), file: "plan.json") }
+    }
+
+    @Test func anotherSchemaVersionIsRefused() throws {
+        let text = try document().rendered().replacingOccurrences(of: "\"schema\" : 2", with: "\"schema\" : 1")
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        }
+        #expect(problem.description.contains("schema 1"))
+    }
+
+    @Test func everyTargetOfEveryChangeHasAFingerprint() {
+        let keys = Set(day.plan.changes.flatMap(TargetFingerprints.keys(of:)))
+        #expect(Set(document().targets.keys) == keys)
+        #expect(document().targets["entry:uid=agarcia,ou=people,dc=example,dc=org"] != "absent")
+    }
+}
+
+@Suite struct SavedPlanSelectionTests {
+    let day = ReportDay()
+    let made = Fixtures.instant("2024-03-15T17:05:00Z")
+    let hour: TimeInterval = 3600
+
+    func saved(_ plan: Plan? = nil) -> PlanDocument {
+        PlanDocument(plan: plan ?? day.plan, directory: day.directory, createdAt: made, redacted: [])
+    }
+
+    @Test func anUnchangedDirectorySelectsEveryChange() throws {
+        let selection = try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: day.directory,
+                                                      now: made + hour, maxAge: 24 * hour)
+        #expect(selection.plan.changes == day.plan.changes)
+        #expect(selection.noLongerPlanned.isEmpty && selection.notApproved.isEmpty)
+    }
+
+    @Test func aChangeAddedToTheSavedFileIsNotApplied() throws {
+        var edited = day.plan
+        let grant = Change(kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
+                           dn: "uid=ghopper,\(peopleDN)", target: "cn=ehr-superusers,\(groupsDN)",
+                           reason: Reason(rule: "edited", text: "added by hand"))
+        edited.changes.append(grant)
+        let selection = try SavedPlanSelection.select(saved: saved(edited), fresh: day.plan,
+                                                      directory: day.directory, now: made + hour, maxAge: 24 * hour)
+        #expect(!selection.plan.changes.contains(grant))
+        #expect(selection.plan.changes == day.plan.changes)
+        #expect(selection.noLongerPlanned == [grant])
+    }
+
+    @Test func aTargetThatMovedRefusesTheWholePlan() throws {
+        var moved = day.directory
+        let index = try #require(moved.accounts.firstIndex { $0.login == "ghopper" })
+        moved.accounts[index].attributes["title"] = ["Changed by hand"]
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: moved,
+                                          now: made + hour, maxAge: 24 * hour)
+        }
+        #expect(problem.description.contains("uid=ghopper"))
+    }
+
+    @Test func aChangeElsewhereInTheDirectoryDoesNotRefuseIt() throws {
+        var elsewhere = day.directory
+        elsewhere.accounts.append(Fixtures.account("other", id: "000900"))
+        elsewhere.fingerprint = "moved"
+        let selection = try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: elsewhere,
+                                                      now: made + hour, maxAge: 24 * hour)
+        #expect(selection.plan.changes == day.plan.changes)
+    }
+
+    @Test func aPlanOlderThanTheLimitIsRefused() throws {
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: day.directory,
+                                          now: made + 25 * hour, maxAge: 24 * hour)
+        }
+        #expect(problem.description.contains("25.0 hours ago"))
+    }
+}
+
+@Suite struct ApprovalGateTests {
+    func gate(_ requirements: Set<ApprovalConfig.Requirement>) -> ApprovalGate {
+        ApprovalGate(config: Fixtures.config { $0.approval = ApprovalConfig(requireFor: requirements) })
+    }
+
+    @Test func aJoinerWaitsWithEveryChangeOfTheirsAndTheLeaverDoesNot() {
+        let plan = ReportDay().plan
+        let (apply, held) = gate([.joiners]).split(plan.changes, approved: false)
+        #expect(!held.isEmpty)
+        #expect(held.allSatisfy { $0.employeeID == "000103" })
+        #expect(apply.filter { $0.employeeID == "000103" }.isEmpty)
+        #expect(apply.contains { $0.kind == .disable && $0.employeeID == "000101" })
+        #expect(apply.filter { $0.category == .leaver }.count == plan.changes.filter { $0.category == .leaver }.count)
+    }
+
+    @Test func approvalReleasesEverything() {
+        let plan = ReportDay().plan
+        let (apply, held) = gate([.joiners, .grants]).split(plan.changes, approved: true)
+        #expect(held.isEmpty && apply == plan.changes)
+    }
+
+    @Test func onlyPrivilegedGrantsWaitWhenOnlyTheyAreNamed() {
+        let grant = { (group: String) in
+            Change(kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
+                   dn: "uid=ghopper,\(peopleDN)", target: "cn=\(group),\(groupsDN)",
+                   reason: Reason(rule: "r", text: "t"))
+        }
+        let gate = gate([.privilegedGrants])
+        #expect(gate.needsApproval(grant("ehr-superusers")))
+        #expect(!gate.needsApproval(grant("nursing")))
+    }
+
+    @Test func disablesAndRemovalsNeverWait() {
+        let plan = ReportDay().plan
+        let gate = gate([.joiners, .grants, .privilegedGrants])
+        for change in plan.changes where change.kind == .disable || change.kind == .removeFromGroup {
+            #expect(!gate.needsApproval(change))
+        }
+    }
+}
