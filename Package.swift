@@ -27,7 +27,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"],
                     exclude: ["scripted_server.py"]),
         .testTarget(name: "MFATests", dependencies: ["Connectors", "IdentitySync", "HTTP", "TestSupport"],
-                    exclude: ["fake_vendors.py"]),
+                    exclude: ["fake_vendors.py", "exec_program.py"]),
         .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync", "HTTP",
                                                            "TestSupport"]),
     ]

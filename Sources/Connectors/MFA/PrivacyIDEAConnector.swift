@@ -77,21 +77,21 @@ public final class PrivacyIDEAConnector: MFAConnector {
 
     // MARK: Tokens
 
-    /// The user's tokens: by login in the realm, or, when the realm does not know the login
-    /// (a leaver the resolver no longer shows), by the resolver's user id. "Unknown user" is
-    /// never taken for "no tokens".
+    /// The user's tokens: by the resolver's user id where the config names it, which finds
+    /// them also when the resolver no longer shows the user (a locked leaver), else by login
+    /// in the realm. "Unknown user" is never taken for "no tokens".
     func userState(_ subject: MFASubject) throws(MFAFailure) -> MFAUserState {
+        if let resolver, let id = userIDValue(subject) {
+            let query = "userid=\(urlEncoded(id))&resolver=\(urlEncoded(resolver))"
+            let found = try listing(query, what: "the tokens of \(subject.login) by user id \(id)")
+            return MFAUserState(exists: !found.isEmpty, authenticators: found)
+        }
         let byLogin = "user=\(urlEncoded(subject.login))&realm=\(urlEncoded(realm))"
         do {
             return MFAUserState(exists: true, authenticators: try tokens(byLogin))
         } catch let error as PrivacyIDEAError where error.code == PrivacyIDEAError.unknownUser {
-            guard let resolver, let id = userIDValue(subject) else {
-                throw failure("the realm \(realm) does not know \(subject.login), and without resolver and "
-                              + "user_id its tokens cannot be found another way")
-            }
-            let query = "userid=\(urlEncoded(id))&resolver=\(urlEncoded(resolver))"
-            let found = try listing(query, what: "the tokens of \(subject.login) by user id \(id)")
-            return MFAUserState(exists: !found.isEmpty, authenticators: found)
+            throw failure("the realm \(realm) does not know \(subject.login), and without resolver and "
+                          + "user_id its tokens cannot be found another way")
         } catch let error as PrivacyIDEAError {
             throw failure("listing the tokens of \(subject.login): \(error)")
         } catch let error as MFAFailure {

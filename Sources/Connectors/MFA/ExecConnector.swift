@@ -1,0 +1,173 @@
+import Foundation
+import IdentitySync
+
+/// A site's own program behind the connector protocol, so that any other MFA system can be
+/// plugged in without Swift. Each call runs the program once with one JSON request on
+/// standard input and reads one JSON answer on standard output:
+///
+///     {"version": 1, "verb": "observe", "subjects": [{"employee_id", "login", "dn", "mail"}]}
+///       → {"results": [{"login": …, "exists": true,
+///                       "authenticators": [{"id", "type", "kind", "usable", "revoked"}]}
+///                      | {"login": …, "error": "…"}]}
+///     {"version": 1, "verb": "revoke-authenticators" | "delete-authenticators" | "revoke-sessions"
+///      | "ensure-user", "subject": {…}, "given_name": …, "surname": …}
+///       → {"ok": true, "authenticators": [...]} | {"ok": false, "error": "…"}
+///
+/// `kind` is one of idsync's (webauthn, passkey, certificate, totp, hotp, sms, email, push,
+/// voice, other). Exit status 0 is required; a program that runs past `timeout` seconds is
+/// killed. Anything else is a failure, never "no authenticators".
+public final class ExecConnector: MFAConnector {
+    public let traits: MFAConnectorTraits
+    let program: String
+    let timeout: Double
+    /// Runs of the program, for the calls-per-leaver figures.
+    public private(set) var requestCount = 0
+
+    init(_ settings: MFAConnectorSettings) throws {
+        program = try settings.require("program")
+        guard FileManager.default.isExecutableFile(atPath: program) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): program \(program) "
+                                + "is not an executable file")
+        }
+        timeout = Double(settings.value("timeout") ?? "") ?? 30
+        traits = MFAConnectorTraits(name: settings.name, revokesSessions: settings.value("revokes_sessions") == "true",
+                                    ensuresUsers: settings.value("ensures_users") == "true",
+                                    leaverPolicy: try MFASecrets.leaverPolicy(settings))
+    }
+
+    public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
+        let request: [String: Any] = ["version": 1, "verb": "observe", "subjects": subjects.map(ExecConnector.json)]
+        let answer: JSONObject
+        do {
+            answer = try run(request)
+        } catch {
+            return Dictionary(uniqueKeysWithValues: subjects.map { ($0, .failure(error)) })
+        }
+        let byLogin = Dictionary(answer.objects("results").compactMap { result in
+            result.string("login").map { ($0, result) }
+        }) { first, _ in first }
+        var results: [MFASubject: Result<MFAUserState, MFAFailure>] = [:]
+        for subject in subjects {
+            guard let result = byLogin[subject.login] else {
+                results[subject] = .failure(failure("the program gave no result for \(subject.login)"))
+                continue
+            }
+            if let error = result.string("error") {
+                results[subject] = .failure(failure("\(subject.login): \(error)"))
+            } else {
+                results[subject] = .success(MFAUserState(exists: result.bool("exists") ?? true,
+                                                         authenticators: ExecConnector.authenticators(result)))
+            }
+        }
+        return results
+    }
+
+    public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {
+        var request: [String: Any] = ["version": 1, "subject": ExecConnector.json(subject)]
+        switch action {
+        case .revokeAuthenticators(let delete):
+            request["verb"] = delete ? "delete-authenticators" : "revoke-authenticators"
+        case .revokeSessions:
+            request["verb"] = "revoke-sessions"
+        case .ensureUser(let givenName, let surname):
+            request["verb"] = "ensure-user"
+            request["given_name"] = givenName
+            request["surname"] = surname
+        }
+        let answer = try run(request)
+        guard answer.bool("ok") == true else {
+            throw failure("\(request["verb"]!) \(subject.login): \(answer.string("error") ?? "the program said ok: false")")
+        }
+        return answer["authenticators"] == nil ? nil : ExecConnector.authenticators(answer)
+    }
+
+    static func json(_ subject: MFASubject) -> [String: Any] {
+        var object: [String: Any] = ["employee_id": subject.employeeID, "login": subject.login, "dn": subject.dn]
+        if let mail = subject.mail { object["mail"] = mail }
+        return object
+    }
+
+    static func authenticators(_ object: JSONObject) -> [Authenticator] {
+        object.objects("authenticators").compactMap { item in
+            guard let id = item.string("id") else { return nil }
+            let kind = AuthenticatorKind(rawValue: item.string("kind") ?? "") ?? .other
+            let revoked = item.bool("revoked") ?? false
+            return Authenticator(id: id, type: item.string("type") ?? kind.rawValue, kind: kind,
+                                 usable: item.bool("usable") ?? !revoked, revoked: revoked)
+        }
+    }
+
+    // MARK: Running the program
+
+    /// One run: the request in, the answer out, within the timeout and with exit status 0.
+    private func run(_ request: [String: Any]) throws(MFAFailure) -> JSONObject {
+        requestCount += 1
+        let input: Data
+        do {
+            input = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])
+        } catch {
+            throw failure("the request could not be encoded: \(error)")
+        }
+        let (status, output, errors) = try spawn(input)
+        guard status == 0 else {
+            let first = String(decoding: errors, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+            throw failure("\(program) exited with status \(status)" + (first.isEmpty ? "" : ": \(first.prefix(200))"))
+        }
+        guard let answer = JSONObject(try? JSONSerialization.jsonObject(with: output)) else {
+            throw failure("\(program) wrote no JSON object on standard output")
+        }
+        return answer
+    }
+
+    private func spawn(_ input: Data) throws(MFAFailure) -> (Int32, Data, Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        do {
+            try process.run()
+        } catch {
+            throw failure("\(program) could not be started: \(error)")
+        }
+        // Writing and reading on their own threads: a program may answer before it has read
+        // everything, and a full pipe in either direction must not stall the other.
+        let output = PipeReader(stdout.fileHandleForReading)
+        let errors = PipeReader(stderr.fileHandleForReading)
+        Thread.detachNewThread {
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        guard finished.wait(timeout: .now() + timeout) == .success else {
+            process.terminate()
+            if finished.wait(timeout: .now() + 2) != .success { kill(process.processIdentifier, SIGKILL) }
+            throw failure("\(program) did not answer within \(timeout) s and was stopped")
+        }
+        return (process.terminationStatus, output.data(), errors.data())
+    }
+
+    private func failure(_ message: String) -> MFAFailure {
+        MFAFailure(connector: traits.name, message: message)
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class PipeReader: @unchecked Sendable {
+    private var collected = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            collected = (try? handle.readToEnd()) ?? Data()
+            done.signal()
+        }
+    }
+
+    func data() -> Data {
+        done.wait()
+        return collected
+    }
+}

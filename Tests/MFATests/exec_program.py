@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""A site program for idsync's exec connector, as a test stand-in: users and their
+authenticators in the JSON file EXEC_STATE ({"mode": …, "users": {login: [...]}}); a mode of
+slow, fail or garbage misbehaves on purpose."""
+import json, os, sys, time
+
+path = os.environ["EXEC_STATE"]
+document = json.load(open(path))
+state = document["users"]
+mode = document.get("mode", "")
+if mode == "slow":
+    time.sleep(30)
+if mode == "fail":
+    print("the MFA system refused the service account", file=sys.stderr)
+    sys.exit(3)
+request = json.load(sys.stdin)
+if mode == "garbage":
+    print("not json")
+    sys.exit(0)
+verb = request["verb"]
+if verb == "observe":
+    results = []
+    for subject in request["subjects"]:
+        user = state.get(subject["login"])
+        results.append({"login": subject["login"], "exists": user is not None,
+                        "authenticators": user or []})
+    print(json.dumps({"results": results}))
+elif verb in ("revoke-authenticators", "delete-authenticators"):
+    login = request["subject"]["login"]
+    if verb == "delete-authenticators":
+        state[login] = []
+    else:
+        for item in state.get(login, []):
+            item.update(revoked=True, usable=False)
+    json.dump(document, open(path, "w"))
+    print(json.dumps({"ok": True, "authenticators": state.get(login, [])}))
+else:
+    print(json.dumps({"ok": False, "error": f"{verb} is not supported here"}))
