@@ -7,9 +7,10 @@ extension Arguments {
     /// The options of `apply` and `explain`, and the formats each command can print.
     func checkReportOptions() throws {
         switch command {
-        case .apply:
+        case .apply, .report:
             guard planPath != nil else {
-                throw UsageError(message: "apply needs --plan FILE, a plan saved with 'idsync plan --format json'",
+                throw UsageError(message: "\(command.rawValue) needs --plan FILE, a plan saved with "
+                                 + "'idsync plan --format json'",
                                  command: command)
             }
         case .explain:
@@ -22,8 +23,8 @@ extension Arguments {
         default:
             break
         }
-        if planPath != nil && command != .apply {
-            throw UsageError(message: "--plan is an option of apply", command: command)
+        if planPath != nil && command != .apply && command != .report {
+            throw UsageError(message: "--plan is an option of apply and report", command: command)
         }
         if approvedBy != nil && command != .apply && command != .adopt {
             throw UsageError(message: "--approved-by is an option of apply and adopt", command: command)

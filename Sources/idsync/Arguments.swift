@@ -3,7 +3,9 @@ import Foundation
 /// The parsed command line. Secrets are never accepted here: the bind password comes
 /// from the file or environment variable the config names.
 struct Arguments {
-    enum Command: String, CaseIterable { case plan, sync, validate, adopt, terminate, reinstate, apply, explain }
+    enum Command: String, CaseIterable {
+        case plan, sync, validate, adopt, terminate, reinstate, apply, explain, report
+    }
 
     var command: Command
     var configPath = "idsync.yaml"

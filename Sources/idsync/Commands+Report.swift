@@ -109,4 +109,28 @@ extension Commands {
         try emit(arguments.format == "html" ? explanation.html() : explanation.text())
         return .success
     }
+
+    /// `idsync report --plan FILE`: a saved plan rendered as it is, with its own hash.
+    func renderSaved(_ config: Config) throws -> ExitStatus {
+        let path = arguments.planPath ?? ""
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SavedPlanProblem("cannot read the plan \(path)")
+        }
+        var clock = StageClock()
+        let saved = try PlanDocument.read(data, file: path)
+        clock.lap("read and check the plan")
+        let text: String
+        switch arguments.format {
+        case "json": text = try saved.rendered()
+        case "csv": text = CSVReport.render(saved.plan)
+        case "html":
+            text = HTMLReport.render(saved.plan, context: HTMLReport.Context(
+                contentHash: saved.contentHash, createdAt: saved.createdAt, redacted: saved.redacted))
+        default: text = TextReport.render(saved.plan) + "plan \(saved.contentHash), made \(saved.createdAt)\n"
+        }
+        clock.lap("render")
+        clock.report()
+        try emit(text)
+        return .success
+    }
 }

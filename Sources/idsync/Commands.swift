@@ -26,6 +26,7 @@ struct Commands {
             case .terminate: return try TerminateCommand(arguments: arguments, config: config).terminate()
             case .reinstate: return try TerminateCommand(arguments: arguments, config: config).reinstate()
             case .apply: return try applySaved(config)
+            case .report: return try renderSaved(config)
             case .explain: return try explain(config)
             }
         } catch let error as RunLockError {

@@ -19,6 +19,20 @@ extension Help {
               --approved-by NAME   who approved it, recorded in every audit record of the run
               --format, --out      as for plan; the report is the plan followed by what was applied
             """
+        case .report:
+            return """
+            usage: idsync report --plan FILE [--config FILE] [--format text|csv|html|json] [--out FILE]
+
+            Renders a plan saved with 'idsync plan --format json' as it is, without the feed or the
+            directory: the page people approve then shows the content hash that 'idsync apply --plan'
+            and the audit log name. A file whose content does not match its hash is refused (exit 3).
+            The plan's values are shown as they were saved: redact when saving the plan.
+
+            \(common)
+              --plan FILE          the saved plan
+              --format FORMAT      text (default), csv, html, or json (the document again)
+              --out FILE           write it to FILE (mode 0600)
+            """
         default:
             return """
             usage: idsync explain --employee ID [--config FILE] [--format text|html] [--out FILE]

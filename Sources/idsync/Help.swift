@@ -14,6 +14,7 @@ enum Help {
       terminate  end one person's access now, without the HR feed (disable, groups, MFA)
       reinstate  lift an on-demand termination made by mistake
       apply      apply a saved, approved plan (idsync plan --format json) if nothing it changes moved
+      report     render a saved plan as text, csv or html, as it is, for the people who approve it
       explain    one person: HR record, desired and observed account, planned changes and their rules
 
     'idsync COMMAND --help' describes each. Exit codes: 0 success; 1 some changes failed or rows were
@@ -59,7 +60,7 @@ enum Help {
             return adoptHelp
         case .terminate: return terminate
         case .reinstate: return reinstate
-        case .apply, .explain:
+        case .apply, .explain, .report:
             return reportHelp(for: command)
         case .validate:
             return """
