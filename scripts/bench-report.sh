@@ -28,9 +28,11 @@ sed -e "s|\.\./demo/slapd/idsync.pw|$WORK/idsync.pw|" -e "s|\.\./mappings/|$ROOT
     sample/idsync.yaml > "$WORK/idsync.yaml"
 
 python3 "$HERE/bench-report-generate.py" "$PEOPLE" "$CHANGES" "$WORK/plan.json"
-IDSYNC_TIMINGS=1 "$IDSYNC" report --config "$WORK/idsync.yaml" --plan "$WORK/plan.json" --format html \
-    --out "$WORK/plan.html" 2> "$WORK/timings.txt"
-printf 'plan.json: %s bytes\nplan.html: %s bytes\n' "$(stat -c %s "$WORK/plan.json")" "$(stat -c %s "$WORK/plan.html")"
+IDSYNC_TIMINGS=1 "$IDSYNC" report --config "$WORK/idsync.yaml" --plan "$WORK/plan.json" \
+    --format html --out "$WORK/plan.html" 2> "$WORK/timings.txt"
+for file in plan.json plan.html; do
+    printf '%s: %s bytes\n' "$file" "$(stat -c %s "$WORK/$file")"
+done
 sed 's/^idsync timings: /idsync report: /' "$WORK/timings.txt"
 
 sandbox=()

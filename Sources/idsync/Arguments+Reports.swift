@@ -9,16 +9,18 @@ extension Arguments {
         switch command {
         case .apply, .report:
             guard planPath != nil else {
-                throw UsageError(message: "\(command.rawValue) needs --plan FILE, a plan saved with "
-                                 + "'idsync plan --format json'",
-                                 command: command)
+                throw UsageError(
+                    message: "\(command.rawValue) needs --plan FILE, a plan saved with "
+                        + "'idsync plan --format json'",
+                    command: command)
             }
         case .explain:
             guard let id = employeeID, !id.isEmpty else {
                 throw UsageError(message: "explain needs --employee ID", command: command)
             }
             guard ["text", "html"].contains(format) else {
-                throw UsageError(message: "explain prints text or html, found '\(format)'", command: command)
+                throw UsageError(
+                    message: "explain prints text or html, found '\(format)'", command: command)
             }
         default:
             break
@@ -27,7 +29,8 @@ extension Arguments {
             throw UsageError(message: "--plan is an option of apply and report", command: command)
         }
         if approvedBy != nil && command != .apply && command != .adopt {
-            throw UsageError(message: "--approved-by is an option of apply and adopt", command: command)
+            throw UsageError(
+                message: "--approved-by is an option of apply and adopt", command: command)
         }
         if let name = approvedBy, name.trimmingCharacters(in: .whitespaces).isEmpty {
             throw UsageError(message: "--approved-by needs the approver's name", command: command)

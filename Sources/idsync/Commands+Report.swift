@@ -5,24 +5,35 @@ import IdentitySync
 extension Commands {
     /// The report in the format asked for, with the fields of `report.redact` hidden unless
     /// `--unredacted` was given.
-    func render(_ plan: Plan, outcomes: [ChangeOutcome]?, config: Config, feed: FeedSnapshot?,
-                directory: ObservedDirectory, actor: Actor? = nil) throws -> String {
+    func render(
+        _ plan: Plan, outcomes: [ChangeOutcome]?, config: Config, feed: FeedSnapshot?,
+        directory: ObservedDirectory, actor: Actor? = nil
+    ) throws -> String {
         let redaction = Redaction(config: config.report, layout: config.feed.layout, feed: feed)
         let hidden = arguments.unredacted ? [] : config.report.redact
         let shown = arguments.unredacted ? plan : redaction.apply(to: plan)
         switch arguments.format {
         case "json":
-            return try JSONReport.render(shown, directory: directory, redacted: hidden, outcomes: outcomes)
+            return try JSONReport.render(
+                shown, directory: directory, redacted: hidden, outcomes: outcomes)
         case "csv":
             return CSVReport.render(shown)
         case "html":
-            let document = PlanDocument(plan: shown, directory: directory, createdAt: Date(), redacted: hidden)
-            return HTMLReport.render(shown, context: HTMLReport.Context(
-                contentHash: document.contentHash, createdAt: document.createdAt, redacted: hidden.sorted()))
+            let document = PlanDocument(
+                plan: shown, directory: directory, createdAt: Date(), redacted: hidden)
+            return HTMLReport.render(
+                shown,
+                context: HTMLReport.Context(
+                    contentHash: document.contentHash, createdAt: document.createdAt,
+                    redacted: hidden.sorted()))
         default:
-            let note = hidden.isEmpty ? "" : "redacted fields: \(hidden.sorted().joined(separator: ", ")) "
-                + "(--unredacted shows them)\n"
-            return TextReport.render(shown) + (outcomes.map(TextReport.render(outcomes:)) ?? "") + note
+            let note =
+                hidden.isEmpty
+                ? ""
+                : "redacted fields: \(hidden.sorted().joined(separator: ", ")) "
+                    + "(--unredacted shows them)\n"
+            return TextReport.render(shown) + (outcomes.map(TextReport.render(outcomes:)) ?? "")
+                + note
         }
     }
 
@@ -38,50 +49,88 @@ extension Commands {
         let lock = try RunLock(path: config.lockPath)
         defer { withExtendedLifetime(lock) {} }
 
-        let actor = Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
-                          reason: arguments.reason, plan: saved.contentHash, approvedBy: arguments.approvedBy)
-        let audit = try AuditLog(path: config.auditPath, run: recorder.run, actor: actor, configHash: config.hash)
-        try audit.append { $0.event = "run-start"
-            $0.detail = "apply --plan \(path) (\(saved.contentHash), made \(saved.createdAt)), approved by "
-                + (arguments.approvedBy ?? "nobody: changes that need approval are held") }
+        let actor = Actor(
+            bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
+            reason: arguments.reason, plan: saved.contentHash, approvedBy: arguments.approvedBy)
+        let audit = try AuditLog(
+            path: config.auditPath, run: recorder.run, actor: actor, configHash: config.hash)
+        try audit.append {
+            $0.event = "run-start"
+            $0.detail =
+                "apply --plan \(path) (\(saved.contentHash), made \(saved.createdAt)), approved by "
+                + (arguments.approvedBy ?? "nobody: changes that need approval are held")
+        }
         try audit.flush()
         do {
             return try applySaved(saved, config: config, audit: audit)
         } catch let error where !(error is AuditError) {
-            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "\(error)" }
+            try audit.append {
+                $0.event = "run-end"
+                $0.result = "stopped"
+                $0.detail = "\(error)"
+            }
             throw error
         }
     }
 
-    private func applySaved(_ saved: PlanDocument, config: Config, audit: AuditLog) throws -> ExitStatus {
+    private func applySaved(
+        _ saved: PlanDocument, config: Config, audit: AuditLog
+    ) throws -> ExitStatus {
         let (run, fresh, observed, connector, mfa, feed) = try observeAndPlan(config)
         defer { connector.close() }
-        let selection = try SavedPlanSelection.select(saved: saved, fresh: fresh, directory: observed, now: Date(),
-                                                      maxAge: config.approval.maxPlanAge)
-        var plan = ApprovalGate(config: config).holding(selection.plan, approved: arguments.approvedBy != nil,
-                                                        how: "give --approved-by NAME to apply it")
-        plan.findings += selection.noLongerPlanned.map { notApplied($0, "in the approved plan, no longer planned") }
-        plan.findings += selection.notApproved.map { notApplied($0, "planned now, not in the approved plan") }
-        let override = arguments.allowChanges.map { GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "") }
-        let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map { config.groupDN($0).string }
-        plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows,
-                             privilegedGroups: Set(privileged))
-            .evaluate(plan, feed: feed, directory: observed, override: override)
+        let selection = try SavedPlanSelection.select(
+            saved: saved, fresh: fresh, directory: observed, now: Date(),
+            maxAge: config.approval.maxPlanAge)
+        var plan = ApprovalGate(config: config).holding(
+            selection.plan, approved: arguments.approvedBy != nil,
+            how: "give --approved-by NAME to apply it")
+        plan.findings += selection.noLongerPlanned.map {
+            notApplied($0, "in the approved plan, no longer planned")
+        }
+        plan.findings += selection.notApproved.map {
+            notApplied($0, "planned now, not in the approved plan")
+        }
+        let override = arguments.allowChanges.map {
+            GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "")
+        }
+        let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map {
+            config.groupDN($0).string
+        }
+        plan.guards = Guards(
+            config: config.guards, maxBadRows: config.feed.maxBadRows,
+            privilegedGroups: Set(privileged)
+        )
+        .evaluate(plan, feed: feed, directory: observed, override: override)
         let report = { (outcomes: [ChangeOutcome]?) in
             try render(plan, outcomes: outcomes, config: config, feed: feed, directory: observed)
         }
-        try audit.append { $0.event = "run-summary"; $0.summary = plan.summary
-            $0.detail = "\(plan.changes.count) of the plan's \(saved.plan.changes.count) changes to apply; "
-                + plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }.joined(separator: " | ") }
+        try audit.append {
+            $0.event = "run-summary"
+            $0.summary = plan.summary
+            $0.detail =
+                "\(plan.changes.count) of the plan's \(saved.plan.changes.count) changes to apply; "
+                + plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }.joined(
+                    separator: " | ")
+        }
         guard !plan.isStopped else {
-            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }
+            try audit.append {
+                $0.event = "run-end"
+                $0.result = "stopped"
+                $0.detail = "a guard stopped the run"
+            }
             try emit(report(nil))
             return .stopped
         }
-        let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
+        let result = try run.apply(
+            plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
         let failures = result.outcomes.filter { !$0.succeeded }.count
-        try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
-            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped" }
+        try audit.append {
+            $0.event = "run-end"
+            $0.result = failures == 0 ? "ok" : "partial"
+            $0.detail =
+                "\(result.outcomes.count - failures) applied, \(failures) failed, "
+                + "unknown or skipped"
+        }
         try audit.flush()
         let text = try report(result.outcomes)
         try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
@@ -90,8 +139,10 @@ extension Commands {
     }
 
     private func notApplied(_ change: Change, _ why: String) -> Finding {
-        Finding(kind: .held, employeeID: change.employeeID, dn: change.dn,
-                text: "\(why): \(change.kind.rawValue)" + (change.target.map { " → \($0)" } ?? "") + "; not applied")
+        Finding(
+            kind: .held, employeeID: change.employeeID, dn: change.dn,
+            text: "\(why): \(change.kind.rawValue)" + (change.target.map { " → \($0)" } ?? "")
+                + "; not applied")
     }
 
     /// `idsync explain --employee ID`: one person's record, desired and observed account,
@@ -100,12 +151,14 @@ extension Commands {
         let (_, plan, observed, connector, _, feed) = try observeAndPlan(config)
         defer { connector.close() }
         let redaction = Redaction(config: config.report, layout: config.feed.layout, feed: feed)
-        let table = try? CSVReader.read(path: config.feed.path, delimiter: config.feed.layout.delimiter)
+        let table = try? CSVReader.read(
+            path: config.feed.path, delimiter: config.feed.layout.delimiter)
         let shown = arguments.unredacted ? plan : redaction.apply(to: plan)
-        let explanation = Explanation(employeeID: arguments.employeeID ?? "", config: config, feed: feed,
-                                      table: table, directory: observed, plan: shown,
-                                      instant: try instant(config),
-                                      redaction: arguments.unredacted ? nil : redaction)
+        let explanation = Explanation(
+            employeeID: arguments.employeeID ?? "", config: config, feed: feed,
+            table: table, directory: observed, plan: shown,
+            instant: try instant(config),
+            redaction: arguments.unredacted ? nil : redaction)
         try emit(arguments.format == "html" ? explanation.html() : explanation.text())
         return .success
     }
@@ -124,9 +177,15 @@ extension Commands {
         case "json": text = try saved.rendered()
         case "csv": text = CSVReport.render(saved.plan)
         case "html":
-            text = HTMLReport.render(saved.plan, context: HTMLReport.Context(
-                contentHash: saved.contentHash, createdAt: saved.createdAt, redacted: saved.redacted))
-        default: text = TextReport.render(saved.plan) + "plan \(saved.contentHash), made \(saved.createdAt)\n"
+            text = HTMLReport.render(
+                saved.plan,
+                context: HTMLReport.Context(
+                    contentHash: saved.contentHash, createdAt: saved.createdAt,
+                    redacted: saved.redacted))
+        default:
+            text =
+                TextReport.render(saved.plan)
+                + "plan \(saved.contentHash), made \(saved.createdAt)\n"
         }
         clock.lap("render")
         clock.report()

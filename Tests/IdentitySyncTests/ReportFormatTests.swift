@@ -17,7 +17,8 @@ struct ReportDay {
         var joiner = Fixtures.person("000103", "Eve", "Hacker", department: ReportDay.formula)
         joiner.firstName = ReportDay.hostile
         let nurse = Fixtures.person("000101", "Ana", "Garcia")
-        let chief = Fixtures.person("000102", "Grace", "Hopper", jobCode: "MD02", department: "Medicine")
+        let chief = Fixtures.person(
+            "000102", "Grace", "Hopper", jobCode: "MD02", department: "Medicine")
         var leaver = nurse
         leaver.status = .terminated
         leaver.terminationDate = Fixtures.date("2024-03-14")
@@ -26,7 +27,8 @@ struct ReportDay {
 
         let (nurseAccount, nurseGroups) = Fixtures.synced(nurse, login: "agarcia", config: config)
         let (chiefAccount, chiefGroups) = Fixtures.synced(chief, login: "ghopper", config: config)
-        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
+        var members = Dictionary(
+            uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [DistinguishedName]()) })
         for group in nurseGroups { members[group, default: []].append(nurseAccount.dn) }
         for group in chiefGroups { members[group, default: []].append(chiefAccount.dn) }
 
@@ -47,7 +49,9 @@ struct ReportDay {
         #expect(table.header == CSVReport.header)
         #expect(table.rows.count == day.plan.changes.count)
         let people = day.plan.peopleByKey
-        let restored = table.rows.map { row in row.fields.map { $0.hasPrefix("'") ? String($0.dropFirst()) : $0 } }
+        let restored = table.rows.map { row in
+            row.fields.map { $0.hasPrefix("'") ? String($0.dropFirst()) : $0 }
+        }
         let expected = day.plan.changes.map { change in
             CSVReport.row(change, person: change.employeeID.flatMap { people[Person.key($0)] })
         }
@@ -55,7 +59,10 @@ struct ReportDay {
 
         // No cell a spreadsheet would run is left: the department is there with its prefix.
         let cells = table.rows.flatMap(\.fields)
-        #expect(!cells.contains { $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("-") || $0.hasPrefix("@") })
+        #expect(
+            !cells.contains {
+                $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("-") || $0.hasPrefix("@")
+            })
         #expect(cells.contains("'" + ReportDay.formula))
     }
 
@@ -72,8 +79,11 @@ struct ReportDay {
     @Test func aHostileCellInTheFirstColumnIsNeutralisedInTheFile() throws {
         var day = ReportDay().plan
         let change = day.changes[0]
-        day.changes = [Change(kind: change.kind, category: change.category, employeeID: change.employeeID,
-                              login: "=cmd|' /C calc'!A0", dn: change.dn, reason: change.reason)]
+        day.changes = [
+            Change(
+                kind: change.kind, category: change.category, employeeID: change.employeeID,
+                login: "=cmd|' /C calc'!A0", dn: change.dn, reason: change.reason)
+        ]
         let text = CSVReport.render(day)
         let table = try CSVReader.parse(Array(text.utf8), file: "plan.csv")
         #expect(table.rows[0].fields[4] == "'=cmd|' /C calc'!A0")
@@ -124,12 +134,15 @@ struct ReportDay {
 
     @Test func aRedactedFieldIsHiddenInEveryFormat() throws {
         let day = ReportDay(config: redactingConfig())
-        let redaction = Redaction(config: day.config.report, layout: day.config.feed.layout, feed: day.feed)
+        let redaction = Redaction(
+            config: day.config.report, layout: day.config.feed.layout, feed: day.feed)
         let plan = redaction.apply(to: day.plan)
 
         #expect(TextReport.render(day.plan).contains("2024-03-14"))
-        let outputs = [TextReport.render(plan), CSVReport.render(plan), HTMLReport.render(plan),
-                       try JSONReport.render(plan, directory: day.directory, redacted: ["termination_date"])]
+        let outputs = [
+            TextReport.render(plan), CSVReport.render(plan), HTMLReport.render(plan),
+            try JSONReport.render(plan, directory: day.directory, redacted: ["termination_date"])
+        ]
         for output in outputs {
             #expect(!output.contains("2024-03-14"))
             #expect(output.contains("[redacted]"))
@@ -149,8 +162,11 @@ struct ReportDay {
 
     @Test func redactionChangesNothingThatIsWritten() {
         let day = ReportDay(config: redactingConfig())
-        let redaction = Redaction(config: day.config.report, layout: day.config.feed.layout, feed: day.feed)
+        let redaction = Redaction(
+            config: day.config.report, layout: day.config.feed.layout, feed: day.feed)
         let plan = redaction.apply(to: day.plan)
-        #expect(plan.changes.map(SavedPlanSelection.identity) == day.plan.changes.map(SavedPlanSelection.identity))
+        #expect(
+            plan.changes.map(SavedPlanSelection.identity)
+                == day.plan.changes.map(SavedPlanSelection.identity))
     }
 }

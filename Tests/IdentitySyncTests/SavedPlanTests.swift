@@ -13,7 +13,8 @@ import Testing
 
     @Test func theSamePlanGivesTheSameBytesAndHash() throws {
         let again = ReportDay()
-        let other = PlanDocument(plan: again.plan, directory: again.directory, createdAt: made, redacted: [])
+        let other = PlanDocument(
+            plan: again.plan, directory: again.directory, createdAt: made, redacted: [])
         #expect(try document().rendered() == other.rendered())
         #expect(document().contentHash.hasPrefix("sha256:"))
         #expect(document().contentHash.count == 7 + 64)
@@ -28,12 +29,16 @@ import Testing
     }
 
     @Test func anEditedFileIsRefusedForItsHash() throws {
-        let text = try document().rendered().replacingOccurrences(of: "\"agarcia\"", with: "\"mallory\"")
-        #expect(throws: SavedPlanProblem.self) { try PlanDocument.read(Data(text.utf8), file: "plan.json") }
+        let text = try document().rendered().replacingOccurrences(
+            of: "\"agarcia\"", with: "\"mallory\"")
+        #expect(throws: SavedPlanProblem.self) {
+            try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        }
     }
 
     @Test func anotherSchemaVersionIsRefused() throws {
-        let text = try document().rendered().replacingOccurrences(of: "\"schema\" : 2", with: "\"schema\" : 1")
+        let text = try document().rendered().replacingOccurrences(
+            of: "\"schema\" : 2", with: "\"schema\" : 1")
         let problem = try #require(throws: SavedPlanProblem.self) {
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }
@@ -53,24 +58,28 @@ import Testing
     let hour: TimeInterval = 3600
 
     func saved(_ plan: Plan? = nil) -> PlanDocument {
-        PlanDocument(plan: plan ?? day.plan, directory: day.directory, createdAt: made, redacted: [])
+        PlanDocument(
+            plan: plan ?? day.plan, directory: day.directory, createdAt: made, redacted: [])
     }
 
     @Test func anUnchangedDirectorySelectsEveryChange() throws {
-        let selection = try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: day.directory,
-                                                      now: made + hour, maxAge: 24 * hour)
+        let selection = try SavedPlanSelection.select(
+            saved: saved(), fresh: day.plan, directory: day.directory,
+            now: made + hour, maxAge: 24 * hour)
         #expect(selection.plan.changes == day.plan.changes)
         #expect(selection.noLongerPlanned.isEmpty && selection.notApproved.isEmpty)
     }
 
     @Test func aChangeAddedToTheSavedFileIsNotApplied() throws {
         var edited = day.plan
-        let grant = Change(kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
-                           dn: "uid=ghopper,\(peopleDN)", target: "cn=ehr-superusers,\(groupsDN)",
-                           reason: Reason(rule: "edited", text: "added by hand"))
+        let grant = Change(
+            kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
+            dn: "uid=ghopper,\(peopleDN)", target: "cn=ehr-superusers,\(groupsDN)",
+            reason: Reason(rule: "edited", text: "added by hand"))
         edited.changes.append(grant)
-        let selection = try SavedPlanSelection.select(saved: saved(edited), fresh: day.plan,
-                                                      directory: day.directory, now: made + hour, maxAge: 24 * hour)
+        let selection = try SavedPlanSelection.select(
+            saved: saved(edited), fresh: day.plan,
+            directory: day.directory, now: made + hour, maxAge: 24 * hour)
         #expect(!selection.plan.changes.contains(grant))
         #expect(selection.plan.changes == day.plan.changes)
         #expect(selection.noLongerPlanned == [grant])
@@ -81,8 +90,9 @@ import Testing
         let index = try #require(moved.accounts.firstIndex { $0.login == "ghopper" })
         moved.accounts[index].attributes["title"] = ["Changed by hand"]
         let problem = try #require(throws: SavedPlanProblem.self) {
-            try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: moved,
-                                          now: made + hour, maxAge: 24 * hour)
+            try SavedPlanSelection.select(
+                saved: saved(), fresh: day.plan, directory: moved,
+                now: made + hour, maxAge: 24 * hour)
         }
         #expect(problem.description.contains("uid=ghopper"))
     }
@@ -91,15 +101,17 @@ import Testing
         var elsewhere = day.directory
         elsewhere.accounts.append(Fixtures.account("other", id: "000900"))
         elsewhere.fingerprint = "moved"
-        let selection = try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: elsewhere,
-                                                      now: made + hour, maxAge: 24 * hour)
+        let selection = try SavedPlanSelection.select(
+            saved: saved(), fresh: day.plan, directory: elsewhere,
+            now: made + hour, maxAge: 24 * hour)
         #expect(selection.plan.changes == day.plan.changes)
     }
 
     @Test func aPlanOlderThanTheLimitIsRefused() throws {
         let problem = try #require(throws: SavedPlanProblem.self) {
-            try SavedPlanSelection.select(saved: saved(), fresh: day.plan, directory: day.directory,
-                                          now: made + 25 * hour, maxAge: 24 * hour)
+            try SavedPlanSelection.select(
+                saved: saved(), fresh: day.plan, directory: day.directory,
+                now: made + 25 * hour, maxAge: 24 * hour)
         }
         #expect(problem.description.contains("25.0 hours ago"))
     }
@@ -107,7 +119,8 @@ import Testing
 
 @Suite struct ApprovalGateTests {
     func gate(_ requirements: Set<ApprovalConfig.Requirement>) -> ApprovalGate {
-        ApprovalGate(config: Fixtures.config { $0.approval = ApprovalConfig(requireFor: requirements) })
+        ApprovalGate(
+            config: Fixtures.config { $0.approval = ApprovalConfig(requireFor: requirements) })
     }
 
     @Test func aJoinerWaitsWithEveryChangeOfTheirsAndTheLeaverDoesNot() {
@@ -117,7 +130,9 @@ import Testing
         #expect(held.allSatisfy { $0.employeeID == "000103" })
         #expect(apply.filter { $0.employeeID == "000103" }.isEmpty)
         #expect(apply.contains { $0.kind == .disable && $0.employeeID == "000101" })
-        #expect(apply.filter { $0.category == .leaver }.count == plan.changes.filter { $0.category == .leaver }.count)
+        #expect(
+            apply.filter { $0.category == .leaver }.count
+                == plan.changes.filter { $0.category == .leaver }.count)
     }
 
     @Test func approvalReleasesEverything() {
@@ -128,9 +143,10 @@ import Testing
 
     @Test func onlyPrivilegedGrantsWaitWhenOnlyTheyAreNamed() {
         let grant = { (group: String) in
-            Change(kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
-                   dn: "uid=ghopper,\(peopleDN)", target: "cn=\(group),\(groupsDN)",
-                   reason: Reason(rule: "r", text: "t"))
+            Change(
+                kind: .addToGroup, category: .mover, employeeID: "000102", login: "ghopper",
+                dn: "uid=ghopper,\(peopleDN)", target: "cn=\(group),\(groupsDN)",
+                reason: Reason(rule: "r", text: "t"))
         }
         let gate = gate([.privilegedGrants])
         #expect(gate.needsApproval(grant("ehr-superusers")))
@@ -140,7 +156,8 @@ import Testing
     @Test func disablesAndRemovalsNeverWait() {
         let plan = ReportDay().plan
         let gate = gate([.joiners, .grants, .privilegedGrants])
-        for change in plan.changes where change.kind == .disable || change.kind == .removeFromGroup {
+        for change in plan.changes where change.kind == .disable || change.kind == .removeFromGroup
+        {
             #expect(!gate.needsApproval(change))
         }
     }

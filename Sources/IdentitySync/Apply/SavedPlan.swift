@@ -10,8 +10,9 @@ public struct ApprovalGate: Sendable {
 
     public init(config: Config) {
         self.approval = config.approval
-        self.privilegedGroups = Set(config.roles.managedGroups.filter(config.roles.isPrivileged)
-            .map { config.groupDN($0).normalized })
+        self.privilegedGroups = Set(
+            config.roles.managedGroups.filter(config.roles.isPrivileged)
+                .map { config.groupDN($0).normalized })
     }
 
     public var isEmpty: Bool { approval.requireFor.isEmpty }
@@ -38,7 +39,10 @@ public struct ApprovalGate: Sendable {
     /// holds every other change of that person too: they all need the entry to exist.
     public func split(_ changes: [Change], approved: Bool) -> (apply: [Change], held: [Change]) {
         guard !approved, !isEmpty else { return (changes, []) }
-        let heldPeople = Set(changes.filter { needsApproval($0) && ($0.kind == .createAccount || $0.kind == .enable) }
+        let heldPeople = Set(
+            changes.filter {
+                needsApproval($0) && ($0.kind == .createAccount || $0.kind == .enable)
+            }
             .compactMap(\.employeeID))
         var apply: [Change] = []
         var held: [Change] = []
@@ -61,9 +65,11 @@ public struct ApprovalGate: Sendable {
         result.changes = apply
         result.summary.changes = apply.count
         for change in held {
-            result.findings.append(Finding(kind: .held, employeeID: change.employeeID, dn: change.dn,
-                                           text: "waits for approval (approval.require_for): \(change.kind.rawValue)"
-                                               + (change.target.map { " → \($0)" } ?? "") + "; \(how)"))
+            result.findings.append(
+                Finding(
+                    kind: .held, employeeID: change.employeeID, dn: change.dn,
+                    text: "waits for approval (approval.require_for): \(change.kind.rawValue)"
+                        + (change.target.map { " → \($0)" } ?? "") + "; \(how)"))
         }
         return result
     }
@@ -82,8 +88,10 @@ public struct SavedPlanSelection: Sendable {
 
     /// Refuses (throws `SavedPlanProblem`) a plan older than `maxAge` or one whose targets
     /// moved since it was made; otherwise selects.
-    public static func select(saved: PlanDocument, fresh: Plan, directory: ObservedDirectory,
-                              now: Date, maxAge: TimeInterval) throws -> SavedPlanSelection {
+    public static func select(
+        saved: PlanDocument, fresh: Plan, directory: ObservedDirectory,
+        now: Date, maxAge: TimeInterval
+    ) throws -> SavedPlanSelection {
         try checkAge(saved, now: now, maxAge: maxAge)
         try checkTargets(saved, directory: directory)
 
@@ -115,14 +123,16 @@ public struct SavedPlanSelection: Sendable {
 
     private static func checkAge(_ saved: PlanDocument, now: Date, maxAge: TimeInterval) throws {
         guard let created = ISO8601DateFormatter().date(from: saved.createdAt) else {
-            throw SavedPlanProblem("the plan's createdAt '\(saved.createdAt)' is not an ISO 8601 instant")
+            throw SavedPlanProblem(
+                "the plan's createdAt '\(saved.createdAt)' is not an ISO 8601 instant")
         }
         let age = now.timeIntervalSince(created)
         guard age <= maxAge, age > -300 else {
             let hours = String(format: "%.1f", age / 3600)
-            throw SavedPlanProblem("the plan was made at \(saved.createdAt), \(hours) hours ago; plans older than "
-                                   + "\(String(format: "%g", maxAge / 3600)) hours (approval.max_plan_age_hours) "
-                                   + "are refused. Make and approve the plan again")
+            throw SavedPlanProblem(
+                "the plan was made at \(saved.createdAt), \(hours) hours ago; plans older than "
+                    + "\(String(format: "%g", maxAge / 3600)) hours (approval.max_plan_age_hours) "
+                    + "are refused. Make and approve the plan again")
         }
     }
 
@@ -131,24 +141,31 @@ public struct SavedPlanSelection: Sendable {
         let expected = Set(saved.plan.changes.flatMap(TargetFingerprints.keys(of:)))
         let missing = expected.subtracting(saved.targets.keys)
         guard missing.isEmpty else {
-            throw SavedPlanProblem("the plan lacks the fingerprints of \(missing.count) targets; make it again")
+            throw SavedPlanProblem(
+                "the plan lacks the fingerprints of \(missing.count) targets; make it again")
         }
-        let moved = TargetFingerprints.moved(saved: saved.targets.filter { expected.contains($0.key) }, now: now)
+        let moved = TargetFingerprints.moved(
+            saved: saved.targets.filter { expected.contains($0.key) }, now: now)
         guard moved.isEmpty else {
-            let shown = moved.prefix(5).map { $0.replacingOccurrences(of: "|", with: " ← ") }.joined(separator: "; ")
-            throw SavedPlanProblem("\(moved.count) entries or memberships the plan changes moved since it was made "
-                                   + "(\(shown)\(moved.count > 5 ? "; …" : "")). Make and approve the plan again")
+            let shown = moved.prefix(5).map { $0.replacingOccurrences(of: "|", with: " ← ") }
+                .joined(separator: "; ")
+            throw SavedPlanProblem(
+                "\(moved.count) entries or memberships the plan changes moved since it was made "
+                    + "(\(shown)\(moved.count > 5 ? "; …" : "")). Make and approve the plan again")
         }
     }
 
     /// Everything of a change that reaches the directory; the reason text does not, and a
     /// redacted plan differs from the unredacted one only there.
     static func identity(_ change: Change) -> String {
-        var parts = [change.kind.rawValue, change.category.rawValue, change.employeeID ?? "", change.dn,
-                     change.target ?? "", change.state ?? ""]
+        var parts = [
+            change.kind.rawValue, change.category.rawValue, change.employeeID ?? "", change.dn,
+            change.target ?? "", change.state ?? ""
+        ]
         for edit in change.attributes {
-            parts.append(edit.name + "=" + edit.before.joined(separator: "\u{1}") + "\u{2}"
-                         + edit.after.joined(separator: "\u{1}"))
+            parts.append(
+                edit.name + "=" + edit.before.joined(separator: "\u{1}") + "\u{2}"
+                    + edit.after.joined(separator: "\u{1}"))
         }
         return parts.joined(separator: "\u{0}")
     }

@@ -49,7 +49,8 @@ extension ConfigLoader {
         try node.rejectUnknownKeys(allowed: ["require_for", "max_plan_age_hours"])
         let allowed = ApprovalConfig.Requirement.allCases.map(\.rawValue).joined(separator: ", ")
         for item in try node.optional("require_for")?.elements() ?? [] {
-            approval.requireFor.insert(try choice(item, ApprovalConfig.Requirement.init(rawValue:), allowed))
+            approval.requireFor.insert(
+                try choice(item, ApprovalConfig.Requirement.init(rawValue:), allowed))
         }
         if let age = try node.optional("max_plan_age_hours") {
             let hours = try age.double()

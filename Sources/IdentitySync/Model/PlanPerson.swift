@@ -10,7 +10,9 @@ public struct PlanPerson: Sendable, Codable, Equatable {
     /// The feed line the person was read from.
     public let source: String
 
-    public init(employeeID: String, name: String, department: String, jobTitle: String, source: String) {
+    public init(
+        employeeID: String, name: String, department: String, jobTitle: String, source: String
+    ) {
         self.employeeID = employeeID
         self.name = name
         self.department = department
@@ -19,8 +21,9 @@ public struct PlanPerson: Sendable, Codable, Equatable {
     }
 
     init(_ person: Person) {
-        self.init(employeeID: person.employeeID, name: "\(person.displayFirstName) \(person.lastName)",
-                  department: person.department, jobTitle: person.jobTitle, source: person.source)
+        self.init(
+            employeeID: person.employeeID, name: "\(person.displayFirstName) \(person.lastName)",
+            department: person.department, jobTitle: person.jobTitle, source: person.source)
     }
 
     /// The people of the feed that some change or finding of the plan names, in employee-id
@@ -34,7 +37,9 @@ public struct PlanPerson: Sendable, Codable, Equatable {
         let found = Set(people.map { Person.key($0.employeeID) })
         // A quarantined row that still terminates someone has a person too.
         for record in feed.quarantined {
-            guard let person = record.termination, keys.contains(person.key), !found.contains(person.key) else {
+            guard let person = record.termination, keys.contains(person.key),
+                !found.contains(person.key)
+            else {
                 continue
             }
             people.append(PlanPerson(person))

@@ -16,11 +16,15 @@ public struct Explanation: Sendable {
     /// Gathers the person's record, desired and observed account, changes and findings.
     /// `table` is the feed as read (every column, mapped or not); `plan` is already redacted
     /// where it must be, and `redaction` hides the same fields in the record.
-    public init(employeeID: String, config: Config, feed: FeedSnapshot, table: CSVTable?,
-                directory: ObservedDirectory, plan: Plan, instant: Date, redaction: Redaction?) {
+    public init(
+        employeeID: String, config: Config, feed: FeedSnapshot, table: CSVTable?,
+        directory: ObservedDirectory, plan: Plan, instant: Date, redaction: Redaction?
+    ) {
         self.employeeID = employeeID
         let key = Person.key(employeeID)
-        let hide = { (name: String, value: String) in (redaction?.hides(name) ?? false) ? Redaction.mark : value }
+        let hide = { (name: String, value: String) in
+            (redaction?.hides(name) ?? false) ? Redaction.mark : value
+        }
 
         sections.append(Explanation.record(key, table: table, config: config, hide: hide))
         let person = feed.people.first { $0.key == key }
@@ -28,52 +32,80 @@ public struct Explanation: Sendable {
         if let person {
             let zones = config.locationZones
             let site = config.timeZone
-            let decision = LifecycleRules(instant: instant) { zones[$0.lowercased()] ?? site }.decide(person)
+            let decision = LifecycleRules(instant: instant) { zones[$0.lowercased()] ?? site }
+                .decide(person)
             sections.append(Explanation.person(person, decision: decision, hide: hide))
-            let login = observed?.login
-                ?? plan.changes.first { $0.employeeID.map(Person.key) == key && $0.kind == .createAccount }?.login
+            let login =
+                observed?.login
+                ?? plan.changes.first {
+                    $0.employeeID.map(Person.key) == key && $0.kind == .createAccount
+                }?.login
             if let login {
                 let manager = person.managerID.flatMap { id in
-                    directory.accounts.first { $0.employeeID.map(Person.key) == Person.key(id) }?.dn.string
+                    directory.accounts.first { $0.employeeID.map(Person.key) == Person.key(id) }?.dn
+                        .string
                 }
-                let desired = AccountMapper(config: config).desired(person, decision: decision, login: login,
-                                                                    managerDN: manager)
+                let desired = AccountMapper(config: config).desired(
+                    person, decision: decision, login: login,
+                    managerDN: manager)
                 sections.append(Explanation.desired(desired))
             } else {
-                sections.append(Section(title: "desired account", rows: [("account", "none on this date")]))
+                sections.append(
+                    Section(title: "desired account", rows: [("account", "none on this date")]))
             }
         } else {
-            sections.append(Section(title: "person", rows: [("feed", "no usable row for this employee id; "
-                                                             + "see the findings")]))
+            sections.append(
+                Section(
+                    title: "person",
+                    rows: [
+                        (
+                            "feed",
+                            "no usable row for this employee id; "
+                                + "see the findings"
+                        )
+                    ]))
         }
         sections.append(Explanation.observed(observed, directory: directory))
         changes = plan.changes.filter { $0.employeeID.map(Person.key) == key }
         findings = plan.findings.filter { finding in
-            finding.employeeID.map(Person.key) == key || (observed != nil && finding.dn == observed?.dn.string)
+            finding.employeeID.map(Person.key) == key
+                || (observed != nil && finding.dn == observed?.dn.string)
         }
     }
 
-    private static func record(_ key: String, table: CSVTable?, config: Config,
-                               hide: (String, String) -> String) -> Section {
-        guard let table, let column = config.feed.layout.columns[.employeeID].flatMap(table.column(named:)) else {
+    private static func record(
+        _ key: String, table: CSVTable?, config: Config,
+        hide: (String, String) -> String
+    ) -> Section {
+        guard let table,
+            let column = config.feed.layout.columns[.employeeID].flatMap(table.column(named:))
+        else {
             return Section(title: "HR record as read", rows: [("feed", "not read")])
         }
-        let fieldOfColumn = Dictionary(config.feed.layout.columns.map { ($1.lowercased(), $0.rawValue) }) { a, _ in a }
+        let fieldOfColumn = Dictionary(
+            config.feed.layout.columns.map { ($1.lowercased(), $0.rawValue) }
+        ) { a, _ in a }
         var rows: [(String, String)] = []
-        for row in table.rows where column < row.fields.count && Person.key(row.fields[column]) == key {
+        for row in table.rows
+        where column < row.fields.count && Person.key(row.fields[column]) == key {
             rows.append(("line", "\(table.file):\(row.line)"))
             for (index, name) in table.header.enumerated() {
                 let value = index < row.fields.count ? row.fields[index] : ""
-                let field = fieldOfColumn[name.trimmingCharacters(in: .whitespaces).lowercased()] ?? name
+                let field =
+                    fieldOfColumn[name.trimmingCharacters(in: .whitespaces).lowercased()] ?? name
                 rows.append((name, hide(field, hide(name, value))))
             }
         }
-        if rows.isEmpty { rows.append(("feed", "no row in \(table.file) carries this employee id")) }
+        if rows.isEmpty {
+            rows.append(("feed", "no row in \(table.file) carries this employee id"))
+        }
         return Section(title: "HR record as read", rows: rows)
     }
 
-    private static func person(_ person: Person, decision: LifecycleDecision,
-                               hide: (String, String) -> String) -> Section {
+    private static func person(
+        _ person: Person, decision: LifecycleDecision,
+        hide: (String, String) -> String
+    ) -> Section {
         var rows = HRField.allCases.map { field in
             (field.rawValue, hide(field.rawValue, AccountMapper.value(of: field, in: person)))
         }
@@ -97,15 +129,22 @@ public struct Explanation: Sendable {
     /// What the lifecycle state asks of the account, in DESIGN's words.
     private static func wanted(_ state: Lifecycle) -> String {
         switch state {
-        case .active: return "enabled, with the groups above and the MFA enrollment flag until enrolled"
-        case .preHire: return "nothing yet, or an account created disabled within the pre-hire window"
+        case .active:
+            return "enabled, with the groups above and the MFA enrollment flag until enrolled"
+        case .preHire:
+            return "nothing yet, or an account created disabled within the pre-hire window"
         case .leaveOfAbsence: return "as the leave_of_absence policy says: kept, or disabled"
-        case .leaver, .contractEnded: return "disabled and out of every managed group (the groups above no longer apply)"
+        case .leaver, .contractEnded:
+            return "disabled and out of every managed group (the groups above no longer apply)"
         }
     }
 
-    private static func observed(_ account: ObservedAccount?, directory: ObservedDirectory) -> Section {
-        guard let account else { return Section(title: "observed account", rows: [("entry", "none")]) }
+    private static func observed(
+        _ account: ObservedAccount?, directory: ObservedDirectory
+    ) -> Section {
+        guard let account else {
+            return Section(title: "observed account", rows: [("entry", "none")])
+        }
         var rows: [(String, String)] = [("dn", account.dn.string), ("login", account.login)]
         for name in account.attributes.names {
             rows.append((name, (account.attributes[name] ?? []).joined(separator: " | ")))
@@ -132,7 +171,9 @@ extension Explanation {
         for change in changes {
             lines.append("  " + TextReport.describe(change))
             lines.append("      rule: \(change.reason.rule): \(change.reason.text)")
-            for field in change.reason.fields { lines.append("      \(HTMLReport.fieldText(field))") }
+            for field in change.reason.fields {
+                lines.append("      \(HTMLReport.fieldText(field))")
+            }
         }
         if !findings.isEmpty {
             lines.append("")
@@ -144,7 +185,8 @@ extension Explanation {
 
     public func html() -> String {
         var page = HTMLPage()
-        page.open(title: "idsync explain: employee \(employeeID)", script: "", style: HTMLReport.style)
+        page.open(
+            title: "idsync explain: employee \(employeeID)", script: "", style: HTMLReport.style)
         page.element("h1", "idsync explain: employee \(employeeID)")
         for section in sections {
             page.element("h2", section.title)
@@ -157,8 +199,10 @@ extension Explanation {
             page.raw("</tbody></table>\n")
         }
         page.element("h2", "planned changes (\(changes.count))")
-        page.raw("<table class=\"changes\"><thead><tr><th>change</th><th>before → after</th><th>rule</th>"
-                 + "<th>reason</th></tr></thead><tbody>")
+        page.raw(
+            "<table class=\"changes\"><thead><tr><th>change</th><th>before → after</th>"
+                + "<th>rule</th>"
+                + "<th>reason</th></tr></thead><tbody>")
         for change in changes {
             page.raw("<tr data-kind=\"")
             page.text(change.kind.rawValue)
@@ -177,7 +221,9 @@ extension Explanation {
         if !findings.isEmpty {
             page.element("h2", "findings")
             page.raw("<ul>")
-            for finding in findings { page.element("li", "\(finding.kind.rawValue): \(finding.text)") }
+            for finding in findings {
+                page.element("li", "\(finding.kind.rawValue): \(finding.text)")
+            }
             page.raw("</ul>\n")
         }
         page.close(script: "")

@@ -40,12 +40,20 @@ public enum HTMLReport {
 
     private static func header(_ plan: Plan, context: Context, into page: inout HTMLPage) {
         page.element("h1", "idsync plan for \(plan.runDate)")
-        var facts = [("run instant", plan.instant), ("feed", plan.feed),
-                     ("directory fingerprint", plan.directoryFingerprint)]
+        var facts = [
+            ("run instant", plan.instant), ("feed", plan.feed),
+            ("directory fingerprint", plan.directoryFingerprint)
+        ]
         if let hash = context.contentHash { facts.append(("plan content hash", hash)) }
         if let created = context.createdAt { facts.append(("made at", created)) }
-        facts.append(("redacted fields", context.redacted.isEmpty ? "none" : context.redacted.joined(separator: ", ")
-                      + " (shown only with --unredacted)"))
+        facts.append(
+            (
+                "redacted fields",
+                context.redacted.isEmpty
+                    ? "none"
+                    : context.redacted.joined(separator: ", ")
+                        + " (shown only with --unredacted)"
+            ))
         page.raw("<dl class=\"facts\">")
         for (name, value) in facts {
             page.raw("<div>")
@@ -61,13 +69,15 @@ public enum HTMLReport {
         let s = plan.summary
         let mfa = plan.changes.filter { isMFAAction($0.kind.rawValue) }.count
         let held = plan.findings.filter { $0.kind.rawValue.contains("held") }.count
-        return [("joiners", "joiners", s.joiners), ("movers", "movers", s.movers),
-                ("leavers", "leavers", s.leavers), ("contract-ended", "contract ends", s.contractEnded),
-                ("rehires", "rehires", s.rehires), ("mfa-actions", "MFA actions", mfa),
-                ("held", "held (grants waiting, duplicates)", held),
-                ("protected", "protected accounts a change aimed at", s.protectedSkipped),
-                ("orphans", "orphans", s.orphans), ("quarantined", "quarantined rows", s.quarantined),
-                ("changes", "changes", s.changes)]
+        return [
+            ("joiners", "joiners", s.joiners), ("movers", "movers", s.movers),
+            ("leavers", "leavers", s.leavers), ("contract-ended", "contract ends", s.contractEnded),
+            ("rehires", "rehires", s.rehires), ("mfa-actions", "MFA actions", mfa),
+            ("held", "held (grants waiting, duplicates)", held),
+            ("protected", "protected accounts a change aimed at", s.protectedSkipped),
+            ("orphans", "orphans", s.orphans), ("quarantined", "quarantined rows", s.quarantined),
+            ("changes", "changes", s.changes)
+        ]
     }
 
     /// MFA flags, re-verification and revocations, whatever kinds the connectors add.
@@ -94,25 +104,32 @@ public enum HTMLReport {
     }
 
     /// Bars of the counts: a small SVG drawn here, no library, no network.
-    private static func chart(_ counts: [(name: String, label: String, value: Int)], into page: inout HTMLPage) {
+    private static func chart(
+        _ counts: [(name: String, label: String, value: Int)], into page: inout HTMLPage
+    ) {
         let top = max(1, counts.map(\.value).max() ?? 1)
         let rowHeight = 18
         let height = counts.count * rowHeight + 4
-        page.raw("<svg class=\"chart\" role=\"img\" aria-label=\"counts\" width=\"600\" height=\"\(height)\" "
-                 + "viewBox=\"0 0 600 \(height)\" xmlns=\"http://www.w3.org/2000/svg\">")
+        page.raw(
+            "<svg class=\"chart\" role=\"img\" aria-label=\"counts\" width=\"600\" "
+                + "height=\"\(height)\" "
+                + "viewBox=\"0 0 600 \(height)\" xmlns=\"http://www.w3.org/2000/svg\">")
         for (row, count) in counts.enumerated() {
             let y = row * rowHeight + 2
             let width = count.value == 0 ? 0 : max(2, count.value * 260 / top)
             page.raw("<text x=\"0\" y=\"\(y + 13)\">")
             page.text(count.label)
-            page.raw("</text><rect x=\"250\" y=\"\(y + 2)\" width=\"\(width)\" height=\"13\"></rect>")
+            page.raw(
+                "</text><rect x=\"250\" y=\"\(y + 2)\" width=\"\(width)\" height=\"13\"></rect>")
             page.raw("<text x=\"\(256 + width)\" y=\"\(y + 13)\">\(count.value)</text>")
         }
         page.raw("</svg>\n")
     }
 
     /// Counts by name, every name that occurs: a kind added later shows up here unasked.
-    private static func tally(_ title: String, _ attribute: String, _ names: [String], into page: inout HTMLPage) {
+    private static func tally(
+        _ title: String, _ attribute: String, _ names: [String], into page: inout HTMLPage
+    ) {
         guard !names.isEmpty else { return }
         var counts: [String: Int] = [:]
         for name in names { counts[name, default: 0] += 1 }
@@ -129,17 +146,23 @@ public enum HTMLReport {
     }
 
     private static func guards(_ plan: Plan, into page: inout HTMLPage) {
-        let verdict = plan.guards.isEmpty ? "not evaluated"
+        let verdict =
+            plan.guards.isEmpty
+            ? "not evaluated"
             : plan.isStopped ? "STOPPED: nothing will be written" : "passed"
         page.raw("<h3>Guards: <span id=\"verdict\" class=\"\(plan.isStopped ? "stop" : "ok")\">")
         page.text(verdict)
         page.raw("</span></h3>")
         guard !plan.guards.isEmpty else { return }
-        page.raw("<table id=\"guards\"><thead><tr><th>guard</th><th>verdict</th><th>count</th>"
-                 + "<th>numbers and threshold</th></tr></thead><tbody>")
+        page.raw(
+            "<table id=\"guards\"><thead><tr><th>guard</th><th>verdict</th><th>count</th>"
+                + "<th>numbers and threshold</th></tr></thead><tbody>")
         for guardVerdict in plan.guards {
             page.raw("<tr class=\"\(guardVerdict.passed ? "ok" : "stop")\">")
-            page.cells([guardVerdict.guardName, guardVerdict.mark, "\(guardVerdict.count)", guardVerdict.text])
+            page.cells([
+                guardVerdict.guardName, guardVerdict.mark, "\(guardVerdict.count)",
+                guardVerdict.text
+            ])
             page.raw("</tr>")
         }
         page.raw("</tbody></table>\n")
@@ -148,8 +171,11 @@ public enum HTMLReport {
     private static func controls(_ plan: Plan, into page: inout HTMLPage) {
         let kinds = Set(plan.changes.map(\.kind.rawValue)).sorted()
         let findingKinds = Set(plan.findings.map { "finding:" + $0.kind.rawValue }).sorted()
-        page.raw("<section id=\"controls\"><label>Search <input id=\"search\" type=\"search\" "
-                 + "placeholder=\"name, login, DN, department, reason\" autocomplete=\"off\"></label> ")
+        page.raw(
+            "<section id=\"controls\"><label>Search <input id=\"search\" type=\"search\" "
+                + "placeholder=\"name, login, DN, department, reason\" "
+                + "autocomplete=\"off\"></label> "
+        )
         page.raw("<label>Kind <select id=\"kind\"><option value=\"\">all</option>")
         for kind in kinds + findingKinds {
             page.raw("<option value=\"")
@@ -174,14 +200,17 @@ public enum HTMLReport {
         return (declared + rest).map { ($0, groups[$0]!) }
     }
 
-    private static func changeTable(_ category: ChangeCategory, _ changes: [Change],
-                                    people: [String: PlanPerson], into page: inout HTMLPage) {
+    private static func changeTable(
+        _ category: ChangeCategory, _ changes: [Change],
+        people: [String: PlanPerson], into page: inout HTMLPage
+    ) {
         page.raw("<section class=\"category\" data-category=\"")
         page.text(category.rawValue)
         page.raw("\">")
         page.element("h2", "\(category.rawValue) (\(changes.count) changes)")
-        page.raw("<table class=\"changes\"><thead><tr><th>person</th><th>login</th><th>department</th>"
-                 + "<th>change</th><th>before → after</th><th>reason</th></tr></thead><tbody>\n")
+        page.raw(
+            "<table class=\"changes\"><thead><tr><th>person</th><th>login</th><th>department</th>"
+                + "<th>change</th><th>before → after</th><th>reason</th></tr></thead><tbody>\n")
         for change in changes {
             let person = change.employeeID.flatMap { people[Person.key($0)] }
             page.raw("<tr data-kind=\"")
@@ -215,7 +244,8 @@ public enum HTMLReport {
         case .move: lines.append("\(change.dn) → \(change.target ?? "")")
         case .disable: lines.append("enabled → disabled")
         case .enable: lines.append("disabled → enabled")
-        case .createAccount where change.createsLockedAccount: lines.append("∅ → created disabled until the start")
+        case .createAccount where change.createsLockedAccount:
+            lines.append("∅ → created disabled until the start")
         default:
             if let target = change.target { lines.append("→ \(target)") }
         }
@@ -223,15 +253,19 @@ public enum HTMLReport {
     }
 
     static func fieldText(_ field: FieldEvidence) -> String {
-        field.before.map { "\(field.field): \($0) → \(field.value)" } ?? "\(field.field) = \(field.value)"
+        field.before.map { "\(field.field): \($0) → \(field.value)" }
+            ?? "\(field.field) = \(field.value)"
     }
 
-    private static func findings(_ plan: Plan, people: [String: PlanPerson], into page: inout HTMLPage) {
+    private static func findings(
+        _ plan: Plan, people: [String: PlanPerson], into page: inout HTMLPage
+    ) {
         guard !plan.findings.isEmpty else { return }
         page.raw("<section class=\"category\" data-category=\"findings\">")
         page.element("h2", "Findings (\(plan.findings.count))")
-        page.raw("<table class=\"findings\"><thead><tr><th>kind</th><th>person</th><th>entry</th>"
-                 + "<th>what</th></tr></thead><tbody>\n")
+        page.raw(
+            "<table class=\"findings\"><thead><tr><th>kind</th><th>person</th><th>entry</th>"
+                + "<th>what</th></tr></thead><tbody>\n")
         for finding in plan.findings {
             let person = finding.employeeID.flatMap { people[Person.key($0)] }
             page.raw("<tr data-kind=\"finding:")
@@ -314,8 +348,10 @@ struct HTMLPage {
     mutating func open(title: String, script: String, style: String) {
         let scriptHash = Data(SHA256.digest(of: script)).base64EncodedString()
         raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-        raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            + "style-src 'unsafe-inline'; script-src 'sha256-\(scriptHash)'; img-src data:\">\n")
+        raw(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                + "style-src 'unsafe-inline'; script-src 'sha256-\(scriptHash)'; img-src data:\">\n"
+        )
         raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         element("title", title)
         raw("\n<style>\(style)</style></head>\n<body>\n")
@@ -352,7 +388,10 @@ struct HTMLPage {
     }
 
     static func escaped(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+        guard
+            value.utf8.contains(where: {
+                $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27
+            })
         else { return value }
         var output = ""
         output.reserveCapacity(value.utf8.count + 16)

@@ -21,12 +21,15 @@ public struct PlanDocument: Codable, Sendable {
     public var contentHash: String
 
     /// Without `directory` the document has no target fingerprints, and `apply` refuses it.
-    public init(plan: Plan, directory: ObservedDirectory?, createdAt: Date, redacted: Set<String>,
-                outcomes: [ChangeOutcome]? = nil) {
+    public init(
+        plan: Plan, directory: ObservedDirectory?, createdAt: Date, redacted: Set<String>,
+        outcomes: [ChangeOutcome]? = nil
+    ) {
         self.schema = PlanDocument.schemaVersion
         self.createdAt = PlanDocument.timestamp(createdAt)
         self.redacted = redacted.sorted()
-        self.targets = directory.map { TargetFingerprints.compute(plan.changes, directory: $0) } ?? [:]
+        self.targets =
+            directory.map { TargetFingerprints.compute(plan.changes, directory: $0) } ?? [:]
         self.plan = plan
         self.outcomes = outcomes
         self.contentHash = ""
@@ -57,8 +60,9 @@ public struct PlanDocument: Codable, Sendable {
             throw SavedPlanProblem("\(file) is not a plan written by 'idsync plan --format json'")
         }
         guard version.schema == schemaVersion else {
-            throw SavedPlanProblem("\(file) has plan schema \(version.schema.map(String.init) ?? "none"); "
-                                   + "this idsync reads schema \(schemaVersion). Make the plan again")
+            throw SavedPlanProblem(
+                "\(file) has plan schema \(version.schema.map(String.init) ?? "none"); "
+                    + "this idsync reads schema \(schemaVersion). Make the plan again")
         }
         let document: PlanDocument
         do {
@@ -67,8 +71,9 @@ public struct PlanDocument: Codable, Sendable {
             throw SavedPlanProblem("\(file) does not follow plan schema \(schemaVersion): \(error)")
         }
         guard try document.computedHash() == document.contentHash else {
-            throw SavedPlanProblem("\(file) was changed after it was made: its content does not match its "
-                                   + "hash \(document.contentHash). Make and approve the plan again")
+            throw SavedPlanProblem(
+                "\(file) was changed after it was made: its content does not match its "
+                    + "hash \(document.contentHash). Make and approve the plan again")
         }
         return document
     }
@@ -90,9 +95,13 @@ public struct SavedPlanProblem: Error, CustomStringConvertible {
 
 /// The JSON report of a plan (and of what applying it did).
 public enum JSONReport {
-    public static func render(_ plan: Plan, directory: ObservedDirectory? = nil, redacted: Set<String> = [],
-                              outcomes: [ChangeOutcome]? = nil, now: Date = Date()) throws -> String {
-        try PlanDocument(plan: plan, directory: directory, createdAt: now, redacted: redacted,
-                         outcomes: outcomes).rendered()
+    public static func render(
+        _ plan: Plan, directory: ObservedDirectory? = nil, redacted: Set<String> = [],
+        outcomes: [ChangeOutcome]? = nil, now: Date = Date()
+    ) throws -> String {
+        try PlanDocument(
+            plan: plan, directory: directory, createdAt: now, redacted: redacted,
+            outcomes: outcomes
+        ).rendered()
     }
 }

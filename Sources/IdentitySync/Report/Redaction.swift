@@ -28,7 +28,9 @@ public struct Redaction: Sendable {
         let fields = HRField.allCases.filter { names.contains($0.rawValue) }
         var values: [String: [String]] = [:]
         for person in feed?.people ?? [] where !fields.isEmpty {
-            let found = fields.map { AccountMapper.value(of: $0, in: person) }.filter { $0.count > 1 }
+            let found = fields.map { AccountMapper.value(of: $0, in: person) }.filter {
+                $0.count > 1
+            }
             if !found.isEmpty { values[person.key] = found }
         }
         self.values = values
@@ -47,32 +49,41 @@ public struct Redaction: Sendable {
         var redacted = plan
         redacted.changes = plan.changes.map(apply)
         redacted.people = plan.people.map { person in
-            PlanPerson(employeeID: person.employeeID, name: person.name,
-                       department: hides("department") ? Redaction.mark : person.department,
-                       jobTitle: hides("job_title") ? Redaction.mark : person.jobTitle, source: person.source)
+            PlanPerson(
+                employeeID: person.employeeID, name: person.name,
+                department: hides("department") ? Redaction.mark : person.department,
+                jobTitle: hides("job_title") ? Redaction.mark : person.jobTitle,
+                source: person.source)
         }
         redacted.findings = plan.findings.map { finding in
-            Finding(kind: finding.kind, employeeID: finding.employeeID, dn: finding.dn,
-                    text: scrub(finding.text, for: finding.employeeID, extra: []))
+            Finding(
+                kind: finding.kind, employeeID: finding.employeeID, dn: finding.dn,
+                text: scrub(finding.text, for: finding.employeeID, extra: []))
         }
         return redacted
     }
 
     private func apply(_ change: Change) -> Change {
         let hidden = change.reason.fields.filter { hides($0.field) }
-        guard !hidden.isEmpty || values[change.employeeID.map(Person.key) ?? ""] != nil else { return change }
+        guard !hidden.isEmpty || values[change.employeeID.map(Person.key) ?? ""] != nil else {
+            return change
+        }
 
         let fields = change.reason.fields.map { field in
-            hides(field.field) ? FieldEvidence(field: field.field, value: Redaction.mark,
-                                               before: field.before.map { _ in Redaction.mark }) : field
+            hides(field.field)
+                ? FieldEvidence(
+                    field: field.field, value: Redaction.mark,
+                    before: field.before.map { _ in Redaction.mark }) : field
         }
         let cited = hidden.flatMap { [$0.value] + ($0.before.map { [$0] } ?? []) }
-        let reason = Reason(rule: change.reason.rule,
-                            text: scrub(change.reason.text, for: change.employeeID, extra: cited),
-                            fields: fields)
-        return Change(kind: change.kind, category: change.category, employeeID: change.employeeID,
-                      login: change.login, dn: change.dn, target: change.target,
-                      attributes: change.attributes, state: change.state, reason: reason)
+        let reason = Reason(
+            rule: change.reason.rule,
+            text: scrub(change.reason.text, for: change.employeeID, extra: cited),
+            fields: fields)
+        return Change(
+            kind: change.kind, category: change.category, employeeID: change.employeeID,
+            login: change.login, dn: change.dn, target: change.target,
+            attributes: change.attributes, state: change.state, reason: reason)
     }
 
     /// `text` with every redacted value of the person (and `extra`) replaced; longest

@@ -27,7 +27,9 @@ public enum TargetFingerprints {
     }
 
     /// The fingerprint of every target of `changes`, as `directory` shows it, by key.
-    public static func compute(_ changes: [Change], directory: ObservedDirectory) -> [String: String] {
+    public static func compute(
+        _ changes: [Change], directory: ObservedDirectory
+    ) -> [String: String] {
         let wanted = Set(changes.flatMap(keys(of:)))
         guard !wanted.isEmpty else { return [:] }
 
@@ -55,9 +57,11 @@ public enum TargetFingerprints {
     }
 
     private static func membership(_ key: String, directory: ObservedDirectory) -> String {
-        let parts = key.dropFirst("member:".count).split(separator: "|", maxSplits: 1).map(String.init)
+        let parts = key.dropFirst("member:".count).split(separator: "|", maxSplits: 1).map(
+            String.init)
         guard parts.count == 2, let dn = try? DistinguishedName(parsing: parts[0]),
-              let group = directory.groups[dn] else { return absent }
+            let group = directory.groups[dn]
+        else { return absent }
         return group.members.contains(parts[1]) ? "member" : "not-member"
     }
 
@@ -65,7 +69,9 @@ public enum TargetFingerprints {
     static func fingerprint(_ account: ObservedAccount) -> String {
         var text = account.dn.normalized
         for name in account.attributes.names {
-            text += "\u{0}" + name + "=" + (account.attributes[name] ?? []).sorted().joined(separator: "\u{1}")
+            text +=
+                "\u{0}" + name + "="
+                + (account.attributes[name] ?? []).sorted().joined(separator: "\u{1}")
         }
         text += "\u{0}lock=\(account.lock)\u{0}state=" + (account.state?.stored ?? "")
         return SHA256.hex(text: text)

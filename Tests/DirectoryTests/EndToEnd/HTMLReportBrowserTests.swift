@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +22,11 @@ final class SampleSite: @unchecked Sendable {
         let root = SyncFixture.packageRoot
         // SyncFixture added ou=contractors already; the sample starts with it.
         let seed = try String(contentsOfFile: root + "/sample/directory.ldif", encoding: .utf8)
-        try slapd.loadLDIF(seed.components(separatedBy: "\n\n").filter { !$0.contains("dn: ou=contractors") }
-            .joined(separator: "\n\n"))
-        try slapd.modifyLDIF(try String(contentsOfFile: root + "/sample/lock-slee.ldif", encoding: .utf8))
+        try slapd.loadLDIF(
+            seed.components(separatedBy: "\n\n").filter { !$0.contains("dn: ou=contractors") }
+                .joined(separator: "\n\n"))
+        try slapd.modifyLDIF(
+            try String(contentsOfFile: root + "/sample/lock-slee.ldif", encoding: .utf8))
         try config(extraConfig).write(toFile: site.configPath, atomically: true, encoding: .utf8)
 
         try String(contentsOfFile: root + "/sample/hr/day0.csv", encoding: .utf8)
@@ -33,9 +36,10 @@ final class SampleSite: @unchecked Sendable {
         // The future-dated joiner Noah Kim gets a hostile first name and title: the sample's
         // counts stay as they are.
         let day1 = try String(contentsOfFile: root + "/sample/hr/day1.csv", encoding: .utf8)
-            .replacingOccurrences(of: "000112,Noah,,Kim,Pharmacy Technician,",
-                                  with: "000112,\(HRRow.quoted(SampleSite.hostile)),,Kim,"
-                                      + "\(HRRow.quoted(SampleSite.hostileTitle)),")
+            .replacingOccurrences(
+                of: "000112,Noah,,Kim,Pharmacy Technician,",
+                with: "000112,\(HRRow.quoted(SampleSite.hostile)),,Kim,"
+                    + "\(HRRow.quoted(SampleSite.hostileTitle)),")
         #expect(day1.contains(SampleSite.hostile))
         try day1.write(toFile: site.feedPath, atomically: true, encoding: .utf8)
     }
@@ -43,11 +47,14 @@ final class SampleSite: @unchecked Sendable {
     private func config(_ extra: String) throws -> String {
         let root = SyncFixture.packageRoot
         let sample = try String(contentsOfFile: root + "/sample/idsync.yaml", encoding: .utf8)
-        return sample
+        return
+            sample
             .replacingOccurrences(of: "ldap://127.0.0.1:3890", with: slapd.url)
             .replacingOccurrences(of: "path: hr/day1.csv", with: "path: \(site.feedPath)")
             .replacingOccurrences(of: "../mappings/", with: root + "/mappings/")
-            .replacingOccurrences(of: "path: exceptions.yaml", with: "path: \(root)/sample/exceptions.yaml")
+            .replacingOccurrences(
+                of: "path: exceptions.yaml", with: "path: \(root)/sample/exceptions.yaml"
+            )
             .replacingOccurrences(of: "../demo/slapd/idsync.pw", with: slapd.dir + "/idsync.pw")
             .replacingOccurrences(of: "../demo/audit.jsonl", with: site.auditPath)
             .replacingOccurrences(of: "../demo/idsync.lock", with: site.lockPath) + extra
@@ -63,12 +70,17 @@ enum Browser {
 
     static func run(_ arguments: [String], profile: String) throws -> ProcessOutput {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw TestSlapdError("no \(binary): scripts/install-deps.sh installs Debian's chromium package")
+            throw TestSlapdError(
+                "no \(binary): scripts/install-deps.sh installs Debian's chromium package")
         }
         // Chromium's own sandbox cannot start as root (CI containers run as root).
         let sandbox = geteuid() == 0 ? ["--no-sandbox"] : []
-        return try TestSlapd.run(executable: binary, arguments: ["--headless", "--disable-gpu",
-                                                                 "--user-data-dir=\(profile)"] + sandbox + arguments)
+        return try TestSlapd.run(
+            executable: binary,
+            arguments: [
+                "--headless", "--disable-gpu",
+                "--user-data-dir=\(profile)"
+            ] + sandbox + arguments)
     }
 
     /// The DOM after the page's script ran, serialized.
@@ -88,34 +100,42 @@ func reportRows(_ dom: String) -> [(hidden: Bool, text: String)] {
 }
 
 @Suite struct HTMLReportBrowserTests {
-    @Test func theSamplePlanRendersInChromiumWithItsCountsTheHostileNameAsTextAndAWorkingSearch() throws {
+    @Test func theSamplePlanRendersInChromiumWithItsCountsTheHostileNameAsTextAndAWorkingSearch()
+        throws
+    {
         let sample = try SampleSite()
         let site = sample.site
         let html = site.dir + "/plan.html"
         let json = site.dir + "/plan.json"
-        expectStatus(try site.run("plan", ["--format", "html", "--out", html], at: SampleSite.day1), 1)
-        expectStatus(try site.run("plan", ["--format", "json", "--out", json], at: SampleSite.day1), 1)
+        expectStatus(
+            try site.run("plan", ["--format", "html", "--out", html], at: SampleSite.day1), 1)
+        expectStatus(
+            try site.run("plan", ["--format", "json", "--out", json], at: SampleSite.day1), 1)
         let mode = try FileManager.default.attributesOfItem(atPath: html)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let profile = site.dir + "/chromium"
 
         // A screenshot, written to the test's temporary folder.
         let png = site.dir + "/plan.png"
-        _ = try Browser.run(["--screenshot=\(png)", "--window-size=1280,2000", "file://\(html)"], profile: profile)
+        _ = try Browser.run(
+            ["--screenshot=\(png)", "--window-size=1280,2000", "file://\(html)"], profile: profile)
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(image.count > 10_000)
 
         // The summary shows the plan's counts.
         let dom = try Browser.dom("file://\(html)", profile: profile)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
-            as? [String: Any])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+                as? [String: Any])
         let plan = try #require(document["plan"] as? [String: Any])
         let summary = try #require(plan["summary"] as? [String: Int])
         let changes = try #require(plan["changes"] as? [Any])
-        for (name, key) in [("joiners", "joiners"), ("movers", "movers"), ("leavers", "leavers"),
-                            ("contract-ended", "contractEnded"), ("rehires", "rehires"), ("orphans", "orphans"),
-                            ("protected", "protectedSkipped"), ("quarantined", "quarantined")] {
+        for (name, key) in [
+            ("joiners", "joiners"), ("movers", "movers"), ("leavers", "leavers"),
+            ("contract-ended", "contractEnded"), ("rehires", "rehires"), ("orphans", "orphans"),
+            ("protected", "protectedSkipped"), ("quarantined", "quarantined")
+        ] {
             #expect(dom.contains("data-count=\"\(name)\">\(summary[key] ?? -1)</dd>"), "\(name)")
         }
         #expect(dom.contains("data-count=\"changes\">\(changes.count)</dd>"))
@@ -144,19 +164,25 @@ func reportRows(_ dom: String) -> [(hidden: Bool, text: String)] {
         let text = try site.run("explain", ["--employee", "000105"], at: SampleSite.day1)
 
         expectStatus(text, 0)
-        for heading in ["HR record as read:", "desired account:", "observed account:", "planned changes (5):"] {
+        for heading in [
+            "HR record as read:", "desired account:", "observed account:", "planned changes (5):"
+        ] {
             #expect(text.stdout.contains(heading), "\(heading) in \(text.stdout)")
         }
         #expect(text.stdout.contains("disable 000105 ppatel"))
         #expect(text.stdout.contains("Termination Date: [redacted]"))
         #expect(text.stdout.contains("termination_date = [redacted]"))
-        #expect(!text.stdout.contains("12/01/2026") && !text.stdout.contains("termination_date: 2026"))
-        let unredacted = try site.run("explain", ["--employee", "000105", "--unredacted"], at: SampleSite.day1)
+        #expect(
+            !text.stdout.contains("12/01/2026") && !text.stdout.contains("termination_date: 2026"))
+        let unredacted = try site.run(
+            "explain", ["--employee", "000105", "--unredacted"], at: SampleSite.day1)
         #expect(unredacted.stdout.contains("Termination Date: 12/01/2026"))
 
         let page = site.dir + "/explain.html"
-        expectStatus(try site.run("explain", ["--employee", "000112", "--format", "html", "--out", page],
-                                  at: SampleSite.day1), 0)
+        expectStatus(
+            try site.run(
+                "explain", ["--employee", "000112", "--format", "html", "--out", page],
+                at: SampleSite.day1), 0)
         let dom = try Browser.dom("file://\(page)", profile: site.dir + "/chromium")
         #expect(dom.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(!dom.contains("<img"))

@@ -8,8 +8,9 @@ let savedPlanDay: [HRRow] = {
     var pharmacist = pharmacist
     pharmacist.department = "Oncology"
     pharmacist.title = "Oncology Pharmacist"
-    let joiner = HRRow(id: "000120", first: "Noah", last: "Kim", title: "Registered Nurse", jobCode: "RN01",
-                       department: "Nursing", manager: "000110")
+    let joiner = HRRow(
+        id: "000120", first: "Noah", last: "Kim", title: "Registered Nurse", jobCode: "RN01",
+        department: "Nursing", manager: "000110")
     return [chief, nurse, pharmacist, clerk.terminated(), joiner]
 }()
 
@@ -30,19 +31,26 @@ let savedPlanDay: [HRRow] = {
     }
 
     func contentHash(_ path: String) throws -> String {
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        let object = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: path)))
         return try #require((object as? [String: Any])?["contentHash"] as? String)
     }
 
     @Test func anApprovedPlanAppliesAndTheNextPlanIsEmpty() throws {
         let (site, plan) = try savedPlan()
         let hash = try contentHash(plan)
+        let page = site.dir + "/approve.html"
+        expectStatus(try site.run("report", ["--plan", plan, "--format", "html", "--out", page]), 0)
+        #expect(try String(contentsOfFile: page, encoding: .utf8).contains(hash))
 
-        let applied = try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace, CISO"])
+        let applied = try site.run(
+            "apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace, CISO"])
 
         expectStatus(applied, 0)
         #expect(plannedChanges(try site.run("plan").stdout) == 0)
-        let locked = try site.slapd.entries("(pwdAccountLockedTime=*)").compactMap { $0.first("employeeNumber") }
+        let locked = try site.slapd.entries("(pwdAccountLockedTime=*)").compactMap {
+            $0.first("employeeNumber")
+        }
         #expect(locked == ["000104"])
         #expect(try site.slapd.entries("(uid=nkim)").count == 1)
         let run = try #require(try site.changeRecords().last?["run"] as? String)
@@ -58,7 +66,8 @@ let savedPlanDay: [HRRow] = {
     @Test func aPlanWhoseTargetMovedSinceItWasMadeIsRefusedAndWritesNothing() throws {
         let (site, plan) = try savedPlan()
         // Someone edits the pharmacist's entry, which the plan changes, after the approval.
-        try site.slapd.modifyLDIF("""
+        try site.slapd.modifyLDIF(
+            """
             dn: uid=cdubois,ou=people,dc=example,dc=org
             changetype: modify
             replace: title
@@ -91,17 +100,20 @@ let savedPlanDay: [HRRow] = {
     }
 
     @Test func withoutApprovalTheJoinerWaitsAndTheLeaverIsStillDisabled() throws {
-        let (site, plan) = try savedPlan(approval: """
-            approval:
-              require_for: [joiners, privileged-grants]
+        let (site, plan) = try savedPlan(
+            approval: """
+                approval:
+                  require_for: [joiners, privileged-grants]
 
-            """)
+                """)
 
         let partial = try site.run("apply", ["--plan", plan])
 
         expectStatus(partial, 1)
         #expect(partial.stdout.contains("waits for approval"), "\(partial.stdout)")
-        let locked = try site.slapd.entries("(pwdAccountLockedTime=*)").compactMap { $0.first("employeeNumber") }
+        let locked = try site.slapd.entries("(pwdAccountLockedTime=*)").compactMap {
+            $0.first("employeeNumber")
+        }
         #expect(locked == ["000104"])
         #expect(try site.slapd.entries("(uid=nkim)").isEmpty)
         #expect(try site.slapd.entries("(title=Oncology Pharmacist)").count == 1)
@@ -109,11 +121,13 @@ let savedPlanDay: [HRRow] = {
 
     @Test func aNightlySyncHoldsWhatNeedsApprovalAndAppliesTheRest() throws {
         let slapd = try TestSlapd()
-        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards + """
+        let site = try SyncFixture(
+            slapd: slapd,
+            guards: SyncFixture.roomyGuards + """
 
-            approval:
-              require_for: [joiners]
-            """)
+                approval:
+                  require_for: [joiners]
+                """)
         try site.writeFeed([chief, clerk])
         expectStatus(try site.run("sync"), 0)
         #expect(try slapd.entries("(employeeNumber=*)").isEmpty)
@@ -121,7 +135,8 @@ let savedPlanDay: [HRRow] = {
         try site.writeFeed([chief, clerk.terminated()])
         let plan = site.dir + "/plan.json"
         expectStatus(try site.run("plan", ["--format", "json", "--out", plan]), 0)
-        expectStatus(try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace"]), 0)
+        expectStatus(
+            try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace"]), 0)
         #expect(try slapd.entries("(employeeNumber=000110)").count == 1)
     }
 }
