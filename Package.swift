@@ -30,5 +30,6 @@ let package = Package(
                     exclude: ["fake_vendors.py", "exec_program.py"]),
         .testTarget(name: "DirectoryTests", dependencies: ["LDAP", "Connectors", "IdentitySync", "HTTP",
                                                            "TestSupport"]),
+        .testTarget(name: "SCIMTests", dependencies: ["Connectors", "IdentitySync"]),
     ]
 )

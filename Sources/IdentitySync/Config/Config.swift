@@ -44,6 +44,8 @@ public struct FeedConfig: Sendable {
     public var missingPerson: MissingPerson = .leaver
     /// A feed older than this (seconds) stops the run; nil: no limit.
     public var maxAge: TimeInterval?
+    /// Set for `type: scim`; then `path` is the Users URL and `layout` names SCIM attributes.
+    public var scim: SCIMFeedConfig?
 }
 
 public struct DirectoryConfig: Sendable {

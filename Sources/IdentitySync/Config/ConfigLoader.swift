@@ -90,14 +90,20 @@ public enum ConfigLoader {
     }
 
     private static func loadFeed(_ node: YAMLReader, folder: String) throws -> FeedConfig {
+        let type = try node.optional("type")?.string() ?? "csv"
+        guard type == "csv" || type == "scim" else {
+            throw try node.require("type").error("must be csv or scim, found '\(type)'")
+        }
+        if type == "scim" { return try loadSCIMFeed(node, folder: folder) }
         try node.rejectUnknownKeys(allowed: ["type", "path", "layout", "max_bad_rows", "missing_person",
                                              "max_age"])
-        let type = try node.optional("type")?.string() ?? "csv"
-        guard type == "csv" else {
-            throw try node.require("type").error("must be csv (SCIM feeds come later), found '\(type)'")
-        }
         var feed = FeedConfig(path: resolve(try node.string("path"), in: folder),
                               layout: try loadLayout(resolve(try node.string("layout"), in: folder)))
+        return try loadFeedLimits(node, into: feed)
+    }
+
+    static func loadFeedLimits(_ node: YAMLReader, into feed: FeedConfig) throws -> FeedConfig {
+        var feed = feed
         feed.maxBadRows = try node.optional("max_bad_rows")?.int() ?? feed.maxBadRows
         feed.maxAge = try node.optional("max_age").map(duration)
         if let missing = try node.optional("missing_person") {

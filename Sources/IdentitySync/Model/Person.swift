@@ -95,6 +95,13 @@ public struct QuarantinedRecord: Sendable, Codable {
     public let employeeID: String?
     public let problems: [String]
     public let termination: Person?
+
+    public init(source: String, employeeID: String?, problems: [String], termination: Person?) {
+        self.source = source
+        self.employeeID = employeeID
+        self.problems = problems
+        self.termination = termination
+    }
 }
 
 /// Everything a feed read: people, rows set aside, and notes for the report.
