@@ -42,3 +42,13 @@ if [[ ! -x "$PI_VENV/bin/pi-manage" ]]; then
     python3 -m venv "$PI_VENV"
     "$PI_VENV/bin/pip" install -q --disable-pip-version-check privacyidea==3.14
 fi
+
+# scim2-server (PyPI) for the SCIM feed's tests and scripts/bench-scim.sh: a venv inside the
+# checkout (ignored by git), made once; the tests start it on 127.0.0.1 through
+# scripts/scim-test-server.py, which takes the bearer token from the environment.
+SCIM_VENV="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv-scim"
+if [[ ! -x "$SCIM_VENV/bin/scim2-server" ]]; then
+    echo "installing scim2-server 0.8.3 into $SCIM_VENV"
+    python3 -m venv "$SCIM_VENV"
+    "$SCIM_VENV/bin/pip" install -q --disable-pip-version-check scim2-server==0.8.3
+fi

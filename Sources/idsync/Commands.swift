@@ -77,7 +77,7 @@ struct Commands {
     private func validate(_ config: Config) throws -> ExitStatus {
         _ = try DirectorySession.bindPassword(config.directory, environment: ProcessInfo.processInfo.environment)
         try config.exceptions.checkHorizon(today: LocalDate(try instant(config), in: config.timeZone))
-        let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+        let feed = try Feeds.feed(config).read()
         print("config \(config.file): ok (bind password source readable and private)")
         print("config hash \(config.hash) of \(config.files.joined(separator: ", "))")
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
@@ -142,7 +142,7 @@ struct Commands {
         // The feed is read on a second thread while the directory is read: the one waits on
         // the disk and the parser, the other on slapd.
         let feedRead = Background {
-            let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+            let feed = try Feeds.feed(config).read()
             recorder.feedAge = feed.date?.age(at: Date())
             try feed.checkAge(maxAge: config.feed.maxAge, now: Date())
             return feed

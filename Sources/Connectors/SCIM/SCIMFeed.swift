@@ -1,0 +1,62 @@
+import Foundation
+import HTTP
+import IdentitySync
+
+/// The HR feed read from a SCIM 2.0 service's `/Users` (RFC 7643/7644), with the layout that
+/// names which attributes hold which fields. The core sees it as any other `HRFeed`.
+public struct SCIMFeed: HRFeed {
+    public let feed: FeedConfig
+    public let scim: SCIMFeedConfig
+    private let environment: [String: String]
+
+    public init(feed: FeedConfig, scim: SCIMFeedConfig, environment: [String: String]) {
+        self.feed = feed
+        self.scim = scim
+        self.environment = environment
+    }
+
+    /// Reads every user, or throws `FeedError.incomplete` saying what was seen; a token that
+    /// cannot be read or a URL that would send it in clear is a `ConfigProblem`.
+    public func read() throws -> FeedSnapshot {
+        if let problem = HTTPEndpoint.plaintextProblem(url: scim.usersURL, allowPlaintext: scim.allowPlaintext) {
+            throw ConfigProblem("feed.url: \(problem)")
+        }
+        let token = try SCIMFeed.token(scim, environment: environment)
+        let options = HTTPOptions(caFile: scim.caFile, requestTimeout: scim.pageTimeout,
+                                  maxAttempts: scim.maxAttempts)
+        let pages = SCIMHTTPPages(usersURL: scim.usersURL, token: token, options: options)
+        let reader = SCIMUserReader(source: pages, shape: SCIMUserShape(layout: feed.layout), pageSize: scim.pageSize)
+        return SCIMPeople.snapshot(try reader.read(), layout: feed.layout, origin: pages.origin)
+    }
+
+    /// The bearer token from `token_file` (its first line; the file private to its owner or
+    /// group) or `token_env`. It goes into the Authorization header and nowhere else.
+    public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws -> String {
+        if let file = scim.tokenFile {
+            var info = stat()
+            guard stat(file, &info) == 0 else {
+                throw ConfigProblem("cannot read feed.token_file \(file): \(String(cString: strerror(errno)))")
+            }
+            guard info.st_mode & 0o027 == 0 else {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                throw ConfigProblem("feed.token_file \(file) has mode \(mode): other users could read or change "
+                                    + "it. chmod 600 (or 640 for a group that runs idsync)")
+            }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigProblem("cannot read feed.token_file \(file)")
+            }
+            let token = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            guard !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigProblem("feed.token_file \(file) is empty")
+            }
+            return token.trimmingCharacters(in: .whitespaces)
+        }
+        if let name = scim.tokenEnvironment {
+            guard let token = environment[name], !token.isEmpty else {
+                throw ConfigProblem("the environment variable \(name) (feed.token_env) is not set")
+            }
+            return token
+        }
+        throw ConfigProblem("feed needs token_file or token_env")
+    }
+}
