@@ -29,7 +29,7 @@ extension Commands {
     )
         throws -> (FeedSnapshot, ObservedDirectory, OpenLDAPDirectory)
     {
-        let feed = try CSVFeed(path: config.feed.path, layout: config.feed.layout).read()
+        let feed = try Feeds.feed(config).read()
         guard feed.rowCount > 0 else {
             throw FeedError.incomplete("the feed \(feed.origin) is empty")
         }
