@@ -29,27 +29,11 @@ public struct SCIMFeed: HRFeed {
         return SCIMPeople.snapshot(try reader.read(), layout: feed.layout, origin: pages.origin)
     }
 
-    /// The bearer token from `token_file` (its first line; the file private to its owner or
-    /// group) or `token_env`. It goes into the Authorization header and nowhere else.
+    /// The bearer token from `token_file` (its first line; the file private to its owner) or
+    /// `token_env`. It goes into the Authorization header and nowhere else.
     public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws -> String {
         if let file = scim.tokenFile {
-            var info = stat()
-            guard stat(file, &info) == 0 else {
-                throw ConfigProblem("cannot read feed.token_file \(file): \(String(cString: strerror(errno)))")
-            }
-            guard info.st_mode & 0o027 == 0 else {
-                let mode = String(info.st_mode & 0o777, radix: 8)
-                throw ConfigProblem("feed.token_file \(file) has mode \(mode): other users could read or change "
-                                    + "it. chmod 600 (or 640 for a group that runs idsync)")
-            }
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ConfigProblem("cannot read feed.token_file \(file)")
-            }
-            let token = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard !token.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ConfigProblem("feed.token_file \(file) is empty")
-            }
-            return token.trimmingCharacters(in: .whitespaces)
+            return try ProtectedFile.readSecret(file, role: "feed.token_file")
         }
         if let name = scim.tokenEnvironment {
             guard let token = environment[name], !token.isEmpty else {

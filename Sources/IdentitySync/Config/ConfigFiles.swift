@@ -53,6 +53,12 @@ extension Config {
         if let file = directory.caFile {
             try ProtectedFile.check(file, as: .config, role: "directory.ca_file")
         }
+        if let file = feed.scim?.tokenFile {
+            _ = try ProtectedFile.read(file, as: .secret, role: "feed.token_file")
+        }
+        if let file = feed.scim?.caFile {
+            try ProtectedFile.check(file, as: .config, role: "feed.ca_file")
+        }
     }
 }
 
