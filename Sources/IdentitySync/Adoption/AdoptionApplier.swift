@@ -67,18 +67,18 @@ public struct AdoptionApplier {
             first
         }
         let people = Dictionary(feed.people.map { ($0.key, $0) }) { first, _ in first }
-        let proposals = AdoptionMatcher(config: config).proposals(
-            people: feed.people, directory: directory,
-            isProtected: isProtected)
+        let proposals = Dictionary(
+            AdoptionMatcher(config: config).proposals(
+                people: feed.people, directory: directory, isProtected: isProtected
+            ).map { ("\($0.accountDN)\n\($0.employeeID)", $0) }
+        ) { first, _ in first }
         var checked: [Checked] = []
         for row in decided {
             switch pairing(row, accounts: accounts, people: people) {
             case .failure(let problem):
                 problems.append((row.line, problem.text))
             case .success(let (account, person)):
-                let proposal = proposals.first {
-                    $0.employeeID == person.employeeID && $0.accountDN == account.dn.string
-                }
+                let proposal = proposals["\(account.dn.string)\n\(person.employeeID)"]
                 let stale = staleness(
                     row, account, person, directory: directory, proposal: proposal,
                     isProtected: isProtected)

@@ -30,20 +30,23 @@ public struct AdoptionMatcher: Sendable {
         people: [Person], directory: ObservedDirectory,
         isProtected: (ObservedAccount) -> Bool = { _ in false }
     ) -> [AdoptionProposal] {
+        // Once a directory is adopted there is nothing to match: that costs one pass.
+        let accounts = directory.accounts.filter {
+            ($0.employeeID ?? "").isEmpty && !isProtected($0)
+        }
+        guard !accounts.isEmpty else { return [] }
         var claimed: [String: String] = [:]
         for account in directory.accounts {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             claimed[Person.key(id)] = account.dn.normalized
         }
-        let accounts = directory.accounts.filter {
-            ($0.employeeID ?? "").isEmpty && !isProtected($0)
-        }
         let unmatched = people.filter { claimed[$0.key] == nil }
-        guard !accounts.isEmpty, !unmatched.isEmpty else { return [] }
+        guard !unmatched.isEmpty else { return [] }
 
         // 1. Pairs by mail, name and department; 2. managers resolved through the accounts
         // claimed or proposed alone; 3. the pairs again with the manager as evidence.
-        let index = CandidateIndex(accounts)
+        var index = CandidateIndex(accounts)
+        index.remember(unmatched)
         let first = pairs(unmatched, index, managers: claimed)
         var managers = claimed
         for pair in Pairing.unambiguous(first) where pair.confidence >= .medium {
@@ -70,9 +73,13 @@ public struct AdoptionMatcher: Sendable {
         _ people: [Person], _ index: CandidateIndex, managers: [String: String]
     ) -> [Pairing] {
         var found: [Pairing] = []
-        for person in people {
-            for account in index.candidates(for: person) {
-                if let pairing = pair(person, account, managers: managers) { found.append(pairing) }
+        for (person, spellings) in zip(people, index.spellings(of: people)) {
+            for position in index.candidates(person, spellings) {
+                let account = index.accounts[position]
+                let name = NameKey.evidence(spellings, index.accountSpellings[position])
+                if let pairing = pair(person, account, name: name, managers: managers) {
+                    found.append(pairing)
+                }
             }
         }
         return found
@@ -80,13 +87,13 @@ public struct AdoptionMatcher: Sendable {
 
     /// The evidence that `account` is `person`'s, or nil when there is too little.
     private func pair(
-        _ person: Person, _ account: ObservedAccount, managers: [String: String]
+        _ person: Person, _ account: ObservedAccount, name: MatchEvidence?,
+        managers: [String: String]
     ) -> Pairing? {
         guard !(account.state?.notMatches.contains { Person.key($0) == person.key } ?? false) else {
             return nil
         }
         let mail = mailEvidence(person, account)
-        let name = NameKey.evidence(person, account)
         guard mail != nil || name != nil else { return nil }
         let department = departmentEvidence(person, account)
         let manager = managerEvidence(person, account, managers: managers)
@@ -146,10 +153,16 @@ struct CandidateIndex {
     let accounts: [ObservedAccount]
     private var byKey: [String: [Int]] = [:]
 
+    /// Each account's spellings of its name, by position: folded once, used by every pass.
+    let accountSpellings: [[NameKey.Spelling]]
+    /// People's spellings, folded once for both passes.
+    private var personSpellings: [String: [NameKey.Spelling]] = [:]
+
     init(_ accounts: [ObservedAccount]) {
         self.accounts = accounts
+        accountSpellings = accounts.map(NameKey.accountKeys)
         for (position, account) in accounts.enumerated() {
-            var keys = Set(NameKey.accountKeys(account).map(\.key))
+            var keys = Set(accountSpellings[position].map(\.key))
             for mail in account.attributes["mail"] ?? [] {
                 keys.insert("mail:" + mail.trimmed.lowercased())
             }
@@ -157,14 +170,24 @@ struct CandidateIndex {
         }
     }
 
-    /// The accounts sharing a mail address or a name key with the person, each once.
-    func candidates(for person: Person) -> [ObservedAccount] {
-        var keys = NameKey.personKeys(person).map(\.key)
+    /// The spellings of each person's name, in the order of `people`.
+    func spellings(of people: [Person]) -> [[NameKey.Spelling]] {
+        people.map { personSpellings[$0.key] ?? NameKey.personKeys($0) }
+    }
+
+    /// Folds every person's name once, for the passes that follow.
+    mutating func remember(_ people: [Person]) {
+        for person in people { personSpellings[person.key] = NameKey.personKeys(person) }
+    }
+
+    /// The positions of the accounts sharing a mail address or a name key with the person,
+    /// each once, in account order.
+    func candidates(_ person: Person, _ spellings: [NameKey.Spelling]) -> [Int] {
+        var keys = spellings.map(\.key)
         if let mail = person.workEmail?.trimmed, !mail.isEmpty {
             keys.append("mail:" + mail.lowercased())
         }
-        let positions = Set(keys.flatMap { byKey[$0] ?? [] })
-        return positions.sorted().map { accounts[$0] }
+        return Set(keys.flatMap { byKey[$0] ?? [] }).sorted()
     }
 }
 

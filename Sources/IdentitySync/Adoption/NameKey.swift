@@ -13,6 +13,19 @@ enum NameKey {
 
     /// Transliterated to ASCII, lower-cased, letters and digits only.
     static func fold(_ text: String) -> String {
+        // Most names are ASCII already: no Unicode decomposition for them.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 {
+                switch byte {
+                case 0x61...0x7A, 0x30...0x39: bytes.append(byte)
+                case 0x41...0x5A: bytes.append(byte + 0x20)
+                default: continue
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let ascii = Transliteration.ascii(text).lowercased()
         return String(
             String.UnicodeScalarView(
@@ -62,9 +75,8 @@ enum NameKey {
     }
 
     /// The first spelling of the account's name that equals one of the person's.
-    static func evidence(_ person: Person, _ account: ObservedAccount) -> MatchEvidence? {
-        let hr = personKeys(person)
-        for spelling in accountKeys(account) {
+    static func evidence(_ hr: [Spelling], _ account: [Spelling]) -> MatchEvidence? {
+        for spelling in account {
             guard let match = hr.first(where: { $0.key == spelling.key }) else { continue }
             return MatchEvidence(
                 attribute: spelling.source, accountValue: spelling.value,
