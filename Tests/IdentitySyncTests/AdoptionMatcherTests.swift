@@ -135,6 +135,24 @@ enum Handmade {
         #expect(proposals.isEmpty, "\(proposals)")
     }
 
+    @Test func aNameManyAccountsShareIsNoEvidenceAloneAndCompetitorsAreCapped() {
+        let smiths = (1...5).map { Handmade.account("jsmith\($0)", cn: "John Smith") }
+        let inNursing = (6...10).map {
+            Handmade.account("jsmith\($0)", cn: "John Smith", department: "Nursing")
+        }
+        let john = Handmade.person("000116", "John", "Smith")
+        let proposals = Handmade.proposals([john], smiths + inNursing)
+        #expect(proposals.map(\.login) == ["jsmith10", "jsmith6", "jsmith7", "jsmith8", "jsmith9"],
+                "no name-only rows")
+        #expect(proposals.allSatisfy { $0.confidence == .medium && $0.isAmbiguous })
+        #expect(proposals[0].competing == [
+            "person also matches uid=jsmith6,\(peopleDN) (medium)",
+            "person also matches uid=jsmith7,\(peopleDN) (medium)",
+            "person also matches uid=jsmith8,\(peopleDN) (medium)",
+            "1 more candidates for this person",
+        ])
+    }
+
     @Test func managerCountsThroughTheManagersOwnProposal() throws {
         // Nobody is claimed yet: the manager's account is known from her own mail match.
         let boss = Handmade.account("ghopper", cn: "Grace Hopper", mail: "grace@example.org")

@@ -77,9 +77,11 @@ public struct AdoptionMatcher: Sendable {
             for position in index.candidates(person, spellings) {
                 let account = index.accounts[position]
                 let name = NameKey.evidence(spellings, index.accountSpellings[position])
-                if let pairing = pair(person, account, name: name, managers: managers) {
-                    found.append(pairing)
-                }
+                guard let pairing = pair(person, account, name: name?.0, managers: managers)
+                else { continue }
+                // A name that many accounts or people share says nothing on its own.
+                if pairing.confidence == .low, let key = name?.key, index.isCrowded(key) { continue }
+                found.append(pairing)
             }
         }
         return found
@@ -157,6 +159,10 @@ struct CandidateIndex {
     let accountSpellings: [[NameKey.Spelling]]
     /// People's spellings, folded once for both passes.
     private var personSpellings: [String: [NameKey.Spelling]] = [:]
+    /// How many people's names fold to each key.
+    private var peopleByKey: [String: Int] = [:]
+    /// More accounts or people than this with one name make the name alone no evidence.
+    static let crowd = 3
 
     init(_ accounts: [ObservedAccount]) {
         self.accounts = accounts
@@ -177,7 +183,15 @@ struct CandidateIndex {
 
     /// Folds every person's name once, for the passes that follow.
     mutating func remember(_ people: [Person]) {
-        for person in people { personSpellings[person.key] = NameKey.personKeys(person) }
+        for person in people {
+            let spellings = NameKey.personKeys(person)
+            personSpellings[person.key] = spellings
+            for key in Set(spellings.map(\.key)) { peopleByKey[key, default: 0] += 1 }
+        }
+    }
+
+    func isCrowded(_ key: String) -> Bool {
+        (byKey[key]?.count ?? 0) > Self.crowd || (peopleByKey[key] ?? 0) > Self.crowd
     }
 
     /// The positions of the accounts sharing a mail address or a name key with the person,
@@ -208,6 +222,18 @@ struct Pairing {
     }
 
     /// The pairs as review rows, each naming the rows it competes with.
+    /// The three strongest competitors described, and how many more there are: a common
+    /// name must not make every row list every other.
+    private static func strongest(
+        _ others: [Pairing], _ whose: String, _ describe: (Pairing) -> String
+    ) -> [String] {
+        let ranked = others.enumerated().sorted {
+            ($0.element.confidence, -$0.offset) > ($1.element.confidence, -$1.offset)
+        }.map(\.element)
+        let shown = ranked.prefix(3).map(describe)
+        return ranked.count > 3 ? shown + ["\(ranked.count - 3) more candidates \(whose)"] : shown
+    }
+
     static func proposals(_ pairs: [Pairing]) -> [AdoptionProposal] {
         let accounts = Dictionary(grouping: pairs) { $0.account.dn.normalized }
         let people = Dictionary(grouping: pairs) { $0.person.key }
@@ -228,11 +254,11 @@ struct Pairing {
                 $0.account.dn.normalized != pair.account.dn.normalized
             }
             proposal.competing =
-                otherPeople.map {
+                strongest(otherPeople, "for this account") {
                     "account also matches \($0.person.employeeID) \($0.person.displayFirstName) "
                         + "\($0.person.lastName) (\($0.confidence.rawValue))"
                 }
-                + otherAccounts.map {
+                + strongest(otherAccounts, "for this person") {
                     "person also matches \($0.account.dn.string) (\($0.confidence.rawValue))"
                 }
             return proposal

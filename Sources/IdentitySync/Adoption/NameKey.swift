@@ -75,12 +75,12 @@ enum NameKey {
     }
 
     /// The first spelling of the account's name that equals one of the person's.
-    static func evidence(_ hr: [Spelling], _ account: [Spelling]) -> MatchEvidence? {
+    static func evidence(_ hr: [Spelling], _ account: [Spelling]) -> (MatchEvidence, key: String)? {
         for spelling in account {
             guard let match = hr.first(where: { $0.key == spelling.key }) else { continue }
-            return MatchEvidence(
+            return (MatchEvidence(
                 attribute: spelling.source, accountValue: spelling.value,
-                field: match.source, hrValue: match.value)
+                field: match.source, hrValue: match.value), spelling.key)
         }
         return nil
     }
