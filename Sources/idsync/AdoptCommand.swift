@@ -91,7 +91,8 @@ extension Commands {
             path: config.auditPath, run: UUID().uuidString.lowercased(),
             actor: Actor(
                 bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
-                reason: arguments.reason))
+                reason: arguments.reason),
+            configHash: config.hash)
         try audit.append {
             $0.event = "run-start"
             $0.approvedBy = approver

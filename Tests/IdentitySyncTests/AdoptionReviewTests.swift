@@ -131,7 +131,10 @@ import Testing
         #expect(adopted.attributes["objectclass"] == ["inetOrgPerson", "idsyncAccount"])
         #expect(fake.account("mlee")?.employeeID == nil, "a row that says no is left alone")
 
-        let record = try #require(try audit.records().first)
+        let records = try audit.records()
+        #expect(records.map(\.event) == ["attempt", "change"], "the attempt is written first")
+        #expect(records.first?.dn == "uid=jsmith,\(peopleDN)" && records.first?.after == nil)
+        let record = try #require(records.last)
         #expect(
             record.action == "adopt" && record.approvedBy == "M. Rivera" && record.reason == "CHG-7"
         )
@@ -197,7 +200,7 @@ import Testing
                 .adopted,
             ])
         #expect(fake.operations.map(\.summary) == ["update uid=mlee,\(peopleDN)"])
-        #expect(try audit.records().map { $0.result ?? "" } == ["skipped", "ok"])
+        #expect(try audit.records().map { $0.result ?? $0.event } == ["attempt", "skipped", "ok"])
     }
 
     @Test func aRejectedMatchIsRememberedOnTheAccountAndThePersonIsCreated() throws {

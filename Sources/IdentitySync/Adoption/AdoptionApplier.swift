@@ -197,7 +197,8 @@ public struct AdoptionApplier {
     }
 
     /// Sends one write per row that is not stale, and audits every decided row: one record
-    /// each, with the approver, the values before and after, and the result.
+    /// each, with the approver, the values before and after, and the result. As for the
+    /// nightly writes, the attempt records of what is sent are on the disk before it is.
     public func apply(
         _ checked: [Checked], connector: DirectoryConnector, audit: AuditLog,
         approvedBy: String, reason: String?
@@ -205,6 +206,13 @@ public struct AdoptionApplier {
         let sendable = checked.filter { $0.stale == nil }
         let writes = sendable.map(write(for:))
         var results = [DirectoryFailure?](repeating: nil, count: writes.count)
+        try audit.appendAll(sendable) { item, entry in
+            entry.event = "attempt"
+            entry.action = item.row.decision == .yes ? "adopt" : "reject-match"
+            entry.employeeID = item.person.employeeID
+            entry.dn = item.account.dn.string
+            entry.approvedBy = approvedBy
+        }
         if !writes.isEmpty {
             try connector.write(writes.map(\.operation)) { index, result in
                 if case .failure(let failure) = result { results[index] = failure }
