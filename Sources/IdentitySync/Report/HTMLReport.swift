@@ -303,8 +303,9 @@ public enum HTMLReport {
         """
 
     /// Filters the rows already on the page. It reads text with textContent and writes only
-    /// `hidden` and counts: no value ever becomes markup. `#q=text` in the address fills the
-    /// search box, so a filtered view can be linked to (and tested headless).
+    /// `hidden` and counts: no value ever becomes markup. `#q=text&kind=disable` in the
+    /// address fills the search box and picks the kind, then sends the same events typing and
+    /// choosing do, so a filtered view can be linked to (and tested headless).
     static let script = """
         (function () {
           var rows = Array.prototype.slice.call(document.querySelectorAll('tbody tr[data-kind]'));
@@ -333,9 +334,16 @@ public enum HTMLReport {
           }
           search.addEventListener('input', filter);
           kind.addEventListener('change', filter);
-          var linked = /^#q=(.*)$/.exec(location.hash);
-          if (linked) { search.value = decodeURIComponent(linked[1]); }
           filter();
+          var linked = new URLSearchParams(location.hash.slice(1));
+          if (linked.has('kind')) {
+            kind.value = linked.get('kind');
+            kind.dispatchEvent(new Event('change'));
+          }
+          if (linked.has('q')) {
+            search.value = linked.get('q');
+            search.dispatchEvent(new Event('input'));
+          }
           document.body.setAttribute('data-ready-ms', performance.now().toFixed(1));
         })();
         """

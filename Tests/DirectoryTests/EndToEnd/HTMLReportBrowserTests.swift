@@ -90,12 +90,12 @@ enum Browser {
 }
 
 /// The change and finding rows of a dumped report: whether each is hidden, and its text.
-func reportRows(_ dom: String) -> [(hidden: Bool, text: String)] {
+func reportRows(_ dom: String) -> [(kind: String, hidden: Bool, text: String)] {
     dom.components(separatedBy: "<tr data-kind=\"").dropFirst().map { chunk in
         let row = chunk.components(separatedBy: "</tr>")[0]
         let tag = row.prefix { $0 != ">" }
         let text = row.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
-        return (tag.contains("hidden"), text)
+        return (String(tag.prefix { $0 != "\"" }), tag.contains("hidden"), text)
     }
 }
 
@@ -155,6 +155,16 @@ func reportRows(_ dom: String) -> [(hidden: Bool, text: String)] {
         #expect(shown.count >= 2 && shown.count < rows.count)
         #expect(shown.allSatisfy { $0.text.lowercased().contains("ppatel") })
         #expect(filtered.filter(\.hidden).allSatisfy { !$0.text.lowercased().contains("ppatel") })
+
+        // The kind list narrows them to one kind of change, with the search box still applied.
+        let disables = reportRows(try Browser.dom("file://\(html)#kind=disable", profile: profile))
+        let shownDisables = disables.filter { !$0.hidden }
+        let planned = changes.filter { ($0 as? [String: Any])?["kind"] as? String == "disable" }
+        #expect(shownDisables.count == planned.count && !planned.isEmpty)
+        #expect(shownDisables.allSatisfy { $0.kind == "disable" })
+        let both = reportRows(try Browser.dom("file://\(html)#kind=disable&q=ppatel",
+                                              profile: profile))
+        #expect(both.filter { !$0.hidden }.count == 1)
     }
 
     @Test func explainShowsOnePersonsRecordAccountsAndRulesRedactedUnlessAsked() throws {
