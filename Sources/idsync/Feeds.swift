@@ -9,6 +9,7 @@ enum Feeds {
         guard let scim = config.feed.scim else {
             return CSVFeed(path: config.feed.path, layout: config.feed.layout)
         }
-        return SCIMFeed(feed: config.feed, scim: scim, environment: ProcessInfo.processInfo.environment)
+        return SCIMFeed(
+            feed: config.feed, scim: scim, environment: ProcessInfo.processInfo.environment)
     }
 }

@@ -11,7 +11,9 @@ import Testing
     func snapshot(_ users: [String]) throws -> FeedSnapshot {
         let source = ScriptedPages.serving(users)
         let layout = try scimLayout()
-        let read = try SCIMUserReader(source: source, shape: SCIMUserShape(layout: layout), pageSize: 100).read()
+        let read = try SCIMUserReader(
+            source: source, shape: SCIMUserShape(layout: layout), pageSize: 100
+        ).read()
         return SCIMPeople.snapshot(read, layout: layout, origin: origin)
     }
 
@@ -24,8 +26,12 @@ import Testing
             """
         let person = try #require(try snapshot([scimUser(1, extra: extra)]).people.first)
         #expect(person.employeeID == "E1")
-        #expect(person.firstName == "Given1" && person.lastName == "Family1" && person.preferredName == "Gigi")
-        #expect(person.jobTitle == "Nurse" && person.jobCode == "RN01" && person.department == "Nursing")
+        #expect(
+            person.firstName == "Given1" && person.lastName == "Family1"
+                && person.preferredName == "Gigi")
+        #expect(
+            person.jobTitle == "Nurse" && person.jobCode == "RN01" && person.department == "Nursing"
+        )
         #expect(person.location == "Denver Clinic")
         #expect(person.workerType == "Full-Time" && person.workerCategory == .employee)
         #expect(person.status == .active)
@@ -41,7 +47,9 @@ import Testing
     }
 
     @Test func theManagersScimIDBecomesTheirEmployeeID() throws {
-        let people = try snapshot([scimUser(1), scimUser(2, manager: "id-1"), scimUser(3, manager: "E9")]).people
+        let people = try snapshot([
+            scimUser(1), scimUser(2, manager: "id-1"), scimUser(3, manager: "E9"),
+        ]).people
         #expect(people.map(\.managerID) == [nil, "E1", "E9"])
     }
 
@@ -56,14 +64,21 @@ import Testing
     }
 
     @Test func aBadValueQuarantinesOnlyThatUser() throws {
-        let bad = scimUser(2, extra: #","urn:example:params:scim:schemas:extension:hr:2.0:User":{"hireDate":"15/01/2020"}"#)
+        let bad = scimUser(
+            2,
+            extra:
+                #","urn:example:params:scim:schemas:extension:hr:2.0:User":{"hireDate":"15/01/2020"}"#
+        )
         let feed = try snapshot([scimUser(1), bad])
         #expect(feed.people.map(\.employeeID) == ["E1"])
         let record = try #require(feed.quarantined.first)
         #expect(record.employeeID == "E2")
         #expect(record.source == "\(origin)/id-2 (user2)")
-        #expect(record.problems == ["attribute 'urn:example:params:scim:schemas:extension:hr:2.0:User:hireDate': "
-                                    + "'15/01/2020' is not a date in the layout yyyy-MM-dd nor a dateTime"])
+        #expect(
+            record.problems == [
+                "attribute 'urn:example:params:scim:schemas:extension:hr:2.0:User:hireDate': "
+                    + "'15/01/2020' is not a date in the layout yyyy-MM-dd nor a dateTime"
+            ])
         #expect(feed.rowCount == 2)
     }
 
@@ -75,11 +90,14 @@ import Testing
     }
 
     @Test func aMissingEmployeeNumberIsQuarantined() throws {
-        let user = #"{"id":"x","userName":"u","active":true,"name":{"givenName":"A","familyName":"B"}}"#
+        let user =
+            #"{"id":"x","userName":"u","active":true,"name":{"givenName":"A","familyName":"B"}}"#
         let record = try #require(try snapshot([user]).quarantined.first)
         #expect(record.employeeID == nil)
-        #expect(record.problems.contains(
-            "attribute 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' is empty"))
+        #expect(
+            record.problems.contains(
+                "attribute 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' is empty"
+            ))
     }
 
     @Test func oneEmployeeNumberOnTwoUsersQuarantinesBoth() throws {
@@ -91,7 +109,8 @@ import Testing
     }
 
     @Test func aWorkerConversionKeepsTheActiveUser() throws {
-        let old = scimUser(1, active: false).replacingOccurrences(of: "\"id-1\"", with: "\"id-old\"")
+        let old = scimUser(1, active: false).replacingOccurrences(
+            of: "\"id-1\"", with: "\"id-old\"")
         let feed = try snapshot([old, scimUser(1)])
         #expect(feed.people.map(\.source) == ["\(origin)/id-1 (user1)"])
         #expect(feed.notices.count == 1)

@@ -9,15 +9,21 @@ import Testing
     static let users = (1...10).map { scimUser($0) }
 
     func read(_ source: ScriptedPages, pageSize: Int = 4) throws -> SCIMRead {
-        try SCIMUserReader(source: source, shape: SCIMUserShape(layout: try scimLayout()), pageSize: pageSize).read()
+        try SCIMUserReader(
+            source: source, shape: SCIMUserShape(layout: try scimLayout()), pageSize: pageSize
+        ).read()
     }
 
     /// Expects the read to stop as incomplete with a message holding every one of `texts`.
-    func expectIncomplete(_ source: ScriptedPages, _ texts: String..., pageSize: Int = 4,
-                          sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectIncomplete(
+        _ source: ScriptedPages, _ texts: String..., pageSize: Int = 4,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let read = try read(source, pageSize: pageSize)
-            Issue.record("read \(read.users.count) users; expected an incomplete read", sourceLocation: sourceLocation)
+            Issue.record(
+                "read \(read.users.count) users; expected an incomplete read",
+                sourceLocation: sourceLocation)
         } catch let error as FeedError {
             for text in texts {
                 #expect("\(error)".contains(text), "\(error)", sourceLocation: sourceLocation)
@@ -47,8 +53,9 @@ import Testing
     @Test func unevenPagesAreLegal() throws {
         let sizes = [1, 4, 2, 3]
         let source = ScriptedPages { startIndex, count, call in
-            ScriptedPages.page(Self.users, from: startIndex - 1, count: min(count, sizes[call - 1]),
-                               startIndex: startIndex)
+            ScriptedPages.page(
+                Self.users, from: startIndex - 1, count: min(count, sizes[call - 1]),
+                startIndex: startIndex)
         }
         #expect(try read(source).users.count == 10)
     }
@@ -66,12 +73,14 @@ import Testing
         let source = ScriptedPages { startIndex, count, _ in
             ScriptedPages.page(Self.users, from: startIndex, count: count, startIndex: startIndex)
         }
-        expectIncomplete(source, "page at startIndex 10 is empty", "totalResults is 10", "9 of 10 users")
+        expectIncomplete(
+            source, "page at startIndex 10 is empty", "totalResults is 10", "9 of 10 users")
     }
 
     @Test func aServerThatEchoesAnotherStartIndexIsIncomplete() {
         let source = ScriptedPages { startIndex, count, _ in
-            ScriptedPages.page(Self.users, from: startIndex, count: count, startIndex: startIndex - 1)
+            ScriptedPages.page(
+                Self.users, from: startIndex, count: count, startIndex: startIndex - 1)
         }
         expectIncomplete(source, "asked for startIndex 1", "answered with startIndex 0")
     }
@@ -89,7 +98,8 @@ import Testing
         // A user is added after the first page.
         let source = ScriptedPages { startIndex, count, call in
             let users = call == 1 ? Self.users : Self.users + [scimUser(11)]
-            return ScriptedPages.page(users, from: startIndex - 1, count: count, startIndex: startIndex)
+            return ScriptedPages.page(
+                users, from: startIndex - 1, count: count, startIndex: startIndex)
         }
         expectIncomplete(source, "totalResults changed from 10 to 11 at startIndex 5")
     }
@@ -97,22 +107,26 @@ import Testing
     @Test func aPageThatFailsHalfwayIsIncomplete() {
         let source = ScriptedPages { startIndex, count, call in
             guard call < 2 else { throw PageError(description: "HTTP 500 after 4 attempts") }
-            return ScriptedPages.page(Self.users, from: startIndex - 1, count: count, startIndex: startIndex)
+            return ScriptedPages.page(
+                Self.users, from: startIndex - 1, count: count, startIndex: startIndex)
         }
-        expectIncomplete(source, "page at startIndex 5 failed: HTTP 500 after 4 attempts", "4 of 10 users",
-                         "in 1 pages")
+        expectIncomplete(
+            source, "page at startIndex 5 failed: HTTP 500 after 4 attempts", "4 of 10 users",
+            "in 1 pages")
     }
 
     @Test func aTotalThatOverstatesTheListIsIncomplete() {
         let source = ScriptedPages { startIndex, count, _ in
-            ScriptedPages.page(Self.users, from: startIndex - 1, count: count, startIndex: startIndex, total: 12)
+            ScriptedPages.page(
+                Self.users, from: startIndex - 1, count: count, startIndex: startIndex, total: 12)
         }
         expectIncomplete(source, "page at startIndex 11 is empty", "10 of 12 users")
     }
 
     @Test func moreUsersThanTheTotalIsIncomplete() {
         let source = ScriptedPages { startIndex, count, _ in
-            ScriptedPages.page(Self.users, from: startIndex - 1, count: count, startIndex: startIndex, total: 9)
+            ScriptedPages.page(
+                Self.users, from: startIndex - 1, count: count, startIndex: startIndex, total: 9)
         }
         expectIncomplete(source, "returned 10 users, more than its totalResults 9")
     }
@@ -120,8 +134,9 @@ import Testing
     @Test func anAnswerThatIsNoListResponseIsIncomplete() {
         expectIncomplete(ScriptedPages { _, _, _ in "<html>maintenance</html>" }, "is not JSON")
         expectIncomplete(ScriptedPages { _, _, _ in #"{"Resources":[]}"# }, "has no totalResults")
-        expectIncomplete(ScriptedPages { _, _, _ in #"{"totalResults":1,"Resources":[{"userName":"x"}]}"# },
-                         "resource 1 of the page has no id")
+        expectIncomplete(
+            ScriptedPages { _, _, _ in #"{"totalResults":1,"Resources":[{"userName":"x"}]}"# },
+            "resource 1 of the page has no id")
     }
 }
 

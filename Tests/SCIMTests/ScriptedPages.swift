@@ -29,7 +29,9 @@ final class ScriptedPages: SCIMPageSource, @unchecked Sendable {
     }
 
     /// A ListResponse with `users[from ..< from + count]`, claiming `total` and `startIndex`.
-    static func page(_ users: [String], from: Int, count: Int, startIndex: Int, total: Int? = nil) -> String {
+    static func page(_ users: [String], from: Int, count: Int, startIndex: Int, total: Int? = nil)
+        -> String
+    {
         let slice = users.indices.contains(from) ? users[from..<min(users.count, from + count)] : []
         return """
             {"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
@@ -44,7 +46,9 @@ struct PageError: Error, CustomStringConvertible {
 }
 
 /// A User resource as a JSON object; `extra` is spliced in as further members.
-func scimUser(_ number: Int, active: Bool = true, manager: String? = nil, extra: String = "") -> String {
+func scimUser(_ number: Int, active: Bool = true, manager: String? = nil, extra: String = "")
+    -> String
+{
     let managerPart = manager.map { #","manager":{"value":"\#($0)"}"# } ?? ""
     return """
         {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",

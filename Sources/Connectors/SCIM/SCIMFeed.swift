@@ -18,20 +18,25 @@ public struct SCIMFeed: HRFeed {
     /// Reads every user, or throws `FeedError.incomplete` saying what was seen; a token that
     /// cannot be read or a URL that would send it in clear is a `ConfigProblem`.
     public func read() throws -> FeedSnapshot {
-        if let problem = HTTPEndpoint.plaintextProblem(url: scim.usersURL, allowPlaintext: scim.allowPlaintext) {
+        if let problem = HTTPEndpoint.plaintextProblem(
+            url: scim.usersURL, allowPlaintext: scim.allowPlaintext)
+        {
             throw ConfigProblem("feed.url: \(problem)")
         }
         let token = try SCIMFeed.token(scim, environment: environment)
-        let options = HTTPOptions(caFile: scim.caFile, requestTimeout: scim.pageTimeout,
-                                  maxAttempts: scim.maxAttempts)
+        let options = HTTPOptions(
+            caFile: scim.caFile, requestTimeout: scim.pageTimeout,
+            maxAttempts: scim.maxAttempts)
         let pages = SCIMHTTPPages(usersURL: scim.usersURL, token: token, options: options)
-        let reader = SCIMUserReader(source: pages, shape: SCIMUserShape(layout: feed.layout), pageSize: scim.pageSize)
+        let reader = SCIMUserReader(
+            source: pages, shape: SCIMUserShape(layout: feed.layout), pageSize: scim.pageSize)
         return SCIMPeople.snapshot(try reader.read(), layout: feed.layout, origin: pages.origin)
     }
 
     /// The bearer token from `token_file` (its first line; the file private to its owner) or
     /// `token_env`. It goes into the Authorization header and nowhere else.
-    public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws -> String {
+    public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws -> String
+    {
         if let file = scim.tokenFile {
             return try ProtectedFile.readSecret(file, role: "feed.token_file")
         }

@@ -17,9 +17,12 @@ final class SCIMHTTPPages: SCIMPageSource {
     }
 
     func fetchPage(startIndex: Int, count: Int) throws -> [UInt8] {
-        let request = HTTPRequest(url: "\(usersURL)?startIndex=\(startIndex)&count=\(count)",
-                                  headers: [("Authorization", authorization),
-                                            ("Accept", "application/scim+json, application/json")])
+        let request = HTTPRequest(
+            url: "\(usersURL)?startIndex=\(startIndex)&count=\(count)",
+            headers: [
+                ("Authorization", authorization),
+                ("Accept", "application/scim+json, application/json"),
+            ])
         let response = try client.send(request)
         guard response.status == 200 else { throw SCIMAnswer(response) }
         return response.body
@@ -34,8 +37,10 @@ struct SCIMAnswer: Error, CustomStringConvertible {
 
     init(_ response: HTTPResponse) {
         status = response.status
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        let text = [object?["scimType"], object?["detail"]].compactMap { $0 as? String }.joined(separator: ": ")
+        let object =
+            (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let text = [object?["scimType"], object?["detail"]].compactMap { $0 as? String }.joined(
+            separator: ": ")
         detail = String(text.prefix(300))
     }
 
@@ -43,7 +48,9 @@ struct SCIMAnswer: Error, CustomStringConvertible {
         let said = detail.isEmpty ? "" : " (\(detail))"
         switch status {
         case 401, 403:
-            return "HTTP \(status)\(said): the server refused the token; check feed.token_file or token_env"
+            return
+                "HTTP \(status)\(said): the server refused the token; "
+                + "check feed.token_file or token_env"
         default:
             return "HTTP \(status)\(said)"
         }

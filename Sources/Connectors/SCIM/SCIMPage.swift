@@ -47,7 +47,9 @@ struct SCIMPage: Sendable {
         guard let total = integer(SCIMAttributePath.member("totalResults", of: object)) else {
             throw SCIMPageProblem("the answer is no ListResponse: it has no totalResults")
         }
-        guard total >= 0 else { throw SCIMPageProblem("the answer gives a negative totalResults, \(total)") }
+        guard total >= 0 else {
+            throw SCIMPageProblem("the answer gives a negative totalResults, \(total)")
+        }
         let resources = SCIMAttributePath.member("Resources", of: object) ?? [Any]()
         guard let list = resources as? [Any] else {
             throw SCIMPageProblem("the answer's Resources is not a list")
@@ -55,16 +57,20 @@ struct SCIMPage: Sendable {
         let users = try list.enumerated().map { (position, item) throws(SCIMPageProblem) in
             try user(item, position: position, shape: shape)
         }
-        return SCIMPage(totalResults: total,
-                        startIndex: integer(SCIMAttributePath.member("startIndex", of: object)),
-                        users: users)
+        return SCIMPage(
+            totalResults: total,
+            startIndex: integer(SCIMAttributePath.member("startIndex", of: object)),
+            users: users)
     }
 
     private static func user(_ item: Any, position: Int, shape: SCIMUserShape)
-        throws(SCIMPageProblem) -> SCIMUser {
+        throws(SCIMPageProblem) -> SCIMUser
+    {
         guard let resource = item as? [String: Any],
-              let id = SCIMAttributePath.member("id", of: resource) as? String, !id.isEmpty else {
-            throw SCIMPageProblem("resource \(position + 1) of the page has no id, so a repeat could not be seen")
+            let id = SCIMAttributePath.member("id", of: resource) as? String, !id.isEmpty
+        else {
+            throw SCIMPageProblem(
+                "resource \(position + 1) of the page has no id, so a repeat could not be seen")
         }
         var values = [String](repeating: "", count: HRField.allCases.count)
         var problems: [String] = []
@@ -81,7 +87,9 @@ struct SCIMPage: Sendable {
     /// A JSON number that is a whole number; servers that quote numbers are forgiven.
     private static func integer(_ value: Any?) -> Int? {
         if let text = value as? String { return Int(text) }
-        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else {
+            return nil
+        }
         let double = number.doubleValue
         return double == double.rounded() && abs(double) < 1e15 ? Int(double) : nil
     }

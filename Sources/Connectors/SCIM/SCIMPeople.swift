@@ -48,7 +48,9 @@ struct SCIMPeople {
         keep(person)
     }
 
-    private func build(_ user: SCIMUser, employeeIDs: [String: String], problems: inout [String]) -> Person {
+    private func build(_ user: SCIMUser, employeeIDs: [String: String], problems: inout [String])
+        -> Person
+    {
         let value = { (field: HRField) in user.value(field).trimmedForFeed }
         let id = value(.employeeID)
         if id.isEmpty { problems.append("\(attribute(.employeeID)) is empty") }
@@ -56,9 +58,12 @@ struct SCIMPeople {
         let status = layout.statusValues[statusText.lowercased()]
         if status == nil {
             let known = layout.statusValues.keys.sorted().joined(separator: ", ")
-            problems.append("\(attribute(.status)): '\(statusText)' is not a status the layout knows (\(known))")
+            problems.append(
+                "\(attribute(.status)): '\(statusText)' is not a status the layout knows (\(known))"
+            )
         }
-        for field in [HRField.firstName, .lastName, .hireDate] where layout.columns[field] != nil && value(field).isEmpty {
+        for field in [HRField.firstName, .lastName, .hireDate]
+        where layout.columns[field] != nil && value(field).isEmpty {
             problems.append("\(attribute(field)) is empty")
         }
         for field in HRField.allCases where Self.hasControlCharacter(value(field)) {
@@ -67,15 +72,19 @@ struct SCIMPeople {
         let workerType = value(.workerType)
         let preferred = value(.preferredName)
         let manager = value(.managerID)
-        return Person(employeeID: id, firstName: value(.firstName), preferredName: preferred.isEmpty ? nil : preferred,
-                      lastName: value(.lastName), jobTitle: value(.jobTitle), jobCode: value(.jobCode),
-                      department: value(.department), location: value(.location), workerType: workerType,
-                      workerCategory: layout.contractorTypes.contains(workerType.lowercased()) ? .contractor : .employee,
-                      status: status ?? .active,
-                      hireDate: date(.hireDate, value(.hireDate), problems: &problems),
-                      terminationDate: date(.terminationDate, value(.terminationDate), problems: &problems),
-                      contractEndDate: date(.contractEndDate, value(.contractEndDate), problems: &problems),
-                      managerID: manager.isEmpty ? nil : (employeeIDs[manager] ?? manager), source: source(user))
+        return Person(
+            employeeID: id, firstName: value(.firstName),
+            preferredName: preferred.isEmpty ? nil : preferred,
+            lastName: value(.lastName), jobTitle: value(.jobTitle), jobCode: value(.jobCode),
+            department: value(.department), location: value(.location), workerType: workerType,
+            workerCategory: layout.contractorTypes.contains(workerType.lowercased())
+                ? .contractor : .employee,
+            status: status ?? .active,
+            hireDate: date(.hireDate, value(.hireDate), problems: &problems),
+            terminationDate: date(.terminationDate, value(.terminationDate), problems: &problems),
+            contractEndDate: date(.contractEndDate, value(.contractEndDate), problems: &problems),
+            managerID: manager.isEmpty ? nil : (employeeIDs[manager] ?? manager),
+            source: source(user))
     }
 
     /// A dateTime (`2026-01-15T00:00:00Z`) is read as the calendar date it is written with:
@@ -83,20 +92,25 @@ struct SCIMPeople {
     private func date(_ field: HRField, _ text: String, problems: inout [String]) -> LocalDate? {
         guard !text.isEmpty else { return nil }
         let utf8 = Array(text.utf8)
-        if utf8.count > 10, utf8[10] == UInt8(ascii: "T"), let day = LocalDate(iso: String(text.prefix(10))) {
+        if utf8.count > 10, utf8[10] == UInt8(ascii: "T"),
+            let day = LocalDate(iso: String(text.prefix(10)))
+        {
             return day
         }
         do {
             return try layout.dateLayout.parse(text)
         } catch {
-            problems.append("\(attribute(field)): '\(text)' is not a date in the layout \(layout.dateLayout) "
-                            + "nor a dateTime")
+            problems.append(
+                "\(attribute(field)): '\(text)' is not a date in the layout \(layout.dateLayout) "
+                    + "nor a dateTime")
             return nil
         }
     }
 
     static func hasControlCharacter(_ value: String) -> Bool {
-        value.utf8.contains { byte in (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F }
+        value.utf8.contains { byte in
+            (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
+        }
     }
 
     /// A bad user still disables when its employee id and its termination are both plain.
@@ -104,10 +118,13 @@ struct SCIMPeople {
         let id = person.employeeID.isEmpty ? nil : person.employeeID
         let statusBad = problems.contains { $0.hasPrefix(attribute(.status)) }
         let dateBad = problems.contains { $0.hasPrefix(attribute(.terminationDate)) }
-        let plain = id != nil && !statusBad && !dateBad
+        let plain =
+            id != nil && !statusBad && !dateBad
             && (person.status == .terminated || person.terminationDate != nil)
-        quarantined.append(QuarantinedRecord(source: person.source, employeeID: id, problems: problems,
-                                             termination: plain ? person : nil))
+        quarantined.append(
+            QuarantinedRecord(
+                source: person.source, employeeID: id, problems: problems,
+                termination: plain ? person : nil))
     }
 
     /// One employee id on two users is an error naming both, except a worker conversion
@@ -121,26 +138,33 @@ struct SCIMPeople {
         let first = people[index]
         let conversion = (first.status == .terminated) != (person.status == .terminated)
         guard conversion else {
-            let text = "employee id \(person.employeeID) is on two users, \(first.source) and \(person.source); "
-                + "HR must keep one record per person"
+            let text =
+                "employee id \(person.employeeID) is on two users, \(first.source) and "
+                + "\(person.source); HR must keep one record per person"
             for twin in [first, person] {
-                quarantined.append(QuarantinedRecord(source: twin.source, employeeID: twin.employeeID,
-                                                     problems: [text], termination: nil))
+                quarantined.append(
+                    QuarantinedRecord(
+                        source: twin.source, employeeID: twin.employeeID,
+                        problems: [text], termination: nil))
             }
-            people[index].employeeID = ""     // removed in finish()
+            people[index].employeeID = ""  // removed in finish()
             return
         }
         let active = first.status == .terminated ? person : first
-        notices.append("employee id \(person.employeeID): \(first.source) and \(person.source) are a terminated "
-                       + "and an active record (a worker conversion); the active one (\(active.source)) is used")
+        notices.append(
+            "employee id \(person.employeeID): \(first.source) and \(person.source) are a "
+                + "terminated and an active record (a worker conversion); the active one "
+                + "(\(active.source)) is used"
+        )
         people[index] = active
     }
 
     private mutating func finish(rowCount: Int) -> FeedSnapshot {
         people.removeAll { $0.employeeID.isEmpty }
         people.sort { $0.key < $1.key }
-        return FeedSnapshot(people: people, quarantined: quarantined, notices: notices,
-                            rowCount: rowCount, origin: origin)
+        return FeedSnapshot(
+            people: people, quarantined: quarantined, notices: notices,
+            rowCount: rowCount, origin: origin)
     }
 }
 
@@ -148,7 +172,8 @@ extension String {
     /// Trimmed of white space at both ends, as CSV values are; most values have none.
     fileprivate var trimmedForFeed: String {
         guard let first = unicodeScalars.first, let last = unicodeScalars.last,
-              first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+            first.properties.isWhitespace || last.properties.isWhitespace
+        else { return self }
         return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -40,8 +40,9 @@ struct SCIMUserReader {
             read.totalResults = page.totalResults
             for user in page.users {
                 if let earlier = seen[user.id] {
-                    throw incomplete("the user with id \(user.id) came again as user \(read.users.count + 1) "
-                                     + "of the read (first as user \(earlier)): pages overlap", read)
+                    throw incomplete(
+                        "the user with id \(user.id) came again as user \(read.users.count + 1) "
+                            + "of the read (first as user \(earlier)): pages overlap", read)
                 }
                 seen[user.id] = read.users.count + 1
                 read.users.append(user)
@@ -49,8 +50,9 @@ struct SCIMUserReader {
             startIndex += page.users.count
         } while read.users.count < read.totalResults
         guard read.users.count == read.totalResults else {
-            throw incomplete("the server returned \(read.users.count) users, more than its totalResults "
-                             + "\(read.totalResults)", read)
+            throw incomplete(
+                "the server returned \(read.users.count) users, more than its totalResults "
+                    + "\(read.totalResults)", read)
         }
         return read
     }
@@ -69,25 +71,31 @@ struct SCIMUserReader {
         }
     }
 
-    private func check(_ page: SCIMPage, startIndex: Int, total: inout Int?, read: SCIMRead) throws(FeedError) {
+    private func check(_ page: SCIMPage, startIndex: Int, total: inout Int?, read: SCIMRead)
+        throws(FeedError)
+    {
         if let total, page.totalResults != total {
-            throw incomplete("totalResults changed from \(total) to \(page.totalResults) at startIndex "
-                             + "\(startIndex): the users changed during the read", read)
+            throw incomplete(
+                "totalResults changed from \(total) to \(page.totalResults) at startIndex "
+                    + "\(startIndex): the users changed during the read", read)
         }
         total = page.totalResults
         if let echoed = page.startIndex, echoed != startIndex {
-            throw incomplete("asked for startIndex \(startIndex), the server answered with startIndex \(echoed) "
-                             + "(RFC 7644 counts from 1)", read)
+            throw incomplete(
+                "asked for startIndex \(startIndex), the server answered with startIndex \(echoed) "
+                    + "(RFC 7644 counts from 1)", read)
         }
         if page.users.isEmpty && read.users.count < page.totalResults {
-            throw incomplete("the page at startIndex \(startIndex) is empty, but totalResults is "
-                             + "\(page.totalResults)", read)
+            throw incomplete(
+                "the page at startIndex \(startIndex) is empty, but totalResults is "
+                    + "\(page.totalResults)", read)
         }
     }
 
     /// The error that stops the run, with what the read saw so far.
     private func incomplete(_ problem: String, _ read: SCIMRead) -> FeedError {
-        .incomplete("SCIM \(source.origin): \(problem); \(read.users.count) of \(read.totalResults) users "
-                    + "read in \(read.pages) pages of up to \(pageSize)")
+        .incomplete(
+            "SCIM \(source.origin): \(problem); \(read.users.count) of \(read.totalResults) users "
+                + "read in \(read.pages) pages of up to \(pageSize)")
     }
 }

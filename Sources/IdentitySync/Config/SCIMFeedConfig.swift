@@ -37,14 +37,17 @@ extension SCIMFeedConfig {
         }
         let authority = lower.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }
         guard !authority.contains("@") else {
-            return "feed.url must not hold a user name or token; put the token in token_file or token_env"
+            return
+                "feed.url must not hold a user name or token; "
+                + "put the token in token_file or token_env"
         }
         guard !lower.contains("?"), !lower.contains("#") else {
             return "feed.url is the service's base URL, without a query or fragment; found '\(url)'"
         }
         guard lower.hasPrefix("http://"), !allowPlaintext else { return nil }
         guard DirectoryConfig.isLoopback(host: DirectoryConfig.host(of: lower)) else {
-            return "feed.url \(url) is plain HTTP to another host: the token would cross the network "
+            return
+                "feed.url \(url) is plain HTTP to another host: the token would cross the network "
                 + "in clear. Use https:// (or, only on a trusted network, allow_plaintext: true)"
         }
         return nil

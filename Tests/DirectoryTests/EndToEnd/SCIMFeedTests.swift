@@ -4,10 +4,12 @@ import Testing
 /// Day 0 of a small hospital, synced from CSV before each SCIM test.
 private let day0: [HRRow] = [
     chief, nurse, pharmacist, clerk,
-    HRRow(id: "000105", first: "Priya", last: "Patel", title: "Radiographer", department: "Radiology",
-          manager: "000110"),
-    HRRow(id: "000106", first: "Omar", last: "Haddad", title: "Locum Physician", jobCode: "MD01",
-          department: "Cardiology", workerType: "Locum", contractEnd: "12/31/2026", manager: "000110"),
+    HRRow(
+        id: "000105", first: "Priya", last: "Patel", title: "Radiographer", department: "Radiology",
+        manager: "000110"),
+    HRRow(
+        id: "000106", first: "Omar", last: "Haddad", title: "Locum Physician", jobCode: "MD01",
+        department: "Cardiology", workerType: "Locum", contractEnd: "12/31/2026", manager: "000110"),
     HRRow(id: "000107", first: "Mia", last: "Wong", title: "Porter", manager: "000110"),
 ]
 
@@ -16,19 +18,27 @@ private let day0: [HRRow] = [
 /// person who never had an account. Each person reaches idsync as a CSV row or a SCIM User.
 private let day1: [HRRow] = [
     chief, nurse,
-    HRRow(id: "000103", first: "Chloé", last: "Dubois", title: "Charge Nurse", jobCode: "RN02",
-          department: "Nursing", manager: "000101"),
-    HRRow(id: "000104", first: "John", last: "Smith", title: "EHR Superuser", jobCode: "EHR-SU",
-          manager: "000110"),
+    HRRow(
+        id: "000103", first: "Chloé", last: "Dubois", title: "Charge Nurse", jobCode: "RN02",
+        department: "Nursing", manager: "000101"),
+    HRRow(
+        id: "000104", first: "John", last: "Smith", title: "EHR Superuser", jobCode: "EHR-SU",
+        manager: "000110"),
     day0[4].terminated(on: "11/15/2026"),
-    HRRow(id: "000106", first: "Omar", last: "Haddad", title: "Locum Physician", jobCode: "MD01",
-          department: "Cardiology", workerType: "Locum", contractEnd: "11/30/2026", manager: "000110"),
-    HRRow(id: "000107", first: "Mia", last: "Wong", title: "Porter", termination: "12/15/2026", manager: "000110"),
-    HRRow(id: "000120", first: "Zoë", preferred: "Zo", last: "Ångström", title: "Registered Nurse",
-          jobCode: "RN01", department: "ICU", hire: "11/02/2026", manager: "000101"),
-    HRRow(id: "000121", first: "Ravi", last: "Kumar", title: "Pharmacist", jobCode: "PH01",
-          department: "Pharmacy", hire: "12/10/2026", manager: "000110"),
-    HRRow(id: "000122", first: "Old", last: "Record", hire: "01/15/2015").terminated(on: "03/01/2024"),
+    HRRow(
+        id: "000106", first: "Omar", last: "Haddad", title: "Locum Physician", jobCode: "MD01",
+        department: "Cardiology", workerType: "Locum", contractEnd: "11/30/2026", manager: "000110"),
+    HRRow(
+        id: "000107", first: "Mia", last: "Wong", title: "Porter", termination: "12/15/2026",
+        manager: "000110"),
+    HRRow(
+        id: "000120", first: "Zoë", preferred: "Zo", last: "Ångström", title: "Registered Nurse",
+        jobCode: "RN01", department: "ICU", hire: "11/02/2026", manager: "000101"),
+    HRRow(
+        id: "000121", first: "Ravi", last: "Kumar", title: "Pharmacist", jobCode: "PH01",
+        department: "Pharmacy", hire: "12/10/2026", manager: "000110"),
+    HRRow(id: "000122", first: "Old", last: "Record", hire: "01/15/2015").terminated(
+        on: "03/01/2024"),
 ]
 
 @Suite(.serialized) struct SCIMFeedTests {
@@ -73,7 +83,9 @@ private let day1: [HRRow] = [
         let scimPlan = try site.run("plan", ["--config", site.scimConfigPath, "--format", "json"])
 
         expectStatus(scimPlan, 0)
-        #expect(try comparablePlan(csvPlan.stdout, site: site) == comparablePlan(scimPlan.stdout, site: site))
+        #expect(
+            try comparablePlan(csvPlan.stdout, site: site)
+                == comparablePlan(scimPlan.stdout, site: site))
         if mode == "throttle" {
             // Each page was refused once with Retry-After and then served.
             let log = server.requestLog
@@ -98,7 +110,8 @@ private let day1: [HRRow] = [
         let output = try site.run("sync", ["--config", site.scimConfigPath])
 
         expectStatus(output, 3)
-        #expect(output.stderr.contains("the feed cannot be trusted to be complete"), "\(output.stderr)")
+        #expect(
+            output.stderr.contains("the feed cannot be trusted to be complete"), "\(output.stderr)")
         #expect(output.stderr.contains(expected), "\(output.stderr)")
         #expect(output.stderr.contains("nothing was written"), "\(output.stderr)")
         #expect(try slapd.dump() == before)
@@ -114,14 +127,17 @@ private let day1: [HRRow] = [
         let output = try site.run("validate", ["--config", site.scimConfigPath])
 
         expectStatus(output, 0)
-        #expect(output.stdout.contains("feed \(good.baseURL)/Users: 10 rows, 10 people, 0 quarantined"),
-                "\(output.stdout)")
+        #expect(
+            output.stdout.contains("feed \(good.baseURL)/Users: 10 rows, 10 people, 0 quarantined"),
+            "\(output.stdout)")
 
         let bad = try TestSCIMServer.standIn("overlap", people: day1, in: site.dir)
         try site.writeSCIMConfig(bad)
         let stopped = try site.run("validate", ["--config", site.scimConfigPath])
         expectStatus(stopped, 3)
-        #expect(stopped.stderr.contains("4 of 10 users read in 2 pages of up to 4"), "\(stopped.stderr)")
+        #expect(
+            stopped.stderr.contains("4 of 10 users read in 2 pages of up to 4"), "\(stopped.stderr)"
+        )
     }
 
     @Test func aRefusedTokenStopsTheRunAndIsNeverShown() throws {
@@ -151,14 +167,18 @@ private let day1: [HRRow] = [
         let output = try site.run("validate", ["--config", site.scimConfigPath])
 
         expectStatus(output, 2)
-        #expect(output.stderr.contains("feed.token_file \(site.scimTokenPath) has mode 644: other users could read"), "\(output.stderr)")
+        #expect(
+            output.stderr.contains(
+                "feed.token_file \(site.scimTokenPath) has mode 644: other users could read"),
+            "\(output.stderr)")
         #expect(server.requestLog.isEmpty)
     }
 }
 
 /// The JSON report's plan, decoded.
 private func planObject(_ report: String) throws -> [String: Any] {
-    let root = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+    let root = try #require(
+        try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
     return try #require(root["plan"] as? [String: Any])
 }
 
@@ -169,10 +189,13 @@ private func comparablePlan(_ report: String, site: SyncFixture) throws -> Strin
     var plan = try planObject(report)
     plan["feed"] = nil
     plan["configHash"] = nil
-    let data = try JSONSerialization.data(withJSONObject: plan, options: [.sortedKeys, .withoutEscapingSlashes])
+    let data = try JSONSerialization.data(
+        withJSONObject: plan, options: [.sortedKeys, .withoutEscapingSlashes])
     var text = String(decoding: data, as: UTF8.self)
-    let sources = [NSRegularExpression.escapedPattern(for: site.feedPath) + ":[0-9]+",
-                   #"http://127\.0\.0\.1:[0-9]+/v2/Users/[0-9a-f]+ \(u[0-9]+\)"#]
+    let sources = [
+        NSRegularExpression.escapedPattern(for: site.feedPath) + ":[0-9]+",
+        #"http://127\.0\.0\.1:[0-9]+/v2/Users/[0-9a-f]+ \(u[0-9]+\)"#,
+    ]
     for pattern in sources {
         text = text.replacingOccurrences(of: pattern, with: "<source>", options: .regularExpression)
     }

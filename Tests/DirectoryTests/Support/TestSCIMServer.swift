@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A SCIM server for one test on 127.0.0.1: the real scim2-server from PyPI (the venv that
 /// scripts/install-deps.sh makes), or scripts/scim-standin.py misbehaving in one way. The
@@ -16,12 +16,14 @@ final class TestSCIMServer: @unchecked Sendable {
 
     private init(arguments: [String], token: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw TestSlapdError("\(Self.python) is missing: run scripts/install-deps.sh, which makes the "
-                                 + "scim2-server venv the SCIM tests use")
+            throw TestSlapdError(
+                "\(Self.python) is missing: run scripts/install-deps.sh, which makes the "
+                    + "scim2-server venv the SCIM tests use")
         }
         self.token = token
-        process = try LocalServer(executable: Self.python, arguments: arguments,
-                                  environment: ["IDSYNC_SCIM_TOKEN": token])
+        process = try LocalServer(
+            executable: Self.python, arguments: arguments,
+            environment: ["IDSYNC_SCIM_TOKEN": token])
         guard let port = Int(try process.waitForLine(prefix: "PORT ", timeout: 60)) else {
             throw TestSlapdError("the SCIM server announced no port; see \(process.logFile)")
         }
@@ -34,27 +36,34 @@ final class TestSCIMServer: @unchecked Sendable {
     }
 
     /// The stand-in serving `people` in `mode` (see scripts/scim-standin.py).
-    static func standIn(_ mode: String, people: [HRRow], in dir: String, cap: Int? = nil) throws -> TestSCIMServer {
+    static func standIn(_ mode: String, people: [HRRow], in dir: String, cap: Int? = nil) throws
+        -> TestSCIMServer
+    {
         let file = try writePeople(people, in: dir)
         let capArguments = cap.map { ["--cap", String($0)] } ?? []
-        return try TestSCIMServer(arguments: [script("scim-standin.py"), mode, "--people", file] + capArguments,
-                                  token: randomToken())
+        return try TestSCIMServer(
+            arguments: [script("scim-standin.py"), mode, "--people", file] + capArguments,
+            token: randomToken())
     }
 
     /// Creates the users through POST /Bulk (scripts/scim-seed.py).
     func seed(_ people: [HRRow], in dir: String) throws {
         let file = try Self.writePeople(people, in: dir)
-        let output = try TestSlapd.run(executable: Self.python,
-                                       arguments: [Self.script("scim-seed.py"), baseURL, "--people", file],
-                                       environment: ["IDSYNC_SCIM_TOKEN": token])
+        let output = try TestSlapd.run(
+            executable: Self.python,
+            arguments: [Self.script("scim-seed.py"), baseURL, "--people", file],
+            environment: ["IDSYNC_SCIM_TOKEN": token])
         guard output.status == 0 else {
-            throw TestSlapdError("scim-seed.py exited \(output.status): \(output.stderr)\(output.stdout)")
+            throw TestSlapdError(
+                "scim-seed.py exited \(output.status): \(output.stderr)\(output.stdout)")
         }
     }
 
     /// The lines the stand-in logged, one per request: `GET startIndex=1 count=4 -> 200`.
     var requestLog: [String] {
-        TestSlapd.contents(process.logFile).split(separator: "\n").map(String.init).filter { $0.hasPrefix("GET ") }
+        TestSlapd.contents(process.logFile).split(separator: "\n").map(String.init).filter {
+            $0.hasPrefix("GET ")
+        }
     }
 
     static func randomToken() -> String {
@@ -63,7 +72,8 @@ final class TestSCIMServer: @unchecked Sendable {
 
     private static func writePeople(_ people: [HRRow], in dir: String) throws -> String {
         let file = dir + "/scim-people-\(UUID().uuidString).json"
-        let data = try JSONSerialization.data(withJSONObject: people.map(\.scimPerson), options: [.sortedKeys])
+        let data = try JSONSerialization.data(
+            withJSONObject: people.map(\.scimPerson), options: [.sortedKeys])
         try data.write(to: URL(fileURLWithPath: file))
         return file
     }
@@ -72,10 +82,14 @@ final class TestSCIMServer: @unchecked Sendable {
 extension HRRow {
     /// The same person as the fields scripts/scim_people.py makes a User resource of.
     var scimPerson: [String: Any] {
-        ["employee_id": id, "first": first, "preferred": preferred, "last": last, "title": title,
-         "job_code": jobCode, "department": department, "location": location, "worker_type": workerType,
-         "active": status != "Terminated", "hire": HRRow.iso(hire), "termination": HRRow.iso(termination),
-         "contract_end": HRRow.iso(contractEnd), "manager": manager]
+        [
+            "employee_id": id, "first": first, "preferred": preferred, "last": last, "title": title,
+            "job_code": jobCode, "department": department, "location": location,
+            "worker_type": workerType,
+            "active": status != "Terminated", "hire": HRRow.iso(hire),
+            "termination": HRRow.iso(termination),
+            "contract_end": HRRow.iso(contractEnd), "manager": manager,
+        ]
     }
 
     /// MM/dd/yyyy as yyyy-MM-dd; "" stays "".
@@ -93,8 +107,9 @@ extension SyncFixture {
     /// Writes idsync-scim.yaml: this site's config with the feed read from `server`, the
     /// token in a file of mode 0600.
     func writeSCIMConfig(_ server: TestSCIMServer, pageSize: Int = 4, extra: String = "") throws {
-        FileManager.default.createFile(atPath: scimTokenPath, contents: Data((server.token + "\n").utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: scimTokenPath, contents: Data((server.token + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
         let text = TestSlapd.contents(configPath)
         guard let start = text.range(of: "feed:\n"), let end = text.range(of: "directory:\n") else {
             throw TestSlapdError("the fixture's config has no feed section")
