@@ -208,3 +208,54 @@ final class FakeMFA: MFAConnector {
         #expect(!plan.changes.contains { $0.kind == .setAttributes })
     }
 }
+
+@Suite struct LapsedEnrollmentTests {
+    let nurse = Fixtures.person("000101", "Ana", "Garcia")
+
+    func directory(state: AccountState, lock: AccountLock = .none) -> ObservedDirectory {
+        var (account, groups) = Fixtures.synced(nurse, login: "agarcia", state: state)
+        account.lock = lock
+        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [Fixtures.placeholder]) })
+        for group in groups + ["mfa-enroll"] { members[group, default: []].append(account.dn) }
+        return Fixtures.directory([account], groups: members)
+    }
+
+    let config = Fixtures.config {
+        $0.mfa.enrollmentDays = 14
+        $0.mfa.lapsedEnrollment = .lock
+    }
+
+    func plan(_ directory: ObservedDirectory) -> Plan {
+        SyncRun(config: config, instant: Fixtures.runInstant, override: nil)
+            .plan(feed: Fixtures.feed([nurse]), directory: directory, mfa: [FakeMFA("pi")])
+    }
+
+    @Test func closedWindowLocksTheAccountByPolicy() {
+        var state = AccountState()
+        state.enrollmentPending = true
+        state.createdOn = Fixtures.date("2024-02-01")
+
+        let plan = plan(directory(state: state))
+
+        let disable = only(.disable, in: plan)
+        #expect(disable?.state?.contains("disabled=enrollment-lapsed;disabled-on=2024-03-15") == true)
+        expectFinding(plan, .enrollmentOverdue, containing: "locked until IT re-opens enrollment")
+    }
+
+    @Test func lockedAccountStaysLockedUntilITUnlocksIt() {
+        var state = AccountState()
+        state.enrollmentPending = true
+        state.createdOn = Fixtures.date("2024-02-01")
+        state.disabledBy = .enrollmentLapsed
+        state.disabledOn = Fixtures.date("2024-02-16")
+
+        let locked = plan(directory(state: state, lock: .administrative))
+        #expect(!locked.changes.contains { $0.kind == .enable })
+        expectFinding(locked, .held, containing: "IT re-opens enrollment by unlocking")
+
+        let unlocked = plan(directory(state: state))
+        #expect(!unlocked.changes.contains { $0.kind == .disable })
+        let reopened = unlocked.changes.first { $0.kind == .setAttributes && $0.state != nil }
+        #expect(reopened?.state == "idsync:v1;created-on=2024-03-15;enroll")
+    }
+}

@@ -193,9 +193,28 @@ public struct MFAPlanner {
         let today = LocalDate(instant, in: config.timeZone)
         let closes = created.adding(days: days)
         guard today > closes else { return }
+        let locks = config.mfa.lapsedEnrollment == .lock
         plan.findings.append(finding(.enrollmentOverdue, enrollment.subject,
                                      "created on \(created), the \(days)-day enrollment window closed on "
-                                         + "\(closes) and no connector shows an acceptable factor"))
+                                         + "\(closes) and no connector shows an acceptable factor"
+                                         + (locks ? "; the account is locked until IT re-opens enrollment" : "")))
+        guard locks else { return }
+        var state = enrollment.state
+        state.disabledBy = .enrollmentLapsed
+        state.disabledOn = today
+        // Any change of the draft that writes a state writes this one too: order in the pipeline
+        // then does not matter.
+        let key = Person.key(enrollment.subject.employeeID)
+        for index in plan.changes.indices where plan.changes[index].state != nil
+            && plan.changes[index].employeeID.map(Person.key) == key {
+            plan.changes[index] = plan.changes[index].with(state: state.stored)
+        }
+        plan.changes.append(Change(kind: .disable, category: .joiner, employeeID: enrollment.subject.employeeID,
+                                   login: enrollment.subject.login, dn: enrollment.account.dn.string,
+                                   state: state.stored,
+                                   reason: Reason(rule: "mfa-enrollment",
+                                                  text: "the enrollment window closed on \(closes) without a factor: "
+                                                      + "locked by policy until IT re-opens enrollment")))
     }
 
     // MARK: Joiners

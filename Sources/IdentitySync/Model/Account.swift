@@ -19,6 +19,8 @@ public enum DisableReason: String, Sendable, Codable {
     case prehire
     case orphan
     case vanished
+    /// The joiner's MFA enrollment window closed without a factor (policy `lapsed_enrollment: lock`).
+    case enrollmentLapsed = "enrollment-lapsed"
 }
 
 /// The facts idsync keeps on an account between runs (DESIGN: what idsync remembers, it

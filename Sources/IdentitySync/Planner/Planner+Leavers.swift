@@ -11,7 +11,8 @@ extension Planner {
         let today = lifecycle.localDate(in: person.map { config.zone(forLocation: $0.location) } ?? config.timeZone)
         let why = leaverText(reason)
 
-        let ours = account.lock == .administrative && old.disabledBy != nil
+        // A lock for a lapsed enrollment is idsync's too, but a leaver's facts replace it.
+        let ours = account.lock == .administrative && old.disabledBy != nil && old.disabledBy != .enrollmentLapsed
         let employeeID = person?.employeeID ?? account.employeeID
         if ours, reason != .orphan {
             planLeftoverCredentials(account, employeeID: employeeID, category: category, old: old,
@@ -19,7 +20,7 @@ extension Planner {
         }
         if !ours {
             var state = old
-            if account.lock != .administrative {
+            if account.lock != .administrative || old.disabledBy == .enrollmentLapsed {
                 state.disabledBy = reason
                 state.disabledOn = today
             }
@@ -54,6 +55,7 @@ extension Planner {
         case .orphan: return "orphan: idsync never claimed this account and policy disables orphans"
         case .leaveOfAbsence: return "leave of absence: policy disables without revoking"
         case .prehire: return "created ahead of the start date"
+        case .enrollmentLapsed: return "the MFA enrollment window closed without a factor"
         }
     }
 

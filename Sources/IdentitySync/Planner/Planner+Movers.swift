@@ -25,6 +25,10 @@ extension Planner {
     /// move between containers, and add or remove managed groups.
     func planExisting(_ person: Person, decision: LifecycleDecision, account: ObservedAccount,
                       work: inout PlanningState) {
+        if account.state?.disabledBy == .enrollmentLapsed {
+            planLapsedEnrollment(person, decision: decision, account: account, work: &work)
+            return
+        }
         // 1. An account idsync disabled comes back; one somebody else disabled stays as it is.
         if account.lock == .administrative, account.state?.disabledBy == nil {
             work.finding(.notReEnabled, person.employeeID, account.dn.string,
