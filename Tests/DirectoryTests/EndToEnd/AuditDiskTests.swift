@@ -14,14 +14,17 @@ extension SyncFixture {
 
     /// Runs `idsync sync` in a private mount namespace (unshare, no privilege needed) where
     /// `folder` is a 64 KiB tmpfs that `prepare` (shell commands) readies first.
+    /// The audit log is copied to `folder`.copy once idsync has exited, since the tmpfs goes
+    /// with the namespace.
     func syncOnPrivateTmpfs(_ folder: String, prepare: String) throws -> ProcessOutput {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let script =
-            "set -e; mount -t tmpfs -o size=64k idsync-audit \"$1\"; \(prepare); shift; exec \"$@\""
+        let script = "set -e; mount -t tmpfs -o size=64k idsync-audit \"$1\"; \(prepare); "
+            + "shift; rc=0; \"$@\" || rc=$?; cp \"$0/audit.jsonl\" \"$0.copy\" 2>/dev/null || true; "
+            + "exit $rc"
         return try TestSlapd.run(
             executable: "/usr/bin/unshare",
             arguments: [
-                "--user", "--map-root-user", "--mount", "/bin/sh", "-c", script, "sh", folder,
+                "--user", "--map-root-user", "--mount", "/bin/sh", "-c", script, folder, folder,
                 SyncFixture.binary,
                 "sync", "--config", configPath, "--at", SyncFixture.runInstant,
             ])
@@ -66,6 +69,37 @@ extension SyncFixture {
                 "cannot write the audit log \(folder)/audit.jsonl (write: No space left on device)")
         )
         #expect(try slapd.dump() == before)
+    }
+
+    /// One 4 KiB page left: the run's first records fit, a batch of attempts does not. Whatever
+    /// reached the directory has its attempt record on disk, and no account was created.
+    @Test func anAuditLogThatFillsUpMidRunStopsBeforeTheNextWrite() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(tenClerks)
+        let folder = site.dir + "/page"
+        try site.moveAuditLog(to: folder + "/audit.jsonl")
+        let before = try slapd.dump()
+
+        let output = try site.syncOnPrivateTmpfs(
+            folder, prepare: "dd if=/dev/zero of=\"$1/fill\" bs=4k count=15 2>/dev/null")
+
+        #expect(output.status == 1 || output.status == 3, "exit \(output.status): \(output.stderr)")
+        #expect(output.stderr.contains("(write: No space left on device)"), "\(output.stderr)")
+        #expect(try slapd.entries("(employeeNumber=*)").isEmpty, "no account was created")
+        let lines = TestSlapd.contents(folder + ".copy").split(separator: "\n")
+        let attempts = lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["event"] as? String == "attempt" }.compactMap { $0["dn"] as? String }
+        let created = try slapd.dump().filter { !before.contains($0) && $0.contains(" objectclass: ") }
+            .map { String($0.prefix { $0 != " " }) }
+        let normalizedAttempts = Set(attempts.compactMap { try? LDAPDN.normalize($0) })
+        #expect(created.allSatisfy(normalizedAttempts.contains), "sent without an attempt: \(created)")
+        if output.status == 3 {
+            #expect(try slapd.dump() == before)
+        } else {
+            #expect(output.stderr.contains("directory writes; nothing more was sent"))
+        }
     }
 
     @Test func anAuditLogOnAReadOnlyFileSystemStopsTheRunBeforeAnyWrite() throws {
