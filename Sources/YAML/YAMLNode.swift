@@ -20,7 +20,8 @@ public indirect enum YAMLNode: Sendable {
     case scalar(String, quoted: Bool, YAMLMark)
     case sequence([YAMLNode], YAMLMark)
     /// Entries keep the order of the file. Keys are scalars and unique (the parser checks).
-    case mapping([(key: String, value: YAMLNode)], YAMLMark)
+    /// `keyMarks` has one mark per entry, where its key stands, for messages about keys.
+    case mapping([(key: String, value: YAMLNode)], YAMLMark, keyMarks: [YAMLMark])
     /// An empty value, or plain `~`, `null`, `Null`, `NULL`.
     case null(YAMLMark)
 }
@@ -29,7 +30,7 @@ extension YAMLNode {
     /// Where the node starts in its file. An empty mapping value is marked at its key.
     public var mark: YAMLMark {
         switch self {
-        case .scalar(_, _, let mark), .sequence(_, let mark), .mapping(_, let mark),
+        case .scalar(_, _, let mark), .sequence(_, let mark), .mapping(_, let mark, _),
              .null(let mark):
             return mark
         }
@@ -37,14 +38,14 @@ extension YAMLNode {
 
     /// The value under `key` when this node is a mapping; nil for a missing key or another kind.
     public subscript(key: String) -> YAMLNode? {
-        guard case .mapping(let entries, _) = self else { return nil }
+        guard case .mapping(let entries, _, _) = self else { return nil }
 
         return entries.first { $0.key == key }?.value
     }
 
     /// The keys of a mapping in file order; empty for any other kind of node.
     public var keys: [String] {
-        guard case .mapping(let entries, _) = self else { return [] }
+        guard case .mapping(let entries, _, _) = self else { return [] }
 
         return entries.map(\.key)
     }

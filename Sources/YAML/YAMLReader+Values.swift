@@ -31,6 +31,15 @@ extension YAMLReader {
         return value
     }
 
+    /// A whole number no smaller than `minimum`: counts, limits and sizes, where a negative
+    /// value would load and then stop every run.
+    public func int(atLeast minimum: Int) throws -> Int {
+        let value = try int()
+        guard value >= minimum else { throw error("must be \(minimum) or more, found \(value)") }
+
+        return value
+    }
+
     /// A finite decimal number such as `0.25`, `3` or `1e-3`, quoted or not.
     public func double() throws -> Double {
         let allowed = Set("0123456789+-.eE".utf8)

@@ -40,7 +40,7 @@ public struct YAMLReader: Sendable {
     /// Throws `.wrongType` for a scalar or a list.
     public func entries() throws -> [(key: String, value: YAMLReader)] {
         switch node {
-        case .mapping(let entries, _):
+        case .mapping(let entries, _, _):
             return entries.map { ($0.key, child($0.value, path: joined($0.key))) }
         case .null:
             return []
@@ -97,15 +97,19 @@ extension YAMLReader {
     /// Throws `.unknownKey` for the first key not in `allowed`, at that key's line, suggesting
     /// the closest allowed key when one is near enough to be a typo.
     public func rejectUnknownKeys(allowed: Set<String>) throws {
-        for (key, value) in try entries() where !allowed.contains(key) {
+        guard case .mapping(let entries, _, let keyMarks) = node else {
+            _ = try self.entries()
+            return
+        }
+        for (entry, keyMark) in zip(entries, keyMarks) where !allowed.contains(entry.key) {
             let owner = path.isEmpty ? "" : " in '\(path)'"
-            var message = "unknown key '\(key)'\(owner)"
-            if let suggestion = EditDistance.closest(to: key, among: allowed) {
+            var message = "unknown key '\(entry.key)'\(owner)"
+            if let suggestion = EditDistance.closest(to: entry.key, among: allowed) {
                 message += "; did you mean '\(suggestion)'?"
             } else {
                 message += "; the keys allowed here are " + allowed.sorted().joined(separator: ", ")
             }
-            throw error(.unknownKey, message, at: value.node.mark)
+            throw error(.unknownKey, message, at: keyMark)
         }
     }
 }

@@ -57,6 +57,7 @@ struct YAMLTreeBuilder {
 
     private mutating func mapping(at mark: YAMLMark) throws -> YAMLNode {
         var entries: [(key: String, value: YAMLNode)] = []
+        var keyMarks: [YAMLMark] = []
         var firstSeen: [String: YAMLMark] = [:]
         while !endOfCollection() {
             let (key, keyMark) = try self.key()
@@ -68,8 +69,9 @@ struct YAMLTreeBuilder {
             firstSeen[key] = keyMark
 
             entries.append((key, try node(emptyAt: keyMark)))
+            keyMarks.append(keyMark)
         }
-        return .mapping(entries, mark)
+        return .mapping(entries, mark, keyMarks: keyMarks)
     }
 
     /// A mapping key: any non-empty scalar, taken as written (so `null:` is the key "null").

@@ -54,7 +54,10 @@ struct Arguments {
             }
             try arguments.set(word, value)
         }
-        try arguments.check()
+        // Help is answered before the combination checks: `terminate --help` needs no key.
+        if !arguments.help {
+            try arguments.check()
+        }
         return arguments
     }
 

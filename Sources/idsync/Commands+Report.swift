@@ -160,6 +160,15 @@ extension Commands {
             instant: try instant(config),
             redaction: arguments.unredacted ? nil : redaction)
         try emit(arguments.format == "html" ? explanation.html() : explanation.text())
+
+        let key = Person.key(arguments.employeeID ?? "")
+        let known = feed.people.contains { $0.key == key }
+            || feed.quarantined.contains { $0.employeeID.map(Person.key) == key }
+            || observed.accounts.contains { $0.employeeID.map(Person.key) == key }
+        guard known else {
+            return fail(.usage, "no person with employee id '\(arguments.employeeID ?? "")' in the feed "
+                        + "\(feed.origin) or the directory; check the id")
+        }
         return .success
     }
 

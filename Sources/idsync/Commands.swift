@@ -94,6 +94,10 @@ struct Commands {
         if feed.rowCount == 0 {
             return fail(.stopped, "the feed \(feed.origin) is empty; a sync would stop")
         }
+        if feed.quarantined.count > config.feed.maxBadRows {
+            return fail(.stopped, "the feed \(feed.origin) has \(feed.quarantined.count) bad rows, more than "
+                        + "feed.max_bad_rows (\(config.feed.maxBadRows)); a sync would stop")
+        }
         do {
             try feed.checkAge(maxAge: config.feed.maxAge, now: Date())
         } catch {

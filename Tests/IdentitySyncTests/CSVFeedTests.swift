@@ -175,6 +175,40 @@ struct FeedFile {
         #expect(feed.quarantined.first?.problems.contains { $0.contains("control character") } == true)
     }
 
+    @Test func aLineBreakInsideAQuotedTitleBecomesOneSpace() throws {
+        let broken = row.replacingOccurrences(of: "Registered Nurse", with: "\"Registered\r\n\tNurse\"")
+        let feed = try FeedFile(CSVFeedTests.bambooHeader + broken + "\n").read(layout: "bamboohr")
+        #expect(feed.quarantined.isEmpty)
+        #expect(feed.people.first?.jobTitle == "Registered Nurse")
+    }
+
+    @Test(arguments: [("\u{202E}", "U+202E"), ("\u{200B}", "U+200B"), ("\u{AD}", "U+00AD"),
+                      ("\u{FEFF}", "U+FEFF")])
+    func anInvisibleFormattingCharacterQuarantinesTheRow(_ hidden: String, _ named: String) throws {
+        let hostile = row.replacingOccurrences(of: "García", with: "Gar\(hidden)cía")
+        let file = try FeedFile(CSVFeedTests.bambooHeader + hostile + "\n")
+        let feed = try file.read(layout: "bamboohr")
+        #expect(feed.people.isEmpty)
+        #expect(feed.quarantined.first?.problems == [
+            "column 'Last Name' holds the invisible formatting character \(named); fix the value in HR"])
+    }
+
+    @Test func joinersThatScriptsNeedAreKept() throws {
+        let persian = row.replacingOccurrences(of: "García", with: "می\u{200C}خواهم")
+        let feed = try FeedFile(CSVFeedTests.bambooHeader + persian + "\n").read(layout: "bamboohr")
+        #expect(feed.quarantined.isEmpty)
+        #expect(feed.people.first?.lastName == "می\u{200C}خواهم")
+    }
+
+    @Test func aValueLongerThanAnyNameQuarantinesTheRow() throws {
+        let long = String(repeating: "x", count: 10_000)
+        let feed = try FeedFile(CSVFeedTests.bambooHeader + row.replacingOccurrences(of: "García", with: long)
+                                + "\n").read(layout: "bamboohr")
+        #expect(feed.people.isEmpty)
+        #expect(feed.quarantined.first?.problems == [
+            "column 'Last Name' is 10000 characters long, more than the 256 idsync accepts; fix the value in HR"])
+    }
+
     @Test func emptyHireDateQuarantinesTheRow() throws {
         let file = try FeedFile(CSVFeedTests.bambooHeader + row.replacingOccurrences(of: "03/04/2019", with: "") + "\n")
         let feed = try file.read(layout: "bamboohr")

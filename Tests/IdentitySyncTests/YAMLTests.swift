@@ -232,6 +232,17 @@ private func yamlError(_ body: () throws -> Void) -> YAMLError? {
         #expect(error?.message == "unknown key 'ulr' in 'directory'; did you mean 'url'?")
     }
 
+    @Test func unknownKeyWithANestedValueIsReportedAtTheKeyNotTheValue() {
+        let text = "directory:\n  url: x\ngaurds:\n  max_leavers: 5\n"
+        let error = yamlError {
+            try load(text).rejectUnknownKeys(allowed: ["directory", "guards"])
+        }
+
+        #expect(error?.line == 3)
+        #expect(error?.column == 1)
+        #expect(error?.message == "unknown key 'gaurds'; did you mean 'guards'?")
+    }
+
     @Test func unknownKeyFarFromAnyListsTheAllowedKeys() {
         let error = yamlError {
             try load("colour: red\n").rejectUnknownKeys(allowed: ["url", "base"])

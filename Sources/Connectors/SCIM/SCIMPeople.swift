@@ -24,7 +24,7 @@ struct SCIMPeople {
         // manager.value holds the manager's SCIM id; the planner knows people by employee id.
         var employeeIDs: [String: String] = [:]
         employeeIDs.reserveCapacity(read.users.count)
-        for user in read.users { employeeIDs[user.id] = user.value(.employeeID).trimmedForFeed }
+        for user in read.users { employeeIDs[user.id] = HRValue.cleaned(user.value(.employeeID)) }
         builder.people.reserveCapacity(read.users.count)
         for user in read.users { builder.add(user, employeeIDs: employeeIDs) }
         return builder.finish(rowCount: read.users.count)
@@ -51,7 +51,7 @@ struct SCIMPeople {
     private func build(_ user: SCIMUser, employeeIDs: [String: String], problems: inout [String])
         -> Person
     {
-        let value = { (field: HRField) in user.value(field).trimmedForFeed }
+        let value = { (field: HRField) in HRValue.cleaned(user.value(field)) }
         let id = value(.employeeID)
         if id.isEmpty { problems.append("\(attribute(.employeeID)) is empty") }
         let statusText = value(.status)
@@ -66,8 +66,9 @@ struct SCIMPeople {
         where layout.columns[field] != nil && value(field).isEmpty {
             problems.append("\(attribute(field)) is empty")
         }
-        for field in HRField.allCases where Self.hasControlCharacter(value(field)) {
-            problems.append("\(attribute(field)) holds a control character; fix the value in HR")
+        for field in HRField.allCases {
+            guard let unfit = HRValue.problem(value(field)) else { continue }
+            problems.append("\(attribute(field)) \(unfit); fix the value in HR")
         }
         let workerType = value(.workerType)
         let preferred = value(.preferredName)
@@ -104,12 +105,6 @@ struct SCIMPeople {
                 "\(attribute(field)): '\(text)' is not a date in the layout \(layout.dateLayout) "
                     + "nor a dateTime")
             return nil
-        }
-    }
-
-    static func hasControlCharacter(_ value: String) -> Bool {
-        value.utf8.contains { byte in
-            (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
         }
     }
 
@@ -165,15 +160,5 @@ struct SCIMPeople {
         return FeedSnapshot(
             people: people, quarantined: quarantined, notices: notices,
             rowCount: rowCount, origin: origin)
-    }
-}
-
-extension String {
-    /// Trimmed of white space at both ends, as CSV values are; most values have none.
-    fileprivate var trimmedForFeed: String {
-        guard let first = unicodeScalars.first, let last = unicodeScalars.last,
-            first.properties.isWhitespace || last.properties.isWhitespace
-        else { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -25,7 +25,7 @@ extension ConfigLoader {
         if let grants = try node.optional("privileged_grants") {
             config.privilegedGrants = try choice(grants, MFAConfig.PrivilegedGrants.init(rawValue:), "hold, grant")
         }
-        config.enrollmentDays = try node.optional("enrollment_days")?.int()
+        config.enrollmentDays = try node.optional("enrollment_days")?.int(atLeast: 0)
         if let lapsed = try node.optional("lapsed_enrollment") {
             config.lapsedEnrollment = try choice(lapsed, MFAConfig.LapsedEnrollment.init(rawValue:), "report, lock")
         }

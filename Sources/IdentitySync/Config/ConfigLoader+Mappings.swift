@@ -46,7 +46,7 @@ extension ConfigLoader {
         if let login = try root.optional("login") {
             try login.rejectUnknownKeys(allowed: ["template", "max_length", "attribute"])
             mapping.loginTemplate = try login.optional("template")?.string() ?? mapping.loginTemplate
-            mapping.loginMaxLength = try login.optional("max_length")?.int() ?? mapping.loginMaxLength
+            mapping.loginMaxLength = try login.optional("max_length")?.int(atLeast: 1) ?? mapping.loginMaxLength
             mapping.loginAttribute = try login.optional("attribute")?.string() ?? mapping.loginAttribute
             let policy = LoginNamePolicy(template: mapping.loginTemplate, maxLength: mapping.loginMaxLength)
             do { try policy.validate() } catch { throw (try login.optional("template") ?? login).error("\(error)") }
@@ -108,7 +108,7 @@ extension ConfigLoader {
         guard let node else { return policy }
         try node.rejectUnknownKeys(allowed: ["pre_hire_days", "leave_of_absence", "orphans",
                                              "mfa_enrollment_group", "mfa_reverification_group"])
-        policy.preHireDays = try node.optional("pre_hire_days")?.int() ?? 0
+        policy.preHireDays = try node.optional("pre_hire_days")?.int(atLeast: 0) ?? 0
         if let leave = try node.optional("leave_of_absence") {
             policy.leaveOfAbsence = try choice(leave, LifecyclePolicy.LeavePolicy.init(rawValue:), "keep, disable")
         }
@@ -140,8 +140,7 @@ extension ConfigLoader {
         guard let node else { return nil }
         try node.rejectUnknownKeys(allowed: ["count", "percent"])
         let count = try node.require("count")
-        guard try count.int() >= 0 else { throw count.error("must be 0 or more") }
-        return Budget(count: try count.int(), percent: try percent(node.require("percent")))
+        return Budget(count: try count.int(atLeast: 0), percent: try percent(node.require("percent")))
     }
 
     private static func percent(_ node: YAMLReader) throws -> Double {

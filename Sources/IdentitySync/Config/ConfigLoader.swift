@@ -104,7 +104,7 @@ public enum ConfigLoader {
 
     static func loadFeedLimits(_ node: YAMLReader, into feed: FeedConfig) throws -> FeedConfig {
         var feed = feed
-        feed.maxBadRows = try node.optional("max_bad_rows")?.int() ?? feed.maxBadRows
+        feed.maxBadRows = try node.optional("max_bad_rows")?.int(atLeast: 0) ?? feed.maxBadRows
         feed.maxAge = try node.optional("max_age").map(duration)
         if let missing = try node.optional("missing_person") {
             feed.missingPerson = try choice(missing, FeedConfig.MissingPerson.init(rawValue:), "leaver, report")
@@ -146,8 +146,8 @@ public enum ConfigLoader {
             config.stateObjectClass = stateClass == "none" ? nil : stateClass
         }
         config.objectClasses = try node.optional("object_classes")?.stringList() ?? config.objectClasses
-        config.pageSize = try node.optional("page_size")?.int() ?? config.pageSize
-        config.writeWindow = try node.optional("write_window")?.int() ?? config.writeWindow
+        config.pageSize = try node.optional("page_size")?.int(atLeast: 1) ?? config.pageSize
+        config.writeWindow = try node.optional("write_window")?.int(atLeast: 1) ?? config.writeWindow
         if let problem = config.transportProblem {
             throw try node.require("url").error("is not acceptable: \(problem)")
         }

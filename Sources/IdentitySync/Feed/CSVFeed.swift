@@ -137,8 +137,9 @@ struct RowParser {
 
     private mutating func value(_ field: HRField, _ row: CSVRow) -> String {
         guard let index = columns[field], index < row.fields.count else { return "" }
-        return pool.intern(row.fields[index].trimmed)
+        return pool.intern(HRValue.cleaned(row.fields[index]))
     }
+
 
     private mutating func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
         let text = value(field, row)
@@ -166,9 +167,9 @@ struct RowParser {
         where layout.columns[field] != nil && value(field, row).isEmpty {
             problems.append("column '\(layout.columns[field] ?? field.rawValue)' is empty")
         }
-        for field in HRField.allCases where RowParser.hasControlCharacter(value(field, row)) {
-            problems.append("column '\(layout.columns[field] ?? field.rawValue)' holds a control character; "
-                            + "fix the value in HR")
+        for field in HRField.allCases {
+            guard let unfit = HRValue.problem(value(field, row)) else { continue }
+            problems.append("column '\(layout.columns[field] ?? field.rawValue)' \(unfit); fix the value in HR")
         }
         let workerType = value(.workerType, row)
         let preferred = value(.preferredName, row)
@@ -187,12 +188,6 @@ struct RowParser {
                       managerID: manager.isEmpty ? nil : manager, source: file, line: row.line)
         person.workEmail = mail.isEmpty ? nil : mail
         return person
-    }
-
-    /// NUL, escape and the other C0 controls (tab and line breaks aside) and DEL have no
-    /// place in a name or a title, and would reach the directory and every report.
-    static func hasControlCharacter(_ value: String) -> Bool {
-        value.utf8.contains { byte in (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F }
     }
 
     /// A bad row still disables when its employee id and its termination are both plain:

@@ -1,0 +1,65 @@
+/// What every feed (CSV or SCIM) does to an HR value before idsync uses it, and what it
+/// refuses to write to the directory. One set of rules, so that both feeds of the same
+/// people give the same plan.
+public enum HRValue {
+    /// The longest HR value idsync writes. Names and titles are far shorter; a longer one is
+    /// an export fault, and would fill every report and the directory entry.
+    public static let longestValue = 256
+
+    /// The value trimmed and on one line. A quoted CSV field or a JSON string may span lines
+    /// (a title typed with alt-enter in a spreadsheet); no field idsync reads is more than one
+    /// line, so each run of line breaks and tabs becomes one space.
+    public static func cleaned(_ raw: String) -> String {
+        guard raw.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+            return raw.trimmed
+        }
+
+        let breaks: Set<Character> = ["\n", "\r", "\r\n", "\t"]
+        var joined = ""
+        var previousWasBreak = false
+        for character in raw {
+            let isBreak = breaks.contains(character)
+            if !isBreak {
+                joined.append(character)
+            } else if !previousWasBreak {
+                joined.append(" ")
+            }
+            previousWasBreak = isBreak
+        }
+        return joined.trimmed
+    }
+
+    /// Why a cleaned value may not reach the directory, or nil. Control characters would
+    /// break reports and logs; invisible formatting characters (bidi overrides, zero-width
+    /// spaces, soft hyphens) make a display name read as someone else's. The zero-width
+    /// joiner and non-joiner stay allowed: some scripts spell names with them.
+    public static func problem(_ value: String) -> String? {
+        var ascii = true
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x7F {
+                return "holds a control character"
+            }
+            ascii = ascii && byte < 0x80
+        }
+
+        if !ascii, let hidden = value.unicodeScalars.first(where: isInvisibleFormatting) {
+            return "holds the invisible formatting character \(codePoint(hidden))"
+        }
+
+        if value.count > longestValue {
+            return "is \(value.count) characters long, more than the \(longestValue) idsync accepts"
+        }
+        return nil
+    }
+
+    private static func isInvisibleFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        let joiners: ClosedRange<UInt32> = 0x200C...0x200D
+        return scalar.properties.generalCategory == .format && !joiners.contains(scalar.value)
+    }
+
+    /// "U+202E": how Unicode names a code point, at least four hex digits.
+    private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}
