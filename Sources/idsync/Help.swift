@@ -45,8 +45,8 @@ enum Help {
             """
         case .sync:
             return """
-            usage: idsync sync [--config FILE] [--format text|json|csv|html] [--out FILE] [--at INSTANT | --today DATE]
-                               [--allow-changes N --reason TEXT]
+            usage: idsync sync [--config FILE] [--format text|json|csv|html] [--out FILE]
+                               [--at INSTANT | --today DATE] [--allow-changes N --reason TEXT]
 
             Plans as 'idsync plan' does, stops with exit 3 if a guard fails, otherwise applies the plan
             (leavers first) and appends every change attempted to the audit log.
