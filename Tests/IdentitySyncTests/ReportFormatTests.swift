@@ -160,6 +160,25 @@ struct ReportDay {
         #expect(!redaction.hides("department"))
     }
 
+    @Test func theRawValueOfAQuarantinedRowIsHiddenToo() {
+        let config = Fixtures.config { config in
+            config.feed.layout.columns[.terminationDate] = "Termination Date"
+            config.report = ReportConfig(redact: ["termination_date"])
+        }
+        let redaction = Redaction(config: config.report, layout: config.feed.layout, feed: nil)
+
+        let csv = "hr.csv:24: column 'Termination Date': '2026-12-01' is not a date in the layout "
+            + "MM/dd/yyyy; the account is left as it is"
+        let scim = "attribute 'Termination Date': 'soon' is not a date in the layout yyyy-MM-dd nor a dateTime"
+        let other = "column 'Hire Date': '13/45/2026' is not a date in the layout MM/dd/yyyy"
+
+        #expect(redaction.scrubQuoted(csv) == "hr.csv:24: column 'Termination Date': '[redacted]' is not "
+                + "a date in the layout MM/dd/yyyy; the account is left as it is")
+        #expect(redaction.scrubQuoted(scim) == "attribute 'Termination Date': '[redacted]' is not a date in "
+                + "the layout yyyy-MM-dd nor a dateTime")
+        #expect(redaction.scrubQuoted(other) == other)
+    }
+
     @Test func redactionChangesNothingThatIsWritten() {
         let day = ReportDay(config: redactingConfig())
         let redaction = Redaction(

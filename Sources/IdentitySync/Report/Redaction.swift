@@ -15,6 +15,9 @@ public struct Redaction: Sendable {
     public let names: Set<String>
     /// The redacted fields' values by person, to find them in free text.
     private let values: [String: [String]]
+    /// How the feed names the redacted fields in its problems ("column 'Status': '…'"), so
+    /// that the raw value of a quarantined row, which no person holds, is hidden too.
+    private let spellings: [String]
 
     /// `names` come from `report.redact`; the layout maps column names onto field names so
     /// that either spelling hides both.
@@ -25,6 +28,8 @@ public struct Redaction: Sendable {
             if !spellings.isDisjoint(with: config.redact) { names.formUnion(spellings) }
         }
         self.names = names
+        self.spellings = layout.columns.filter { names.contains($0.key.rawValue) }.map(\.value)
+            + HRField.allCases.map(\.rawValue).filter { names.contains($0) }
         let fields = HRField.allCases.filter { names.contains($0.rawValue) }
         var values: [String: [String]] = [:]
         for person in feed?.people ?? [] where !fields.isEmpty {
@@ -58,7 +63,7 @@ public struct Redaction: Sendable {
         redacted.findings = plan.findings.map { finding in
             Finding(
                 kind: finding.kind, employeeID: finding.employeeID, dn: finding.dn,
-                text: scrub(finding.text, for: finding.employeeID, extra: []))
+                text: scrubQuoted(scrub(finding.text, for: finding.employeeID, extra: [])))
         }
         return redacted
     }
@@ -84,6 +89,32 @@ public struct Redaction: Sendable {
             kind: change.kind, category: change.category, employeeID: change.employeeID,
             login: change.login, dn: change.dn, target: change.target,
             attributes: change.attributes, state: change.state, reason: reason)
+    }
+
+    /// `text` with the value quoted after a redacted field's name replaced: the feeds'
+    /// problems read "column 'Termination Date': '2026-12-01' is not a date …" (CSV) or
+    /// "attribute 'terminationDate': '…'" (SCIM).
+    public func scrubQuoted(_ text: String) -> String {
+        var text = text
+        for name in spellings {
+            text = replacingQuotedValues(after: "'\(name)': '", in: text)
+        }
+        return text
+    }
+
+    private func replacingQuotedValues(after opening: String, in text: String) -> String {
+        var result = ""
+        var rest = text[...]
+        while let start = rest.range(of: opening, options: .caseInsensitive) {
+            result += rest[..<start.upperBound]
+            let value = rest[start.upperBound...]
+            // The value ends at the quote before the message goes on; a quote inside the value
+            // cannot end it early because the rest of the sentence follows a "' ".
+            let end = value.range(of: "' ")?.lowerBound ?? value.lastIndex(of: "'") ?? value.endIndex
+            result += Redaction.mark
+            rest = value[end...]
+        }
+        return result + rest
     }
 
     /// `text` with every redacted value of the person (and `extra`) replaced; longest
