@@ -15,7 +15,7 @@ cd "$ROOT"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. Installing what is missing, building"
-scripts/install-deps.sh
+scripts/install-deps.sh --demo
 swift build -c release 2>&1 | tail -1
 IDSYNC=$ROOT/.build/release/idsync
 

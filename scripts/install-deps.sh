@@ -1,5 +1,7 @@
 #!/bin/bash
-# install-deps.sh: the Debian packages idsync builds and tests with, installed only if missing.
+# install-deps.sh [--demo]: the Debian packages idsync builds and tests with, installed only if
+# missing, and the test servers' Python venvs. --demo installs only what scripts/demo.sh needs
+# (no browser, no privacyIDEA or SCIM server).
 #
 # slapd's package would start a system-wide slapd on every interface (0.0.0.0:389). A
 # policy-rc.d that refuses service starts is put in place first unless one exists, so the
@@ -7,8 +9,10 @@
 set -euo pipefail
 
 PACKAGES=(slapd ldap-utils libldap-dev libyaml-dev libcurl4-openssl-dev openssl time python3 python3-venv)
+DEMO_ONLY=0
+[[ ${1:-} == --demo ]] && DEMO_ONLY=1
 # Headless Chromium renders the HTML report in its tests (about 45 s to install).
-PACKAGES+=(chromium)
+[[ $DEMO_ONLY == 1 ]] || PACKAGES+=(chromium)
 
 # Swift itself is no Debian package: a Swift 6 toolchain must be on PATH already.
 if ! command -v swift >/dev/null; then
@@ -33,6 +37,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+[[ $DEMO_ONLY == 0 ]] || exit 0
 
 # privacyIDEA for the MFA connector's tests: a venv inside the checkout (ignored by git), made
 # once; the tests start it on 127.0.0.1 with SQLite (Tests/MFATests/Support/TestPrivacyIDEA).
