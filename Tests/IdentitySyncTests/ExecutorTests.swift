@@ -158,6 +158,13 @@ struct AuditFile {
         #expect(disable.after?["state"] == ["idsync:v1;disabled=leaver;disabled-on=2024-03-15;revoke"])
         #expect(records.first { $0.result == "error" }?.error?.code == 65)
         #expect(records.allSatisfy { $0.run == "run-1" && $0.actor.bindIdentity == "cn=idsync" })
+
+        let removal = try #require(records.first { $0.action == "remove-from-group" })
+        let group = try #require(removal.target)
+        #expect(removal.before == ["memberOf": [group]] && removal.after == ["memberOf": []])
+        let grant = try #require(records.first { $0.action == "add-to-group" })
+        let granted = try #require(grant.target)
+        #expect(grant.before == ["memberOf": []] && grant.after == ["memberOf": [granted]])
     }
 
     @Test func secondPlanAfterApplyingIsEmpty() throws {

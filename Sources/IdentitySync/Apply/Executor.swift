@@ -274,6 +274,13 @@ public final class Executor {
             entry.target = change.target
             entry.before = Dictionary(change.attributes.map { ($0.name, $0.before) }) { a, _ in a }
             entry.after = Dictionary(change.attributes.map { ($0.name, $0.after) }) { a, _ in a }
+            if change.kind.isGroupMembership, change.attributes.isEmpty, let group = change.target {
+                // A membership change edits the group, not the account: the record says what
+                // the person's membership of that group was and became.
+                let adds = change.kind != .removeFromGroup
+                entry.before = ["memberOf": adds ? [] : [group]]
+                entry.after = ["memberOf": adds ? [group] : []]
+            }
             if let state = change.state { entry.after?["state"] = [state] }
             entry.reason = "\(change.reason.rule): \(change.reason.text)"
             entry.result = failure.map { $0.outcomeUnknown ? "unknown" : "error" } ?? (skipped == nil ? "ok" : "skipped")
