@@ -57,7 +57,9 @@ public final class DuoConnector: MFAConnector {
 
     public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {
         guard case .revokeAuthenticators = action else {
-            throw http.failure("Duo's Admin API cannot \(action == .revokeSessions ? "revoke sessions" : "create users")")
+            let verb = action == .revokeSessions ? "revoke sessions"
+                : action == .unassignAuthenticators ? "unassign tokens" : "create users"
+            throw http.failure("Duo's Admin API cannot \(verb)")
         }
         guard let user = try lookUp(subject.login) else { return [] }
         for factor in user.factors {

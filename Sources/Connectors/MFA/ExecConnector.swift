@@ -67,6 +67,8 @@ public final class ExecConnector: MFAConnector {
         switch action {
         case .revokeAuthenticators(let delete):
             request["verb"] = delete ? "delete-authenticators" : "revoke-authenticators"
+        case .unassignAuthenticators:
+            throw failure("an exec connector does not unassign")
         case .revokeSessions:
             request["verb"] = "revoke-sessions"
         case .ensureUser(let givenName, let surname):

@@ -56,6 +56,8 @@ public final class GraphConnector: MFAConnector {
                 try expect([204], try request("DELETE", http.base + path), "deleting \(method.label) of \(subject.login)")
             }
             return try methods(id)
+        case .unassignAuthenticators:
+            throw http.failure("Entra cannot unassign an authenticator from its user")
         case .revokeSessions:
             try expect([200], try request("POST", http.base + "/users/\(id)/revokeSignInSessions"),
                        "revoking the sign-in sessions of \(subject.login)")

@@ -34,11 +34,15 @@ enum MFASecrets {
         HTTPOptions(caFile: settings.value("ca_file"))
     }
 
-    static func leaverPolicy(_ settings: MFAConnectorSettings) throws -> LeaverAuthenticatorPolicy {
+    /// `unassign` only where the connector knows tokens without owners (privacyIDEA).
+    static func leaverPolicy(_ settings: MFAConnectorSettings,
+                             unassigns: Bool = false) throws -> LeaverAuthenticatorPolicy {
         guard let text = settings.value("leaver_authenticators") else { return .revoke }
-        guard let policy = LeaverAuthenticatorPolicy(rawValue: text) else {
-            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): leaver_authenticators "
-                                + "must be revoke or delete, found '\(text)'")
+        let policy = LeaverAuthenticatorPolicy(rawValue: text)
+        guard let policy, unassigns || policy != .unassign else {
+            let allowed = unassigns ? "revoke, delete or unassign" : "revoke or delete"
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): "
+                                + "leaver_authenticators must be \(allowed), found '\(text)'")
         }
         return policy
     }

@@ -46,6 +46,8 @@ public final class OktaConnector: MFAConnector {
                            "deleting factor \(factor.id) of \(subject.login)")
             }
             return try factors(id)
+        case .unassignAuthenticators:
+            throw http.failure("Okta cannot unassign an authenticator from its user")
         case .revokeSessions:
             try expect([204], try request("DELETE", "/api/v1/users/\(id)/sessions"),
                        "clearing the sessions of \(subject.login)")

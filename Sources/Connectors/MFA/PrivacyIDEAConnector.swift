@@ -50,7 +50,8 @@ public final class PrivacyIDEAConnector: MFAConnector {
         client = HTTPClient(options: MFASecrets.options(settings))
         traits = MFAConnectorTraits(name: settings.name, revokesSessions: false,
                                     ensuresUsers: settings.value("create_users") == "true",
-                                    leaverPolicy: try MFASecrets.leaverPolicy(settings))
+                                    leaverPolicy: try MFASecrets.leaverPolicy(settings,
+                                                                              unassigns: true))
     }
 
     // MARK: MFAConnector
@@ -67,6 +68,8 @@ public final class PrivacyIDEAConnector: MFAConnector {
         switch action {
         case .revokeAuthenticators(let delete):
             return try revokeAll(subject, delete: delete)
+        case .unassignAuthenticators:
+            return try unassignAll(subject)
         case .revokeSessions:
             throw failure("privacyIDEA keeps no sign-in sessions to revoke")
         case .ensureUser(let givenName, let surname):
@@ -178,6 +181,20 @@ public final class PrivacyIDEAConnector: MFAConnector {
             }
         }
         return after
+    }
+
+    /// Lists the tokens afresh, then takes each one off the user, revoked ones too. The token
+    /// stays in privacyIDEA without an owner (privacyIDEA also clears its PIN and fail
+    /// counter), so /validate/check for the leaver has nothing left to check against.
+    private func unassignAll(_ subject: MFASubject) throws(MFAFailure) -> [Authenticator] {
+        for token in try userState(subject).authenticators {
+            do {
+                _ = try call("POST", "/token/unassign", body: ["serial": token.id])
+            } catch {
+                throw failure("unassigning token \(token.id) of \(subject.login): \(error)")
+            }
+        }
+        return []
     }
 
     // MARK: Users

@@ -31,7 +31,7 @@ extension ChangeKind {
     /// A change carried out by an MFA connector rather than the directory.
     public var isMFAAction: Bool {
         self == .revokeAuthenticators || self == .deleteAuthenticators || self == .revokeSessions
-            || self == .ensureMFAUser
+            || self == .ensureMFAUser || self == .unassignAuthenticators
     }
 }
 
@@ -40,6 +40,7 @@ extension Change {
         switch kind {
         case .revokeAuthenticators: return .revokeAuthenticators(delete: false)
         case .deleteAuthenticators: return .revokeAuthenticators(delete: true)
+        case .unassignAuthenticators: return .unassignAuthenticators
         case .revokeSessions: return .revokeSessions
         case .ensureMFAUser:
             let value = { (name: String) in

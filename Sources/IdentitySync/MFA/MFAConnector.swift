@@ -93,10 +93,12 @@ public struct MFAFailure: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String { "\(connector): \(message)" }
 }
 
-/// What a leaver's authenticators become: revoked for good, or deleted (by policy).
+/// What a leaver's authenticators become: revoked for good, deleted, or (privacyIDEA, for
+/// hardware tokens a site hands out again) unassigned: the token stays, without its owner.
 public enum LeaverAuthenticatorPolicy: String, Sendable, Codable {
     case revoke
     case delete
+    case unassign
 }
 
 /// What the planner needs to know about a connector without talking to it.
@@ -123,6 +125,8 @@ public enum MFAAction: Sendable, Equatable {
     /// The connector lists the user's authenticators again first, so that one registered
     /// between plan and apply is caught too.
     case revokeAuthenticators(delete: Bool)
+    /// Every authenticator, revoked or not, loses its owner; listed again first, as above.
+    case unassignAuthenticators
     case revokeSessions
     case ensureUser(givenName: String, surname: String)
 }

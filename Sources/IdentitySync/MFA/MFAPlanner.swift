@@ -52,8 +52,9 @@ public struct MFAPlanner {
     func revocations(_ departure: MFAAgenda.Departure, _ observations: MFAObservations) -> [Change] {
         var changes: [Change] = []
         for connector in observations.connectors {
-            let kind: ChangeKind = connector.leaverPolicy == .delete ? .deleteAuthenticators : .revokeAuthenticators
-            let verb = connector.leaverPolicy == .delete ? "deleted (policy)" : "revoked"
+            let (kind, verb) = MFAPlanner.leaverChange(connector.leaverPolicy)
+            // Deleted or unassigned, even a revoked token goes: none is left on the user.
+            let removes = connector.leaverPolicy != .revoke
             switch observations.lookup(connector.name, departure.subject) {
             case .failure(let failure):
                 changes.append(mfaChange(kind, departure.subject, departure.category, connector.name,
@@ -62,9 +63,9 @@ public struct MFAPlanner {
                                          text: "left: the authenticators could not be listed (\(failure.message)); "
                                              + "applying lists them again and fails if it still cannot"))
             case .success(let user):
-                let left = user.authenticators.filter { connector.leaverPolicy == .delete || !$0.revoked }
+                let left = user.authenticators.filter { removes || !$0.revoked }
                 guard !left.isEmpty else { break }
-                let after = connector.leaverPolicy == .delete ? [] : left.map {
+                let after = removes ? [] : left.map {
                     Authenticator(id: $0.id, type: $0.type, kind: $0.kind, usable: false, revoked: true).label
                 }
                 changes.append(mfaChange(kind, departure.subject, departure.category, connector.name,
@@ -240,6 +241,15 @@ public struct MFAPlanner {
 
     private func finding(_ kind: Finding.Kind, _ subject: MFASubject, _ text: String) -> Finding {
         Finding(kind: kind, employeeID: subject.employeeID, dn: subject.dn, text: text)
+    }
+
+    /// The change a leaver's authenticators get under the connector's policy, and its verb.
+    static func leaverChange(_ policy: LeaverAuthenticatorPolicy) -> (ChangeKind, String) {
+        switch policy {
+        case .revoke: return (.revokeAuthenticators, "revoked")
+        case .delete: return (.deleteAuthenticators, "deleted (policy)")
+        case .unassign: return (.unassignAuthenticators, "unassigned (policy)")
+        }
     }
 
     /// The counts that follow from the changes, after MFA changes were added or dropped.

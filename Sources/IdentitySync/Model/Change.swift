@@ -24,6 +24,7 @@ public enum ChangeKind: String, Sendable, Codable, CaseIterable {
     // MFA connectors: the target is the connector's name.
     case revokeAuthenticators = "revoke-authenticators"
     case deleteAuthenticators = "delete-authenticators"
+    case unassignAuthenticators = "unassign-authenticators"
     case revokeSessions = "revoke-sessions"
     case ensureMFAUser = "ensure-mfa-user"
     /// The directory write that records a leaver's revocations as complete in every connector.

@@ -97,7 +97,8 @@ public enum TextReport {
                 .map { "\($0.name): \($0.before.joined(separator: "|")) → \($0.after.joined(separator: "|"))" }
             let shown = edits.isEmpty ? change.wipeDescription ?? "idsync state" : nil
             return "set-attributes \(subject)" + (shown.map { " (\($0))" } ?? " " + edits.joined(separator: "; "))
-        case .revokeAuthenticators, .deleteAuthenticators, .revokeSessions, .ensureMFAUser:
+        case .revokeAuthenticators, .deleteAuthenticators, .unassignAuthenticators, .revokeSessions,
+             .ensureMFAUser:
             let held = change.attributes.first { $0.name == "authenticators" }?.before ?? []
             return "\(change.kind.rawValue) \(subject) in \(change.target ?? "")"
                 + (held.isEmpty ? "" : ": " + held.joined(separator: ", "))

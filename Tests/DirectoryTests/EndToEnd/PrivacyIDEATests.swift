@@ -7,10 +7,12 @@ import Testing
 /// time: SQLite behind the server takes one writer at a time.
 @Suite(.serialized) struct PrivacyIDEATests {
     /// The site and the privacyIDEA realm of one test; `label` keeps serials and names apart.
-    private func site(_ label: String) throws -> (TestSlapd, SyncFixture, PrivacyIDEAAdmin) {
+    private func site(_ label: String,
+                      extra: String = "") throws -> (TestSlapd, SyncFixture, PrivacyIDEAAdmin) {
         let slapd = try TestSlapd()
         let admin = try PrivacyIDEAAdmin(slapd: slapd, label: label)
-        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards + "\n" + admin.connectorYAML())
+        let guards = SyncFixture.roomyGuards + "\n" + admin.connectorYAML() + extra
+        let site = try SyncFixture(slapd: slapd, guards: guards)
         return (slapd, site, admin)
     }
 
@@ -43,6 +45,36 @@ import Testing
         // Recorded complete: later runs no longer ask privacyIDEA about this leaver.
         let again = try site.run("plan")
         #expect(!again.stdout.contains("revoke-authenticators"), "\(again.stdout)")
+    }
+
+    @Test func leaverTokensAreUnassignedUnderThatPolicy() throws {
+        let policy = "\n      leaver_authenticators: unassign"
+        let (slapd, site, admin) = try site("unassign", extra: policy)
+        try site.writeFeed([clerk])
+        expectStatus(try site.run("sync"), 0)
+        try admin.enrollHOTP("jsmith", serial: "HOTPUNASSIGN1")
+        #expect(try admin.accepts("jsmith", otp: PrivacyIDEAAdmin.hotp(0)))
+        #expect(try admin.tokens(serial: "HOTPUNASSIGN1")?["username"] as? String == "jsmith")
+
+        try site.writeFeed([clerk.terminated()])
+        let plan = try site.run("plan")
+        #expect(plan.stdout.contains("unassign-authenticators 000104 jsmith"), "\(plan.stdout)")
+        let sync = try site.run("sync")
+
+        expectStatus(sync, 0)
+        let token = try #require(try admin.tokens(serial: "HOTPUNASSIGN1"), "unassigned: still there")
+        #expect(token["username"] as? String == "", "\(token)")
+        #expect(token["revoked"] as? Bool == false)
+        #expect(try !admin.accepts("jsmith", otp: PrivacyIDEAAdmin.hotp(1)))
+        #expect(try state(slapd, "000104").contains(";revoked"))
+        let record = try #require(try site.changeRecords().first {
+            $0["action"] as? String == "unassign-authenticators"
+        })
+        let before = (record["before"] as? [String: [String]])?["authenticators"]
+        #expect(before == ["HOTPUNASSIGN1 (hotp)"])
+        #expect((record["after"] as? [String: [String]])?["authenticators"] == [])
+        let again = try site.run("plan")
+        #expect(!again.stdout.contains("unassign-authenticators"), "\(again.stdout)")
     }
 
     @Test func privilegedGrantWaitsForACertificateToken() throws {
