@@ -62,7 +62,7 @@ import Testing
         let sync = try site.run("sync")
 
         expectStatus(sync, 0)
-        let token = try #require(try admin.tokens(serial: "HOTPUNASSIGN1"), "unassigned: still there")
+        let token = try #require(try admin.tokens(serial: "HOTPUNASSIGN1"), "still there")
         #expect(token["username"] as? String == "", "\(token)")
         #expect(token["revoked"] as? Bool == false)
         #expect(try !admin.accepts("jsmith", otp: PrivacyIDEAAdmin.hotp(1)))
