@@ -1,6 +1,7 @@
 """A SCIM /Users server that misbehaves on purpose, for idsync's tests and benchmarks.
 
 usage: python3 scripts/scim-standin.py MODE (--people FILE | --generate N) [--cap N]
+                                     [--tls CERT KEY]
 Listens on 127.0.0.1 on a port the kernel picks and prints "PORT n"; the bearer token comes
 from the environment variable IDSYNC_SCIM_TOKEN. Serves GET /v2/Users?startIndex=&count=
 and logs one line per request. MODE is one of:
@@ -17,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -126,6 +128,7 @@ def main():
     source.add_argument("--people", help="a JSON list of people (scim_people.resource fields)")
     source.add_argument("--generate", type=int, help="serve N generated people")
     parser.add_argument("--cap", type=int, default=1000, help="most users per page (default 1000)")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https with this certificate")
     options = parser.parse_args()
     token = os.environ.get("IDSYNC_SCIM_TOKEN")
     if not token:
@@ -138,6 +141,10 @@ def main():
     listing = Listing(options.mode, encoded_users(people), options.cap)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(listing, token))
     server.daemon_threads = True
+    if options.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*options.tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"PORT {server.server_port}", flush=True)
     server.serve_forever()
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Day 0 of a small hospital, synced from CSV before each SCIM test.
 private let day0: [HRRow] = [
@@ -172,6 +173,24 @@ private let day1: [HRRow] = [
                 "feed.token_file \(site.scimTokenPath) has mode 644: other users could read"),
             "\(output.stderr)")
         #expect(server.requestLog.isEmpty)
+    }
+
+    @Test func theServersCertificateIsVerified() throws {
+        let site = try SyncFixture(slapd: try TestSlapd())
+        let certificates = try ThrowawayCertificates(in: site.dir)
+        let server = try TestSCIMServer.standIn("rfc", people: day1, in: site.dir, tls: certificates)
+
+        // No ca_file: the system's CAs do not know the throwaway one.
+        try site.writeSCIMConfig(server)
+        let refused = try site.run("validate", ["--config", site.scimConfigPath])
+        expectStatus(refused, 3)
+        #expect(refused.stderr.contains("the page at startIndex 1 failed"), "\(refused.stderr)")
+        #expect(server.requestLog.isEmpty)
+
+        try site.writeSCIMConfig(server, extra: "  ca_file: \(certificates.caFile)")
+        let trusted = try site.run("validate", ["--config", site.scimConfigPath])
+        expectStatus(trusted, 0)
+        #expect(trusted.stdout.contains("10 people"), "\(trusted.stdout)")
     }
 }
 

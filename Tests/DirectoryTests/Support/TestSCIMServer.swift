@@ -9,12 +9,14 @@ final class TestSCIMServer: @unchecked Sendable {
     let process: LocalServer
     let port: Int
     let token: String
-    var baseURL: String { "http://127.0.0.1:\(port)/v2" }
+    let scheme: String
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)/v2" }
 
     static let python = SyncFixture.packageRoot + "/.venv-scim/bin/python"
     static func script(_ name: String) -> String { SyncFixture.packageRoot + "/scripts/" + name }
 
-    private init(arguments: [String], token: String) throws {
+    private init(arguments: [String], token: String, scheme: String = "http") throws {
+        self.scheme = scheme
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw TestSlapdError(
                 "\(Self.python) is missing: run scripts/install-deps.sh, which makes the "
@@ -36,14 +38,19 @@ final class TestSCIMServer: @unchecked Sendable {
     }
 
     /// The stand-in serving `people` in `mode` (see scripts/scim-standin.py).
-    static func standIn(_ mode: String, people: [HRRow], in dir: String, cap: Int? = nil) throws
-        -> TestSCIMServer
-    {
+    /// The stand-in serving `people` in `mode` (see scripts/scim-standin.py), over https with
+    /// `tls` when given.
+    static func standIn(
+        _ mode: String, people: [HRRow], in dir: String, cap: Int? = nil,
+        tls: ThrowawayCertificates? = nil
+    ) throws -> TestSCIMServer {
         let file = try writePeople(people, in: dir)
         let capArguments = cap.map { ["--cap", String($0)] } ?? []
+        let tlsArguments = tls.map { ["--tls", $0.certificateFile, $0.keyFile] } ?? []
         return try TestSCIMServer(
-            arguments: [script("scim-standin.py"), mode, "--people", file] + capArguments,
-            token: randomToken())
+            arguments: [script("scim-standin.py"), mode, "--people", file] + capArguments
+                + tlsArguments,
+            token: randomToken(), scheme: tls == nil ? "http" : "https")
     }
 
     /// Creates the users through POST /Bulk (scripts/scim-seed.py).
@@ -131,6 +138,7 @@ extension SyncFixture {
               max_bad_rows: 5
               missing_person: leaver
             \(extra)
+
             """
         let scim = text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: feed)
         try scim.write(toFile: scimConfigPath, atomically: true, encoding: .utf8)
