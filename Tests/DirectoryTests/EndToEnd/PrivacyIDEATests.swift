@@ -47,6 +47,22 @@ import Testing
         #expect(!again.stdout.contains("revoke-authenticators"), "\(again.stdout)")
     }
 
+    /// A joiner's TOTP (a code computed here from the known key) works until the leaver run.
+    @Test func joinerTOTPWorksUntilTheLeaverRun() throws {
+        let (_, site, admin) = try site("totp")
+        try site.writeFeed([clerk])
+        expectStatus(try site.run("sync"), 0)
+        try admin.enrollTOTP("jsmith", serial: "TOTPJOINER1")
+        #expect(try admin.accepts("jsmith", otp: PrivacyIDEAAdmin.totp()))
+
+        try site.writeFeed([clerk.terminated()])
+        expectStatus(try site.run("sync"), 0)
+
+        // A step ahead: a code privacyIDEA has not seen yet, inside its window.
+        #expect(try !admin.accepts(serial: "TOTPJOINER1", otp: PrivacyIDEAAdmin.totp(stepsAhead: 1)))
+        #expect(try admin.tokens(serial: "TOTPJOINER1")?["revoked"] as? Bool == true)
+    }
+
     @Test func leaverTokensAreUnassignedUnderThatPolicy() throws {
         let policy = "\n      leaver_authenticators: unassign"
         let (slapd, site, admin) = try site("unassign", extra: policy)

@@ -1,3 +1,4 @@
+@testable import Connectors
 import Foundation
 import HTTP
 import Testing
@@ -54,6 +55,27 @@ final class PrivacyIDEAAdmin {
     func enrollHOTP(_ login: String, serial: String) throws {
         _ = try call("POST", "/token/init", ["type": "hotp", "otpkey": PrivacyIDEAAdmin.hotpKey, "user": login,
                                             "realm": realm, "serial": serial])
+    }
+
+    /// A TOTP token (30-second steps, SHA-1, 6 digits) with the same known key.
+    func enrollTOTP(_ login: String, serial: String) throws {
+        _ = try call("POST", "/token/init", ["type": "totp", "otpkey": PrivacyIDEAAdmin.hotpKey, "user": login,
+                                            "realm": realm, "serial": serial, "timeStep": "30"])
+    }
+
+    /// RFC 6238 TOTP of `hotpKey` for the time step `steps` after the current one.
+    static func totp(stepsAhead steps: Int = 0) -> String {
+        let counter = UInt64(Date().timeIntervalSince1970 / 30) + UInt64(steps)
+        let message = (0..<8).map { UInt8(truncatingIfNeeded: counter >> (56 - 8 * $0)) }
+        let key = stride(from: 0, to: hotpKey.count, by: 2).map {
+            UInt8(hotpKey.dropFirst($0).prefix(2), radix: 16)!
+        }
+        let mac = HMACSHA1.mac(key: key, message: message)
+        let offset = Int(mac[19] & 0x0f)
+        let value = (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16)
+            | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
+        let code = String(value % 1_000_000)
+        return String(repeating: "0", count: 6 - code.count) + code
     }
 
     /// A certificate token: the closest privacyIDEA comes to a smart card without a browser
