@@ -29,9 +29,13 @@ struct TerminateCommand {
         let connector = OpenLDAPDirectory(connection: try DirectorySession.open(config.directory), config: config)
         defer { connector.close() }
 
-        // 1. The one account the key names, shown before anything is written.
+        let connectors = try MFAConnectors.make(config.mfa)
+
+        // 1. The one account the key names, shown before anything is written, with what each
+        // MFA system holds (asked of all of them at once).
         guard var steps = try refusing({ try plannedSteps(connector, request) }) else { return .stopped }
-        Output.write(TerminationText.found(steps, key: request.key, authenticators: []))
+        var mfa = TerminationMFA(connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
+        Output.write(TerminationText.found(steps, key: request.key, authenticators: mfa.describe(), mfa: mfa.names))
 
         // 2. A person at a terminal says yes, or --yes says a script was told to.
         if let refused = confirm("terminate \(steps.found.account.login)") { return refused }
@@ -45,6 +49,7 @@ struct TerminateCommand {
         if lock?.waited ?? 1 > 0 {
             guard let fresh = try refusing({ try plannedSteps(connector, request) }) else { return .stopped }
             steps = fresh
+            mfa = TerminationMFA(connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
         }
 
         // 5. The steps, each audited, between a start and an end record as a sync writes them.
@@ -58,7 +63,8 @@ struct TerminateCommand {
                 .joined(separator: "; ")
         }
         let outcomes = try TerminationRun(config: config, connector: connector, request: request)
-            .run(steps, independent: [], audit: audit)
+            .run(steps, independent: mfa.steps(reason: TerminationSteps.reason(request, protected: nil)),
+                 recordsRevocation: !mfa.isEmpty, audit: audit)
         notes += check(connector, steps)
         let failed = outcomes.filter { $0.result.isFailure }
         try audit.append { entry in

@@ -81,16 +81,49 @@ public struct TerminationRun {
     }
 
     /// Runs every step and returns their outcomes in receipt order: disable, groups, the
-    /// independent steps in the order given. Throws only when the audit log cannot be written.
-    public func run(_ steps: TerminationSteps, independent: [IndependentStep], audit: AuditLog) throws
-        -> [StepOutcome] {
+    /// independent steps in the order given. With `recordsRevocation`, once the account is
+    /// disabled and every independent step (the MFA systems) succeeded, the account records
+    /// the revocation complete, so that nightly runs stop asking the connectors about it.
+    /// Throws only when the audit log cannot be written.
+    public func run(_ steps: TerminationSteps, independent: [IndependentStep], recordsRevocation: Bool = false,
+                    audit: AuditLog) throws -> [StepOutcome] {
         let shared = SerialAudit(audit)
         let alongside = independent.map { step in StepThread { step.run(shared) } }
-        var outcomes = try disable(steps, audit: audit, shared: shared)
-        outcomes += try removeFromGroups(steps, shared: shared)
-        for job in alongside { outcomes += job.value() }
+        let disabled = try disable(steps, audit: audit, shared: shared)
+        var outcomes = disabled + (try removeFromGroups(steps, shared: shared))
+        var others: [StepOutcome] = []
+        for job in alongside { others += job.value() }
+        outcomes += others
         try shared.check()
+        if recordsRevocation, !(disabled + others).contains(where: { $0.result.isFailure }) {
+            outcomes += try recordRevocation(steps, audit: audit)
+        }
         return outcomes
+    }
+
+    /// The state write the nightly makes once a leaver's revocations all succeeded.
+    private func recordRevocation(_ steps: TerminationSteps, audit: AuditLog) throws -> [StepOutcome] {
+        let started = Date()
+        let dn = steps.found.account.dn
+        guard let now = try? connector.reread(dn), var state = now.account.state else {
+            return [StepOutcome(step: "record-revocation-complete", target: dn.string,
+                                result: .failed("the account could not be read again"), seconds: 0)]
+        }
+        guard !state.revocationComplete else {
+            return [StepOutcome(step: "record-revocation-complete", target: dn.string, result: .alreadyDone,
+                                seconds: 0)]
+        }
+        state.revocationComplete = true
+        let change = Change(kind: .recordRevocation, category: .leaver, employeeID: now.account.employeeID,
+                            login: now.account.login, dn: dn.string, state: state.stored,
+                            reason: Reason(rule: "mfa-revocation", text: "every MFA connector revoked the "
+                                           + "authenticators of a person terminated on demand"))
+        let result = try SyncRun(config: config, instant: request.instant, override: nil)
+            .apply(Plan.onDemand([change], instant: request.instant, config: config), directory: steps.directory,
+                   connector: connector, audit: audit)
+        let failure = result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped } ?? result.connectionLost
+        return [StepOutcome(step: "record-revocation-complete", target: dn.string,
+                            result: failure.map(StepResult.failed) ?? .done, seconds: Date().timeIntervalSince(started))]
     }
 
     // MARK: Disable

@@ -80,7 +80,7 @@ extension TerminationSteps {
         }
     }
 
-    static func reason(_ request: TerminationRequest, protected: String?) -> Reason {
+    public static func reason(_ request: TerminationRequest, protected: String?) -> Reason {
         var fields = [FieldEvidence(field: "reason", value: request.reason)]
         if let ticket = request.ticket { fields.append(FieldEvidence(field: "ticket", value: ticket)) }
         guard let protected else {

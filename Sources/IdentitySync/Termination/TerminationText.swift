@@ -6,7 +6,8 @@ import Foundation
 public enum TerminationText {
     /// The account and what terminating it will do. `authenticators` are lines such as
     /// `privacyidea: TOTP0001 (totp)`, one per MFA system, when MFA connectors are configured.
-    public static func found(_ steps: TerminationSteps, key: AccountKey, authenticators: [String]) -> String {
+    public static func found(_ steps: TerminationSteps, key: AccountKey, authenticators: [String],
+                             mfa: [String] = []) -> String {
         let found = steps.found
         let account = found.account
         var lines = ["found 1 account for the \(key):"]
@@ -23,7 +24,7 @@ public enum TerminationText {
         if let why = steps.protectedReason {
             lines.append("  PROTECTED:       \(why); --emergency-protected was given: an emergency lock")
         }
-        lines.append("to do:             " + todo(steps))
+        lines.append("to do:             " + todo(steps, mfa: mfa))
         return lines.map(TextReport.visible).joined(separator: "\n") + "\n"
     }
 
@@ -41,13 +42,15 @@ public enum TerminationText {
         return text
     }
 
-    static func todo(_ steps: TerminationSteps) -> String {
+    static func todo(_ steps: TerminationSteps, mfa: [String] = []) -> String {
         var parts: [String] = []
         if let change = steps.disable {
             parts.append(change.kind == .disable ? "disable the account" : "record the termination on the locked account")
         }
         if !steps.groupRemovals.isEmpty { parts.append("remove it from \(steps.groupRemovals.count) managed groups") }
-        return parts.isEmpty ? "nothing in the directory (done already)" : parts.joined(separator: ", ")
+        let directory = parts.isEmpty ? "nothing in the directory (done already)" : parts.joined(separator: ", ")
+        guard !mfa.isEmpty else { return directory }
+        return directory + "; revoke what is left in " + mfa.joined(separator: ", ")
     }
 
     private static func list(_ items: [String]) -> String {
