@@ -38,8 +38,8 @@ now() { date +%s.%N; }
 
 log "generating $N people"
 python3 "$HERE/bench-generate.py" "$N" "$WORK/data" >/dev/null
-printf 'dn: ou=contractors,ou=people,dc=example,dc=org\nobjectClass: organizationalUnit\nou: contractors\n' \
-    > "$WORK/contractors.ldif"
+printf 'dn: ou=contractors,ou=people,%s\nobjectClass: organizationalUnit\nou: contractors\n' \
+    "dc=example,dc=org" > "$WORK/contractors.ldif"
 PORT=
 for _ in 1 2 3 4 5 6 7 8; do
     port=$(( 20000 + RANDOM % 30000 ))
@@ -63,8 +63,8 @@ sed -e "s|ldap://127.0.0.1:[0-9]*|ldap://127.0.0.1:$PORT|" \
     "$ROOT/sample/idsync.yaml" > "$DIR/idsync.yaml"
 
 log "loading the directory with idsync sync"
-rc=0; "$IDSYNC" sync --config "$DIR/idsync.yaml" --at "$AT" --allow-changes 100000000 --reason "bench load" \
-    > "$WORK/load.out" 2>&1 || rc=$?
+rc=0; "$IDSYNC" sync --config "$DIR/idsync.yaml" --at "$AT" \
+    --allow-changes 100000000 --reason "bench load" > "$WORK/load.out" 2>&1 || rc=$?
 [[ $rc -le 1 ]] || { log "the load exited $rc"; tail -n 20 "$WORK/load.out" >&2; exit 1; }
 mv "$WORK/data/day1.csv" "$WORK/data/day1.csv.away"      # the HR system is down
 
@@ -72,7 +72,8 @@ mv "$WORK/data/day1.csv" "$WORK/data/day1.csv.away"      # the HR system is down
 mapfile -t IDS < <(awk -F, 'NR > 1 && $10 == "Active" { print $1 }' "$WORK/data/day1.csv.away" \
     | awk -v k="$K" 'NR % 97 == 0 && n < k { print; n++ }')
 
-echo "idsync terminate, one person at a time, in a directory of $N people (loopback, 2 cores shared)"
+echo "idsync terminate, one person at a time, in a directory of $N people" \
+    "(loopback, 2 cores shared)"
 walls=()
 for id in "${IDS[@]}"; do
     t0=$(now)
@@ -90,5 +91,6 @@ done
 python3 - "${walls[@]}" <<'PY'
 import statistics, sys
 w = sorted(float(x) for x in sys.argv[1:])
-print(f"end to end: min {w[0]:.3f} s, median {statistics.median(w):.3f} s, max {w[-1]:.3f} s (goal <= 1 s)")
+print(f"end to end: min {w[0]:.3f} s, median {statistics.median(w):.3f} s, "
+      f"max {w[-1]:.3f} s (goal <= 1 s)")
 PY

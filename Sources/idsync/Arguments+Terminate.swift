@@ -46,25 +46,30 @@ extension Arguments {
     func checkTermination() throws {
         guard isTermination else {
             // explain takes --employee ID too.
-            let explainsOne = command == .explain && termination.login == nil && termination.ticket == nil
-                && !termination.yes && !termination.emergencyProtected
+            let explainsOne = command == .explain && termination.login == nil
+                && termination.ticket == nil && !termination.yes && !termination.emergencyProtected
             if !termination.isEmpty && !explainsOne {
-                throw UsageError(message: "--employee, --login, --ticket, --yes and --emergency-protected are "
-                                 + "options of terminate and reinstate", command: command)
+                throw UsageError(
+                    message: "--employee, --login, --ticket, --yes and --emergency-protected are "
+                        + "options of terminate and reinstate", command: command)
             }
             return
         }
         guard (termination.employee == nil) != (termination.login == nil) else {
-            throw UsageError(message: "\(command.rawValue) needs --employee ID or --login NAME (one of them)",
-                             command: command)
+            throw UsageError(
+                message: "\(command.rawValue) needs --employee ID or --login NAME (one of them)",
+                command: command)
         }
         guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw UsageError(message: "\(command.rawValue) needs --reason TEXT; it goes into the audit log",
-                             command: command)
+            throw UsageError(
+                message: "\(command.rawValue) needs --reason TEXT; it goes into the audit log",
+                command: command)
         }
         if outPath != nil || format != "text" || allowChanges != nil {
-            throw UsageError(message: "--out, --format and --allow-changes are not options of \(command.rawValue)",
-                             command: command)
+            throw UsageError(
+                message:
+                    "--out, --format and --allow-changes are not options of \(command.rawValue)",
+                command: command)
         }
     }
 }

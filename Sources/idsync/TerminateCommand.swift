@@ -10,14 +10,17 @@ struct TerminateCommand {
     private var options: TerminationArguments { arguments.termination }
 
     private func request(run: String) throws -> TerminationRequest {
-        TerminationRequest(key: options.key!, reason: arguments.reason ?? "", ticket: options.ticket,
-                           emergencyProtected: options.emergencyProtected,
-                           instant: try Commands(arguments: arguments).instant(config), run: run)
+        TerminationRequest(
+            key: options.key!, reason: arguments.reason ?? "", ticket: options.ticket,
+            emergencyProtected: options.emergencyProtected,
+            instant: try Commands(arguments: arguments).instant(config), run: run)
     }
 
     private func actor() -> Actor {
-        Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(), reason: arguments.reason,
-              ticket: options.ticket)
+        Actor(
+            bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
+            reason: arguments.reason,
+            ticket: options.ticket)
     }
 
     // MARK: terminate
@@ -26,16 +29,22 @@ struct TerminateCommand {
         let started = Date()
         let run = UUID().uuidString.lowercased()
         let request = try request(run: run)
-        let connector = OpenLDAPDirectory(connection: try DirectorySession.open(config.directory), config: config)
+        let connector = OpenLDAPDirectory(
+            connection: try DirectorySession.open(config.directory), config: config)
         defer { connector.close() }
 
         let connectors = try MFAConnectors.make(config.mfa)
 
         // 1. The one account the key names, shown before anything is written, with what each
         // MFA system holds (asked of all of them at once).
-        guard var steps = try refusing({ try plannedSteps(connector, request) }) else { return .stopped }
-        var mfa = TerminationMFA(connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
-        Output.write(TerminationText.found(steps, key: request.key, authenticators: mfa.describe(), mfa: mfa.names))
+        guard var steps = try refusing({ try plannedSteps(connector, request) }) else {
+            return .stopped
+        }
+        var mfa = TerminationMFA(
+            connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
+        Output.write(
+            TerminationText.found(
+                steps, key: request.key, authenticators: mfa.describe(), mfa: mfa.names))
 
         // 2. A person at a terminal says yes, or --yes says a script was told to.
         if let refused = confirm("terminate \(steps.found.account.login)") { return refused }
@@ -45,12 +54,14 @@ struct TerminateCommand {
         let lock = takeLock(notes: &notes)
         defer { withExtendedLifetime(lock) {} }
 
-        // 4. Read again once the lock is ours: a sync may have changed the account meanwhile.
-        if lock?.waited ?? 1 > 0 {
-            guard let fresh = try refusing({ try plannedSteps(connector, request) }) else { return .stopped }
-            steps = fresh
-            mfa = TerminationMFA(connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
+        // 4. Read again once the lock is ours (or the wait is over): while the operator read
+        // and confirmed, a sync may have changed the account.
+        guard let fresh = try refusing({ try plannedSteps(connector, request) }) else {
+            return .stopped
         }
+        steps = fresh
+        mfa = TerminationMFA(
+            connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
 
         // 5. The steps, each audited, between a start and an end record as a sync writes them.
         let audit = try AuditLog(path: config.auditPath, run: run, actor: actor())
@@ -58,31 +69,42 @@ struct TerminateCommand {
             entry.event = "run-start"
             entry.action = steps.isEmergencyLock ? "emergency-lock" : "terminate"
             TerminateCommand.subject(steps.found, into: &entry)
-            entry.detail = (["idsync terminate, \(request.key), config \(config.file)"] + notes
-                + (steps.protectedReason.map { ["EMERGENCY LOCK of a protected account: \($0)"] } ?? []))
+            entry.detail =
+                (["idsync terminate, \(request.key), config \(config.file)"] + notes
+                + (steps.protectedReason.map { ["EMERGENCY LOCK of a protected account: \($0)"] }
+                    ?? []))
                 .joined(separator: "; ")
         }
         let outcomes = try TerminationRun(config: config, connector: connector, request: request)
-            .run(steps, independent: mfa.steps(reason: TerminationSteps.reason(request, protected: nil)),
-                 recordsRevocation: !mfa.isEmpty, audit: audit)
+            .run(
+                steps,
+                independent: mfa.steps(reason: TerminationSteps.reason(request, protected: nil)),
+                recordsRevocation: !mfa.isEmpty, audit: audit)
         notes += check(connector, steps)
         let failed = outcomes.filter { $0.result.isFailure }
         try audit.append { entry in
             entry.event = "run-end"
             TerminateCommand.subject(steps.found, into: &entry)
             entry.result = failed.isEmpty ? "ok" : "partial"
-            entry.detail = failed.isEmpty ? "\(outcomes.count) steps done"
+            entry.detail =
+                failed.isEmpty
+                ? "\(outcomes.count) steps done"
                 : "left: " + failed.map { "\($0.step) \($0.target)" }.joined(separator: "; ")
         }
         let seconds = Date().timeIntervalSince(started)
-        Output.write(TerminationText.receipt(outcomes, run: run, seconds: seconds, notes: notes)
-                     + "audit log: \(audit.path)\n")
+        Output.write(
+            TerminationText.receipt(outcomes, run: run, seconds: seconds, notes: notes)
+                + "audit log: \(audit.path)\n")
         return failed.isEmpty ? .success : .partial
     }
 
-    private func plannedSteps(_ connector: OpenLDAPDirectory, _ request: TerminationRequest) throws
-        -> TerminationSteps {
-        try TerminationSteps(config: config, request: request, found: connector.findOne(request.key))
+    private func plannedSteps(
+        _ connector: OpenLDAPDirectory, _ request: TerminationRequest
+    ) throws
+        -> TerminationSteps
+    {
+        try TerminationSteps(
+            config: config, request: request, found: connector.findOne(request.key))
     }
 
     /// Takes the sync lock, waiting up to `terminate.lock_wait`; nil when the wait ran out.
@@ -92,18 +114,22 @@ struct TerminateCommand {
         do {
             let lock = try RunLock(path: path, waitingUpTo: wait) {
                 let holder = RunLock.holder(of: path).map { " (pid \($0))" } ?? ""
-                Output.error("idsync: another run holds the lock \(path)\(holder); waiting up to "
-                             + "\(Int(wait)) s for it (terminate.lock_wait)\n")
+                Output.error(
+                    "idsync: another run holds the lock \(path)\(holder); waiting up to "
+                        + "\(Int(wait)) s for it (terminate.lock_wait)\n")
             }
             if lock.waited > 0.05 {
-                notes.append(String(format: "waited %.1f s for the running idsync job to release the lock",
-                                    lock.waited))
+                notes.append(
+                    String(
+                        format: "waited %.1f s for the running idsync job to release the lock",
+                        lock.waited))
             }
             return lock
         } catch {
-            notes.append("the lock wait (\(Int(wait)) s) ran out: another run still holds \(path); terminate "
-                         + "went ahead without the lock (its directory steps are idempotent), and that run "
-                         + "re-checks the account before any enable or grant")
+            notes.append(
+                "the lock wait (\(Int(wait)) s) ran out: another run still holds \(path); "
+                    + "terminate went ahead without the lock (its directory steps are idempotent), "
+                    + "and that run re-checks the account before any enable or grant")
             Output.error("idsync: \(notes.last!)\n")
             return nil
         }
@@ -118,9 +144,13 @@ struct TerminateCommand {
         let managed = Set(TerminationSteps.view(of: found, config: config).groups.keys)
             .subtracting(config.protected.groups)
         let locked = found.account.lock == .administrative
-        var text = locked ? "check: the account is locked (binds fail)" : "check: the account is NOT locked"
+        var text =
+            locked
+            ? "check: the account is locked (binds fail)" : "check: the account is NOT locked"
         if steps.protectedReason == nil {
-            text += managed.isEmpty ? " and no managed group lists it"
+            text +=
+                managed.isEmpty
+                ? " and no managed group lists it"
                 : "; managed groups still listing it: "
                     + managed.map { $0.string }.sorted().joined(separator: "; ")
         }
@@ -132,18 +162,25 @@ struct TerminateCommand {
     func reinstate() throws -> ExitStatus {
         let run = UUID().uuidString.lowercased()
         let request = try request(run: run)
-        let connector = OpenLDAPDirectory(connection: try DirectorySession.open(config.directory), config: config)
+        let connector = OpenLDAPDirectory(
+            connection: try DirectorySession.open(config.directory), config: config)
         defer { connector.close() }
-        let lookup = { try Reinstatement(config: config, request: request, found: connector.findOne(request.key)) }
+        let lookup = {
+            try Reinstatement(
+                config: config, request: request, found: connector.findOne(request.key))
+        }
 
         guard var reinstatement = try refusing(lookup) else { return .stopped }
         guard reinstatement.change != nil else {
             Output.write("idsync: \(reinstatement.outlook)\n")
             return .success
         }
-        Output.write("found \(reinstatement.found.account.dn.string): "
-                     + "\(TerminationText.describe(reinstatement.found.account))\n")
-        if let refused = confirm("reinstate \(reinstatement.found.account.login)") { return refused }
+        Output.write(
+            "found \(reinstatement.found.account.dn.string): "
+                + "\(TerminationText.describe(reinstatement.found.account))\n")
+        if let refused = confirm("reinstate \(reinstatement.found.account.login)") {
+            return refused
+        }
 
         // Not urgent: like a sync, it does not run beside another run.
         let lock = try RunLock(path: config.lockPath)
@@ -161,7 +198,8 @@ struct TerminateCommand {
         let plan = Plan.onDemand([change], instant: request.instant, config: config)
         let result = try SyncRun(config: config, instant: request.instant, override: nil)
             .apply(plan, directory: reinstatement.directory, connector: connector, audit: audit)
-        let failure = result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped }
+        let failure =
+            result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped }
             ?? result.connectionLost
         try audit.append { entry in
             entry.event = "run-end"
@@ -195,8 +233,9 @@ struct TerminateCommand {
     private func confirm(_ what: String) -> ExitStatus? {
         guard !options.yes else { return nil }
         guard let answer = Confirmation.ask("type yes to \(what), anything else stops: ") else {
-            Output.error("idsync: no terminal to confirm on and no --yes: nothing was changed. Run it on a "
-                         + "terminal, or give --yes where a script runs it\n")
+            Output.error(
+                "idsync: no terminal to confirm on and no --yes: nothing was changed. Run it on a "
+                    + "terminal, or give --yes where a script runs it\n")
             return .usage
         }
         guard answer.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {

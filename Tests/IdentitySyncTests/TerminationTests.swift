@@ -19,9 +19,13 @@ extension FakeDirectory: AccountLookup {
     }
 
     private func found(_ account: ObservedAccount) -> FoundAccount {
-        let listing = groups.filter { $0.value.contains(account.dn) }.map(\.key).sorted { $0.normalized < $1.normalized }
-        return FoundAccount(account: account, groups: listing, isManagedSubtree: account.dn.isDescendant(of: Fixtures.people),
-                            name: account.attributes["cn"]?.first, title: nil, manager: nil)
+        let listing = groups.filter { $0.value.contains(account.dn) }.map(\.key).sorted {
+            $0.normalized < $1.normalized
+        }
+        return FoundAccount(
+            account: account, groups: listing,
+            isManagedSubtree: account.dn.isDescendant(of: Fixtures.people),
+            name: account.attributes["cn"]?.first, title: nil, manager: nil)
     }
 }
 
@@ -30,23 +34,30 @@ extension FakeDirectory: AccountLookup {
     var anaDN: DistinguishedName { Fixtures.personDN("agarcia") }
 
     func request(emergency: Bool = false, ticket: String? = "INC-1") -> TerminationRequest {
-        TerminationRequest(key: .employeeID("000101"), reason: "walked out", ticket: ticket,
-                           emergencyProtected: emergency, instant: Fixtures.runInstant, run: "r-1")
+        TerminationRequest(
+            key: .employeeID("000101"), reason: "walked out", ticket: ticket,
+            emergencyProtected: emergency, instant: Fixtures.runInstant, run: "r-1")
     }
 
     /// Ana synced and in her groups (each with the placeholder too), in a fake directory.
     func directory(_ adjust: (inout ObservedAccount) -> Void = { _ in }) -> FakeDirectory {
         var (account, groups) = Fixtures.synced(nurse, login: "agarcia")
         adjust(&account)
-        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [Fixtures.placeholder]) })
+        var members = Dictionary(
+            uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [Fixtures.placeholder]) })
         for group in groups { members[group, default: []].append(account.dn) }
         members["research"] = [account.dn]
         return FakeDirectory(Fixtures.directory([account], groups: members))
     }
 
-    func steps(_ fake: FakeDirectory, config: Config = Fixtures.config(), emergency: Bool = false) throws
-        -> TerminationSteps {
-        try TerminationSteps(config: config, request: request(emergency: emergency), found: fake.findOne(.employeeID("000101")))
+    func steps(
+        _ fake: FakeDirectory, config: Config = Fixtures.config(), emergency: Bool = false
+    ) throws
+        -> TerminationSteps
+    {
+        try TerminationSteps(
+            config: config, request: request(emergency: emergency),
+            found: fake.findOne(.employeeID("000101")))
     }
 
     // MARK: Steps
@@ -62,12 +73,18 @@ extension FakeDirectory: AccountLookup {
         #expect(state.terminationRef == "INC-1")
         #expect(state.revocationPending)
         #expect(disable.reason.rule == "on-demand-termination")
-        #expect(Set(steps.groupRemovals.compactMap(\.target)) == Set(["all-staff", "nursing", "ehr-users"]
-            .map { Fixtures.groupDN($0).string }), "research is not managed")
+        #expect(
+            Set(steps.groupRemovals.compactMap(\.target))
+                == Set(
+                    ["all-staff", "nursing", "ehr-users"]
+                        .map { Fixtures.groupDN($0).string }), "research is not managed")
     }
 
     @Test func aLockedAccountOnlyGetsTheFactAndADoneOneNothing() throws {
-        let locked = directory { $0.lock = .administrative; $0.state = Fixtures.disabledState(.leaver) }
+        let locked = directory {
+            $0.lock = .administrative
+            $0.state = Fixtures.disabledState(.leaver)
+        }
         let first = try steps(locked)
         #expect(first.disable?.kind == .setAttributes)
         #expect(first.disable?.state?.contains("terminated=2024-03-15") == true)
@@ -99,7 +116,8 @@ extension FakeDirectory: AccountLookup {
     }
 
     @Test func anAccountOutsideThePeopleSubtreeIsRefused() throws {
-        let service = Fixtures.account("svc", id: "000101", in: Fixtures.dn("ou=services,dc=example,dc=org"))
+        let service = Fixtures.account(
+            "svc", id: "000101", in: Fixtures.dn("ou=services,dc=example,dc=org"))
         let fake = FakeDirectory(Fixtures.directory([service]))
         #expect(throws: TerminationRefusal.self) { try steps(fake) }
     }
@@ -150,15 +168,25 @@ extension FakeDirectory: AccountLookup {
     @Test func independentStepsRunAndTheirFailuresAreReported() throws {
         let fake = directory()
         let mfa = IndependentStep(name: "stand-in") { audit in
-            audit.append { $0.action = "revoke-authenticators"; $0.result = "error" }
-            return [StepOutcome(step: "revoke-authenticators", target: "stand-in", result: .failed("down"), seconds: 0)]
+            audit.append {
+                $0.action = "revoke-authenticators"
+                $0.result = "error"
+            }
+            return [
+                StepOutcome(
+                    step: "revoke-authenticators", target: "stand-in", result: .failed("down"),
+                    seconds: 0)
+            ]
         }
         let file = try AuditFile()
-        let outcomes = try TerminationRun(config: Fixtures.config(), connector: fake, request: request())
-            .run(steps(fake), independent: [mfa], audit: file.open())
+        let outcomes = try TerminationRun(
+            config: Fixtures.config(), connector: fake, request: request()
+        )
+        .run(steps(fake), independent: [mfa], audit: file.open())
 
         #expect(outcomes.last?.result == .failed("down"))
-        #expect(fake.account("agarcia")?.lock == .administrative, "the directory steps happen anyway")
+        #expect(
+            fake.account("agarcia")?.lock == .administrative, "the directory steps happen anyway")
         #expect(try file.records().contains { $0.action == "revoke-authenticators" })
     }
 
@@ -174,7 +202,8 @@ extension FakeDirectory: AccountLookup {
         state.revocationPending = true
         adjust(&state)
         locked.state = state
-        var members = Dictionary(uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [Fixtures.placeholder]) })
+        var members = Dictionary(
+            uniqueKeysWithValues: Fixtures.allGroups.map { ($0, [Fixtures.placeholder]) })
         members["nursing"] = [Fixtures.placeholder, account.dn]
         return Fixtures.directory([locked], groups: members)
     }
@@ -225,13 +254,18 @@ extension FakeDirectory: AccountLookup {
         fake.accounts[dn]?.state?.terminatedOn = Fixtures.date("2024-03-15")
         let audit = try AuditFile()
 
-        let executor = Executor(connector: fake, audit: try audit.open(), observed: before,
-                                placeholder: Fixtures.placeholder)
+        let executor = Executor(
+            connector: fake, audit: try audit.open(), observed: before,
+            placeholder: Fixtures.placeholder)
         try executor.apply(plan)
 
-        let grants = executor.outcomes.filter { [.enable, .addToGroup, .flagMFAEnrollment].contains($0.change.kind) }
+        let grants = executor.outcomes.filter {
+            [.enable, .addToGroup, .flagMFAEnrollment].contains($0.change.kind)
+        }
         #expect(!grants.isEmpty)
-        #expect(grants.allSatisfy { $0.skipped?.contains("terminated on demand on 2024-03-15") == true })
+        #expect(
+            grants.allSatisfy { $0.skipped?.contains("terminated on demand on 2024-03-15") == true }
+        )
         #expect(fake.accounts[dn]?.lock == .administrative)
         #expect(fake.accounts[dn]?.state?.terminatedOn != nil)
         #expect(try audit.records().filter { $0.result == "skipped" }.count >= grants.count)
@@ -242,11 +276,14 @@ extension FakeDirectory: AccountLookup {
         let observed = terminated()
         let fake = FakeDirectory(observed)
         let found = try fake.findOne(.employeeID("000101"))
-        let reinstatement = try Reinstatement(config: Fixtures.config(), request: request(), found: found)
+        let reinstatement = try Reinstatement(
+            config: Fixtures.config(), request: request(), found: found)
         let change = try #require(reinstatement.change)
-        let executor = Executor(connector: fake, audit: try AuditFile().open(), observed: observed,
-                                placeholder: Fixtures.placeholder)
-        try executor.apply(Plan.onDemand([change], instant: Fixtures.runInstant, config: Fixtures.config()))
+        let executor = Executor(
+            connector: fake, audit: try AuditFile().open(), observed: observed,
+            placeholder: Fixtures.placeholder)
+        try executor.apply(
+            Plan.onDemand([change], instant: Fixtures.runInstant, config: Fixtures.config()))
 
         #expect(executor.outcomes.allSatisfy { $0.succeeded })
         #expect(fake.account("agarcia")?.state?.terminatedOn == nil)

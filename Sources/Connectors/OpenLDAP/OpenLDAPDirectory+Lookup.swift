@@ -15,8 +15,10 @@ extension OpenLDAPDirectory: AccountLookup {
         let filter = "(&\(LDAPFilter.equality(attribute, key.value))(!(objectClass=groupOfNames)))"
         var entries: [LDAPEntry] = []
         try reading {
-            try connection.search(base: config.base.string, scope: .subtree, filter: filter,
-                                  attributes: lookupAttributes, pageSize: config.pageSize) { entries.append($0) }
+            try connection.search(
+                base: config.base.string, scope: .subtree, filter: filter,
+                attributes: lookupAttributes, pageSize: config.pageSize
+            ) { entries.append($0) }
         }
         return try entries.map(found)
     }
@@ -51,14 +53,16 @@ extension OpenLDAPDirectory: AccountLookup {
         case let other?: lock = .other(other)
         }
         let login = entry.first(loginAttribute) ?? dn.rdns.first?.first?.value ?? entry.dn
-        var account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
-                                      attributes: AttributeMap(entry.attributes), lock: lock,
-                                      state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
+        var account = ObservedAccount(
+            dn: dn, login: login, employeeID: entry.first("employeenumber"),
+            attributes: AttributeMap(entry.attributes), lock: lock,
+            state: entry.first(config.stateAttribute).flatMap(AccountState.init(stored:)))
         account.credentials = try credentialsHeld(by: dn)
-        return FoundAccount(account: account, groups: try groups(listing: dn),
-                            isManagedSubtree: dn.isDescendant(of: config.people),
-                            name: entry.first("displayname") ?? entry.first("cn"), title: entry.first("title"),
-                            manager: try managerName(entry.first("manager")))
+        return FoundAccount(
+            account: account, groups: try groups(listing: dn),
+            isManagedSubtree: dn.isDescendant(of: config.people),
+            name: entry.first("displayname") ?? entry.first("cn"), title: entry.first("title"),
+            manager: try managerName(entry.first("manager")))
     }
 
     /// Every group whose member lists `dn`, read without their members: a group of the
@@ -67,8 +71,10 @@ extension OpenLDAPDirectory: AccountLookup {
         let filter = "(&(objectClass=groupOfNames)\(LDAPFilter.equality("member", dn.string)))"
         var groups: [DistinguishedName] = []
         try reading {
-            try connection.search(base: config.base.string, scope: .subtree, filter: filter,
-                                  attributes: ["1.1"], pageSize: config.pageSize) { entry in
+            try connection.search(
+                base: config.base.string, scope: .subtree, filter: filter,
+                attributes: ["1.1"], pageSize: config.pageSize
+            ) { entry in
                 if let group = try? DistinguishedName(parsing: entry.dn) { groups.append(group) }
             }
         }
@@ -83,8 +89,10 @@ extension OpenLDAPDirectory: AccountLookup {
         var held: [String] = []
         let filter = "(|" + names.map { "(\($0)=*)" }.joined() + ")"
         try reading {
-            try connection.search(base: dn.string, scope: .base, filter: filter, attributes: names,
-                                  pageSize: config.pageSize, typesOnly: true) { entry in
+            try connection.search(
+                base: dn.string, scope: .base, filter: filter, attributes: names,
+                pageSize: config.pageSize, typesOnly: true
+            ) { entry in
                 held = entry.attributes.keys.filter { credentials.configured($0) != nil }.sorted()
             }
         }
@@ -115,5 +123,7 @@ public struct DirectoryReadError: Error, CustomStringConvertible {
     public let url: String
     public let error: LDAPError
 
-    public var description: String { "reading the directory \(url) as \(identity) failed: \(error)" }
+    public var description: String {
+        "reading the directory \(url) as \(identity) failed: \(error)"
+    }
 }

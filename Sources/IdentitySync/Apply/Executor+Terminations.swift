@@ -18,16 +18,21 @@ extension Executor {
         // after a termination already knows about it.
         var dns: Set<String> = []
         for account in observed.accounts where account.state?.terminatedOn == nil {
-            guard let id = account.employeeID, let planned = candidates[Person.key(id)] else { continue }
+            guard let id = account.employeeID, let planned = candidates[Person.key(id)] else {
+                continue
+            }
             dns.formUnion(planned.map(\.dn))
         }
         for dn in dns.sorted() {
             do {
-                guard let state = try connector.currentState(of: dn), let date = state.terminatedOn else { continue }
-                terminatedSincePlan[dn] = "terminated on demand on \(date) (\(state.terminationRef ?? "no reference")) "
+                guard let state = try connector.currentState(of: dn), let date = state.terminatedOn
+                else { continue }
+                terminatedSincePlan[dn] =
+                    "terminated on demand on \(date) (\(state.terminationRef ?? "no reference")) "
                     + "after this run's plan was made: not re-enabled or re-granted"
             } catch {
-                terminatedSincePlan[dn] = "could not read the account again to check for an on-demand termination "
+                terminatedSincePlan[dn] =
+                    "could not read the account again to check for an on-demand termination "
                     + "(\(error)); not sent, the next run applies it"
             }
         }

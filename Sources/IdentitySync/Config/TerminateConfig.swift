@@ -18,7 +18,8 @@ extension ConfigLoader {
         if let wait = try node.optional("lock_wait") {
             let text = try wait.string()
             guard let seconds = TerminateConfig.duration(text) else {
-                throw wait.error("must be a duration such as 90s, 5m or 1h (at most 1h), found '\(text)'")
+                throw wait.error(
+                    "must be a duration such as 90s, 5m or 1h (at most 1h), found '\(text)'")
             }
             config.lockWait = seconds
         }
@@ -37,7 +38,8 @@ extension TerminateConfig {
             unit = scale
             digits = digits.dropLast()
         }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let count = Int(digits), count >= 0 else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let count = Int(digits), count >= 0
+        else { return nil }
         let seconds = Double(count) * unit
         return seconds <= 3600 ? seconds : nil
     }

@@ -24,8 +24,12 @@ public enum AccountKey: Sendable, Equatable, CustomStringConvertible {
     /// key is refused before the directory is asked anything.
     public var problem: String? {
         guard !value.isEmpty else { return "the key is empty" }
-        if value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            return "the key holds a control character, which no employee id or login idsync manages has"
+        if value.unicodeScalars.contains(where: {
+            $0.value < 0x20 || (0x7F...0x9F).contains($0.value)
+        }) {
+            return
+                "the key holds a control character, which no employee id or login idsync "
+                    + "manages has"
         }
         return nil
     }
@@ -43,8 +47,10 @@ public struct TerminationRequest: Sendable {
     /// The audit run id, referenced from the account when there is no ticket.
     public var run: String
 
-    public init(key: AccountKey, reason: String, ticket: String?, emergencyProtected: Bool,
-                instant: Date, run: String) {
+    public init(
+        key: AccountKey, reason: String, ticket: String?, emergencyProtected: Bool,
+        instant: Date, run: String
+    ) {
         self.key = key
         self.reason = reason
         self.ticket = ticket
@@ -75,8 +81,10 @@ public struct FoundAccount: Sendable {
     public var title: String?
     public var manager: String?
 
-    public init(account: ObservedAccount, groups: [DistinguishedName], isManagedSubtree: Bool,
-                name: String?, title: String?, manager: String?) {
+    public init(
+        account: ObservedAccount, groups: [DistinguishedName], isManagedSubtree: Bool,
+        name: String?, title: String?, manager: String?
+    ) {
         self.account = account
         self.groups = groups
         self.isManagedSubtree = isManagedSubtree
@@ -116,8 +124,11 @@ extension AccountLookup {
                 throw LookupRefusal("no account has exactly the \(key); nobody was changed")
             }
             let names = found.map { "  \($0.account.dn.string)" }.joined(separator: "\n")
-            throw LookupRefusal("\(found.count) accounts have the \(key), so which one is meant is not clear; "
-                                + "nobody was changed. Found:\n\(names)\nName one by --login, or fix the duplicate")
+            throw LookupRefusal(
+                "\(found.count) accounts have the \(key), so which one is meant is not clear; "
+                    + "nobody was changed. Found:\n\(names)\n"
+                    + "Name one by --login, or fix the duplicate"
+            )
         }
         return found[0]
     }

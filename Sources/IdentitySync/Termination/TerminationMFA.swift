@@ -9,8 +9,9 @@ public struct TerminationMFA {
 
     public init(connectors: [MFAConnector], account: ObservedAccount) {
         self.connectors = connectors.map(ConnectorBox.init)
-        self.subject = MFASubject(employeeID: account.employeeID ?? "", login: account.login, dn: account.dn.string,
-                                  mail: account.attributes["mail"]?.first)
+        self.subject = MFASubject(
+            employeeID: account.employeeID ?? "", login: account.login, dn: account.dn.string,
+            mail: account.attributes["mail"]?.first)
     }
 
     public var isEmpty: Bool { connectors.isEmpty }
@@ -27,7 +28,9 @@ public struct TerminationMFA {
     public func steps(reason: Reason) -> [IndependentStep] {
         let subject = self.subject
         return connectors.map { box in
-            IndependentStep(name: box.connector.traits.name) { audit in box.revoke(subject, reason: reason, audit: audit) }
+            IndependentStep(name: box.connector.traits.name) { audit in
+                box.revoke(subject, reason: reason, audit: audit)
+            }
         }
     }
 }
@@ -46,8 +49,12 @@ final class ConnectorBox: @unchecked Sendable {
         switch connector.observe([subject])[subject] {
         case .success(let user) where !user.exists: text = "\(name): no such user"
         case .success(let user):
-            text = "\(name): " + (user.authenticators.isEmpty ? "none" : user.authenticators.map(\.label)
-                .joined(separator: ", "))
+            text =
+                "\(name): "
+                + (user.authenticators.isEmpty
+                    ? "none"
+                    : user.authenticators.map(\.label)
+                        .joined(separator: ", "))
         case .failure(let failure): text = "\(name): could not be listed (\(failure.message))"
         case nil: text = "\(name): could not be listed"
         }
@@ -59,45 +66,61 @@ final class ConnectorBox: @unchecked Sendable {
     func revoke(_ subject: MFASubject, reason: Reason, audit: SerialAudit) -> [StepOutcome] {
         let delete = connector.traits.leaverPolicy == .delete
         let action = delete ? "delete-authenticators" : "revoke-authenticators"
-        var outcomes = [authenticators(subject, action: action, delete: delete, reason: reason, audit: audit)]
+        var outcomes = [
+            authenticators(subject, action: action, delete: delete, reason: reason, audit: audit)
+        ]
         if connector.traits.revokesSessions {
             outcomes.append(sessions(subject, reason: reason, audit: audit))
         }
         return outcomes
     }
 
-    private func authenticators(_ subject: MFASubject, action: String, delete: Bool, reason: Reason,
-                                audit: SerialAudit) -> StepOutcome {
+    private func authenticators(
+        _ subject: MFASubject, action: String, delete: Bool, reason: Reason,
+        audit: SerialAudit
+    ) -> StepOutcome {
         let started = Date()
         attempt(action, subject, audit)
         let before: [Authenticator]
-        switch connector.observe([subject])[subject] ?? .failure(MFAFailure(connector: name, message: "no answer")) {
+        switch connector.observe([subject])[subject]
+            ?? .failure(MFAFailure(connector: name, message: "no answer"))
+        {
         case .failure(let failure):
-            return finish(action, subject, reason, before: [], after: nil, failure: failure, started, audit)
+            return finish(
+                action, subject, reason, before: [], after: nil, failure: failure, started, audit)
         case .success(let user):
             before = user.exists ? user.authenticators : []
         }
         let left = before.filter { delete || !$0.revoked }
         guard !left.isEmpty else {
-            return finish(action, subject, reason, before: before, after: nil, failure: nil, started, audit,
-                          done: "nothing left to revoke")
+            return finish(
+                action, subject, reason, before: before, after: nil, failure: nil, started, audit,
+                done: "nothing left to revoke")
         }
         do {
             let after = try connector.perform(.revokeAuthenticators(delete: delete), for: subject)
-            return finish(action, subject, reason, before: before, after: after ?? [], failure: nil, started, audit)
+            return finish(
+                action, subject, reason, before: before, after: after ?? [], failure: nil, started,
+                audit)
         } catch {
-            return finish(action, subject, reason, before: before, after: nil, failure: error, started, audit)
+            return finish(
+                action, subject, reason, before: before, after: nil, failure: error, started, audit)
         }
     }
 
-    private func sessions(_ subject: MFASubject, reason: Reason, audit: SerialAudit) -> StepOutcome {
+    private func sessions(_ subject: MFASubject, reason: Reason, audit: SerialAudit) -> StepOutcome
+    {
         let started = Date()
         attempt("revoke-sessions", subject, audit)
         do {
             _ = try connector.perform(.revokeSessions, for: subject)
-            return finish("revoke-sessions", subject, reason, before: [], after: [], failure: nil, started, audit)
+            return finish(
+                "revoke-sessions", subject, reason, before: [], after: [], failure: nil, started,
+                audit)
         } catch {
-            return finish("revoke-sessions", subject, reason, before: [], after: nil, failure: error, started, audit)
+            return finish(
+                "revoke-sessions", subject, reason, before: [], after: nil, failure: error, started,
+                audit)
         }
     }
 
@@ -112,9 +135,11 @@ final class ConnectorBox: @unchecked Sendable {
     }
 
     /// The result record and the receipt line of one call. `done` marks a step an earlier run did.
-    private func finish(_ action: String, _ subject: MFASubject, _ reason: Reason, before: [Authenticator],
-                        after: [Authenticator]?, failure: MFAFailure?, _ started: Date, _ audit: SerialAudit,
-                        done: String? = nil) -> StepOutcome {
+    private func finish(
+        _ action: String, _ subject: MFASubject, _ reason: Reason, before: [Authenticator],
+        after: [Authenticator]?, failure: MFAFailure?, _ started: Date, _ audit: SerialAudit,
+        done: String? = nil
+    ) -> StepOutcome {
         audit.append { entry in
             entry.action = action
             entry.employeeID = subject.employeeID
@@ -128,11 +153,21 @@ final class ConnectorBox: @unchecked Sendable {
             entry.detail = done
         }
         let seconds = Date().timeIntervalSince(started)
-        if let failure { return StepOutcome(step: action, target: name, result: .failed(failure.message), seconds: seconds) }
-        if let done { return StepOutcome(step: action, target: name, result: .alreadyDone, seconds: seconds, detail: done) }
-        let count = action == "delete-authenticators" ? before.count : before.filter { !$0.revoked }.count
-        return StepOutcome(step: action, target: name, result: .done, seconds: seconds,
-                           detail: action == "revoke-sessions" ? nil : "\(count) of \(before.count) "
-                            + (action == "delete-authenticators" ? "deleted" : "revoked"))
+        if let failure {
+            return StepOutcome(
+                step: action, target: name, result: .failed(failure.message), seconds: seconds)
+        }
+        if let done {
+            return StepOutcome(
+                step: action, target: name, result: .alreadyDone, seconds: seconds, detail: done)
+        }
+        let count =
+            action == "delete-authenticators" ? before.count : before.filter { !$0.revoked }.count
+        return StepOutcome(
+            step: action, target: name, result: .done, seconds: seconds,
+            detail: action == "revoke-sessions"
+                ? nil
+                : "\(count) of \(before.count) "
+                    + (action == "delete-authenticators" ? "deleted" : "revoked"))
     }
 }

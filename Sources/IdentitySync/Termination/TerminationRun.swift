@@ -21,7 +21,9 @@ public struct StepOutcome: Sendable {
     public let seconds: Double
     public let detail: String?
 
-    public init(step: String, target: String, result: StepResult, seconds: Double, detail: String? = nil) {
+    public init(
+        step: String, target: String, result: StepResult, seconds: Double, detail: String? = nil
+    ) {
         self.step = step
         self.target = target
         self.result = result
@@ -85,8 +87,10 @@ public struct TerminationRun {
     /// disabled and every independent step (the MFA systems) succeeded, the account records
     /// the revocation complete, so that nightly runs stop asking the connectors about it.
     /// Throws only when the audit log cannot be written.
-    public func run(_ steps: TerminationSteps, independent: [IndependentStep], recordsRevocation: Bool = false,
-                    audit: AuditLog) throws -> [StepOutcome] {
+    public func run(
+        _ steps: TerminationSteps, independent: [IndependentStep], recordsRevocation: Bool = false,
+        audit: AuditLog
+    ) throws -> [StepOutcome] {
         let shared = SerialAudit(audit)
         let alongside = independent.map { step in StepThread { step.run(shared) } }
         let disabled = try disable(steps, audit: audit, shared: shared)
@@ -102,35 +106,56 @@ public struct TerminationRun {
     }
 
     /// The state write the nightly makes once a leaver's revocations all succeeded.
-    private func recordRevocation(_ steps: TerminationSteps, audit: AuditLog) throws -> [StepOutcome] {
+    private func recordRevocation(
+        _ steps: TerminationSteps, audit: AuditLog
+    ) throws -> [StepOutcome] {
         let started = Date()
         let dn = steps.found.account.dn
         guard let now = try? connector.reread(dn), var state = now.account.state else {
-            return [StepOutcome(step: "record-revocation-complete", target: dn.string,
-                                result: .failed("the account could not be read again"), seconds: 0)]
+            return [
+                StepOutcome(
+                    step: "record-revocation-complete", target: dn.string,
+                    result: .failed("the account could not be read again"), seconds: 0)
+            ]
         }
         guard !state.revocationComplete else {
-            return [StepOutcome(step: "record-revocation-complete", target: dn.string, result: .alreadyDone,
-                                seconds: 0)]
+            return [
+                StepOutcome(
+                    step: "record-revocation-complete", target: dn.string, result: .alreadyDone,
+                    seconds: 0)
+            ]
         }
         state.revocationComplete = true
-        let change = Change(kind: .recordRevocation, category: .leaver, employeeID: now.account.employeeID,
-                            login: now.account.login, dn: dn.string, state: state.stored,
-                            reason: Reason(rule: "mfa-revocation", text: "every MFA connector revoked the "
-                                           + "authenticators of a person terminated on demand"))
+        let change = Change(
+            kind: .recordRevocation, category: .leaver, employeeID: now.account.employeeID,
+            login: now.account.login, dn: dn.string, state: state.stored,
+            reason: Reason(
+                rule: "mfa-revocation",
+                text: "every MFA connector revoked the "
+                    + "authenticators of a person terminated on demand"))
         let result = try SyncRun(config: config, instant: request.instant, override: nil)
-            .apply(Plan.onDemand([change], instant: request.instant, config: config), directory: steps.directory,
-                   connector: connector, audit: audit)
-        let failure = result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped } ?? result.connectionLost
-        return [StepOutcome(step: "record-revocation-complete", target: dn.string,
-                            result: failure.map(StepResult.failed) ?? .done, seconds: Date().timeIntervalSince(started))]
+            .apply(
+                Plan.onDemand([change], instant: request.instant, config: config),
+                directory: steps.directory,
+                connector: connector, audit: audit)
+        let failure =
+            result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped }
+            ?? result.connectionLost
+        return [
+            StepOutcome(
+                step: "record-revocation-complete", target: dn.string,
+                result: failure.map(StepResult.failed) ?? .done,
+                seconds: Date().timeIntervalSince(started))
+        ]
     }
 
     // MARK: Disable
 
     /// The disable goes through `SyncRun.apply`, as a leaver's does at night: the same check
     /// that slapd honours the lock, the same write and the same audit record.
-    private func disable(_ steps: TerminationSteps, audit: AuditLog, shared: SerialAudit) throws -> [StepOutcome] {
+    private func disable(
+        _ steps: TerminationSteps, audit: AuditLog, shared: SerialAudit
+    ) throws -> [StepOutcome] {
         let dn = steps.found.account.dn.string
         guard let change = steps.disable else {
             shared.append { entry in
@@ -143,14 +168,21 @@ public struct TerminationRun {
         let started = Date()
         let plan = Plan.onDemand([change], instant: request.instant, config: config)
         let run = SyncRun(config: config, instant: request.instant, override: nil)
-        let result = try run.apply(plan, directory: steps.directory, connector: connector, audit: audit)
+        let result = try run.apply(
+            plan, directory: steps.directory, connector: connector, audit: audit)
         let seconds = Date().timeIntervalSince(started)
         let outcome = result.outcomes.first
         let failure = outcome?.failure.map { "\($0)" } ?? outcome?.skipped ?? result.connectionLost
-        let notes = [change.kind == .setAttributes ? "already locked; the termination is now recorded on it" : nil,
-                     change.wipeDescription].compactMap { $0 }
-        return [StepOutcome(step: "disable", target: dn, result: failure.map(StepResult.failed) ?? .done,
-                            seconds: seconds, detail: notes.isEmpty ? nil : notes.joined(separator: "; "))]
+        let notes = [
+            change.kind == .setAttributes
+                ? "already locked; the termination is now recorded on it" : nil,
+            change.wipeDescription,
+        ].compactMap { $0 }
+        return [
+            StepOutcome(
+                step: "disable", target: dn, result: failure.map(StepResult.failed) ?? .done,
+                seconds: seconds, detail: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        ]
     }
 
     // MARK: Groups
@@ -158,7 +190,9 @@ public struct TerminationRun {
     /// Each managed group loses the account in one modify, all of them in flight at once.
     /// A groupOfNames must keep a member: where the account was the last one, slapd refuses
     /// (65 objectClassViolation) and the removal is sent again with the placeholder added.
-    private func removeFromGroups(_ steps: TerminationSteps, shared: SerialAudit) throws -> [StepOutcome] {
+    private func removeFromGroups(
+        _ steps: TerminationSteps, shared: SerialAudit
+    ) throws -> [StepOutcome] {
         let removals = steps.groupRemovals
         guard !removals.isEmpty else { return [] }
         let started = Date()
@@ -176,33 +210,47 @@ public struct TerminationRun {
             }
         }
         try shared.check()
-        send(removals.map { .groupMembers(group: $0.target ?? "", add: [], remove: [$0.dn]) }) { index, result in
-            if case .failure(let failure) = result, failure.code == 65 { lastMember.append(index) }
-            else { results[index] = result }
+        send(removals.map { .groupMembers(group: $0.target ?? "", add: [], remove: [$0.dn]) }) {
+            index, result in
+            if case .failure(let failure) = result, failure.code == 65 {
+                lastMember.append(index)
+            } else {
+                results[index] = result
+            }
         }
         if !lastMember.isEmpty {
             let retries = lastMember.map { removals[$0] }
-            send(retries.map { .groupMembers(group: $0.target ?? "", add: [placeholder], remove: [$0.dn]) }) {
+            send(
+                retries.map {
+                    .groupMembers(group: $0.target ?? "", add: [placeholder], remove: [$0.dn])
+                }
+            ) {
                 results[lastMember[$0]] = $1
             }
         }
         let seconds = Date().timeIntervalSince(started)
         return removals.enumerated().map { index, change in
-            let result = results[index] ?? .failure(DirectoryFailure(code: -1, message: "no reply came"))
-            let kept = lastMember.contains(index) ? "the last member: \(placeholder) keeps the group valid" : nil
+            let result =
+                results[index] ?? .failure(DirectoryFailure(code: -1, message: "no reply came"))
+            let kept =
+                lastMember.contains(index)
+                ? "the last member: \(placeholder) keeps the group valid" : nil
             record(change, result: result, detail: kept, shared: shared)
             let step: StepResult
             switch result {
             case .success: step = .done
             case .failure(let failure): step = .failed("\(failure)")
             }
-            return StepOutcome(step: "remove-from-group", target: change.target ?? "", result: step,
-                               seconds: seconds, detail: kept)
+            return StepOutcome(
+                step: "remove-from-group", target: change.target ?? "", result: step,
+                seconds: seconds, detail: kept)
         }
     }
 
-    private func send(_ operations: [DirectoryOperation],
-                      _ completion: (Int, Result<Void, DirectoryFailure>) -> Void) {
+    private func send(
+        _ operations: [DirectoryOperation],
+        _ completion: (Int, Result<Void, DirectoryFailure>) -> Void
+    ) {
         var answered = Set<Int>()
         do {
             try connector.write(operations) { index, result in
@@ -211,13 +259,17 @@ public struct TerminationRun {
             }
         } catch {
             for index in operations.indices where !answered.contains(index) {
-                completion(index, .failure(DirectoryFailure(code: -1, message: "\(error)", outcomeUnknown: true)))
+                completion(
+                    index,
+                    .failure(DirectoryFailure(code: -1, message: "\(error)", outcomeUnknown: true)))
             }
         }
     }
 
-    private func record(_ change: Change, result: Result<Void, DirectoryFailure>, detail: String?,
-                        shared: SerialAudit) {
+    private func record(
+        _ change: Change, result: Result<Void, DirectoryFailure>, detail: String?,
+        shared: SerialAudit
+    ) {
         shared.append { entry in
             entry.action = change.kind.rawValue
             entry.employeeID = change.employeeID
@@ -266,8 +318,10 @@ final class StepThread: @unchecked Sendable {
 extension Plan {
     /// A plan of changes an operator asked for, with no feed behind it.
     public static func onDemand(_ changes: [Change], instant: Date, config: Config) -> Plan {
-        Plan(runDate: "\(LocalDate(instant, in: config.timeZone))",
-             instant: ISO8601DateFormatter().string(from: instant), feed: "none", directoryFingerprint: "",
-             summary: PlanSummary(), changes: changes, findings: [], guards: [])
+        Plan(
+            runDate: "\(LocalDate(instant, in: config.timeZone))",
+            instant: ISO8601DateFormatter().string(from: instant), feed: "none",
+            directoryFingerprint: "",
+            summary: PlanSummary(), changes: changes, findings: [], guards: [])
     }
 }

@@ -47,54 +47,73 @@ extension TerminationSteps {
         self.managedGroups = work.managedGroupDNs.filter { work.isMember(account.dn, of: $0) }
         // An emergency lock of a protected account only locks: its groups and authenticators
         // belong to its owners, and a reinstate can undo a lock completely.
-        self.groupRemovals = protected != nil ? [] : leaver.changes.filter { $0.kind == .removeFromGroup }
-            .map { $0.replacing(state: nil, reason: reason) }
-        self.disable = TerminationSteps.disable(account, leaver.changes, reason: reason, today: today,
-                                                reference: request.reference, config: config)
+        self.groupRemovals =
+            protected != nil
+            ? []
+            : leaver.changes.filter { $0.kind == .removeFromGroup }
+                .map { $0.replacing(state: nil, reason: reason) }
+        self.disable = TerminationSteps.disable(
+            account, leaver.changes, reason: reason, today: today,
+            reference: request.reference, config: config)
     }
 
     /// The account and the watched groups that list it: enough for the planner's protection
     /// check and group membership, with nothing else of the directory read.
     public static func view(of found: FoundAccount, config: Config) -> ObservedDirectory {
-        var watched = Set(config.roles.managedGroups.map(config.groupDN)).union(config.protected.groups)
-        for flag in [config.policy.enrollmentGroup, config.policy.reverificationGroup].compactMap({ $0 }) {
+        var watched = Set(config.roles.managedGroups.map(config.groupDN)).union(
+            config.protected.groups)
+        for flag in [config.policy.enrollmentGroup, config.policy.reverificationGroup].compactMap({
+            $0
+        }) {
             watched.insert(config.groupDN(flag))
         }
         var groups: [DistinguishedName: ObservedGroup] = [:]
         for group in found.groups where watched.contains(group) {
             groups[group] = ObservedGroup(dn: group, members: [found.account.dn.normalized])
         }
-        return ObservedDirectory(accounts: [found.account], groups: groups, takenNames: [], fingerprint: "")
+        return ObservedDirectory(
+            accounts: [found.account], groups: groups, takenNames: [], fingerprint: "")
     }
 
-    private static func check(_ found: FoundAccount, protected: String?, request: TerminationRequest) throws {
+    private static func check(
+        _ found: FoundAccount, protected: String?, request: TerminationRequest
+    ) throws {
         let dn = found.account.dn.string
         if let protected, !request.emergencyProtected {
-            throw TerminationRefusal("\(dn) is a protected account (\(protected)); terminate refuses it, and "
-                                     + "nothing was changed. If this is an emergency lock of that account, run "
-                                     + "the command again with --emergency-protected: it is audited as such")
+            throw TerminationRefusal(
+                "\(dn) is a protected account (\(protected)); terminate refuses it, and "
+                    + "nothing was changed. If this is an emergency lock of that account, run "
+                    + "the command again with --emergency-protected: it is audited as such")
         }
         if !found.isManagedSubtree, protected == nil {
-            throw TerminationRefusal("\(dn) lies outside the people subtree idsync manages; terminate refuses "
-                                     + "it, and nothing was changed")
+            throw TerminationRefusal(
+                "\(dn) lies outside the people subtree idsync manages; terminate refuses "
+                    + "it, and nothing was changed")
         }
     }
 
     public static func reason(_ request: TerminationRequest, protected: String?) -> Reason {
         var fields = [FieldEvidence(field: "reason", value: request.reason)]
-        if let ticket = request.ticket { fields.append(FieldEvidence(field: "ticket", value: ticket)) }
-        guard let protected else {
-            return Reason(rule: "on-demand-termination", text: "terminated on demand by an operator",
-                          fields: fields)
+        if let ticket = request.ticket {
+            fields.append(FieldEvidence(field: "ticket", value: ticket))
         }
-        return Reason(rule: "emergency-lock", text: "emergency lock of a protected account (\(protected)) "
-                      + "by an operator", fields: fields)
+        guard let protected else {
+            return Reason(
+                rule: "on-demand-termination", text: "terminated on demand by an operator",
+                fields: fields)
+        }
+        return Reason(
+            rule: "emergency-lock",
+            text: "emergency lock of a protected account (\(protected)) "
+                + "by an operator", fields: fields)
     }
 
     /// The leaver's disable with the termination fact added; where the account is already
     /// locked by idsync, a state write that adds the fact; nil when lock and fact are there.
-    static func disable(_ account: ObservedAccount, _ leaverChanges: [Change], reason: Reason, today: LocalDate,
-                        reference: String, config: Config) -> Change? {
+    static func disable(
+        _ account: ObservedAccount, _ leaverChanges: [Change], reason: Reason, today: LocalDate,
+        reference: String, config: Config
+    ) -> Change? {
         let planned = leaverChanges.first { $0.kind == .disable || $0.kind == .setAttributes }
         let old = account.state ?? AccountState()
         var state = planned?.state.flatMap(AccountState.init(stored:)) ?? old
@@ -108,16 +127,19 @@ extension TerminationSteps {
         state.revocationPending = true
         if let planned { return planned.replacing(state: state.stored, reason: reason) }
         let classes = Planner(config: config, instant: Date()).stateClassEdit(account)
-        return Change(kind: .setAttributes, category: .leaver, employeeID: account.employeeID,
-                      login: account.login, dn: account.dn.string, attributes: classes,
-                      state: state.stored, reason: reason)
+        return Change(
+            kind: .setAttributes, category: .leaver, employeeID: account.employeeID,
+            login: account.login, dn: account.dn.string, attributes: classes,
+            state: state.stored, reason: reason)
     }
 }
 
 extension Change {
     /// The same change with another state and reason.
     func replacing(state: String?, reason: Reason) -> Change {
-        Change(kind: kind, category: category, employeeID: employeeID, login: login, dn: dn, target: target,
-               attributes: attributes, state: state, reason: reason, wipe: wipe)
+        Change(
+            kind: kind, category: category, employeeID: employeeID, login: login, dn: dn,
+            target: target,
+            attributes: attributes, state: state, reason: reason, wipe: wipe)
     }
 }

@@ -6,23 +6,29 @@ import Foundation
 public enum TerminationText {
     /// The account and what terminating it will do. `authenticators` are lines such as
     /// `privacyidea: TOTP0001 (totp)`, one per MFA system, when MFA connectors are configured.
-    public static func found(_ steps: TerminationSteps, key: AccountKey, authenticators: [String],
-                             mfa: [String] = []) -> String {
+    public static func found(
+        _ steps: TerminationSteps, key: AccountKey, authenticators: [String],
+        mfa: [String] = []
+    ) -> String {
         let found = steps.found
         let account = found.account
         var lines = ["found 1 account for the \(key):"]
         lines.append("  name:            \(found.name ?? "(none)")")
         lines.append("  dn:              \(account.dn.string)")
-        lines.append("  employee id:     \(account.employeeID ?? "(none)")   login: \(account.login)")
+        lines.append(
+            "  employee id:     \(account.employeeID ?? "(none)")   login: \(account.login)")
         lines.append("  title:           \(found.title ?? "(none)")")
         lines.append("  manager:         \(found.manager ?? "(none)")")
         lines.append("  now:             \(describe(account))")
         lines.append("  managed groups:  " + list(steps.managedGroups.map(\.string)))
         let others = found.groups.filter { !steps.managedGroups.contains($0) }
-        if !others.isEmpty { lines.append("  other groups:    \(list(others.map(\.string))) (idsync leaves them)") }
+        if !others.isEmpty {
+            lines.append("  other groups:    \(list(others.map(\.string))) (idsync leaves them)")
+        }
         for line in authenticators { lines.append("  authenticators:  \(line)") }
         if let why = steps.protectedReason {
-            lines.append("  PROTECTED:       \(why); --emergency-protected was given: an emergency lock")
+            lines.append(
+                "  PROTECTED:       \(why); --emergency-protected was given: an emergency lock")
         }
         lines.append("to do:             " + todo(steps, mfa: mfa))
         return lines.map(TextReport.visible).joined(separator: "\n") + "\n"
@@ -33,7 +39,8 @@ public enum TerminationText {
         var text: String
         switch account.lock {
         case .none: text = "enabled"
-        case .administrative: text = state?.disabledBy != nil ? "disabled by idsync" : "disabled outside idsync"
+        case .administrative:
+            text = state?.disabledBy != nil ? "disabled by idsync" : "disabled outside idsync"
         case .other(let value): text = "locked by the directory (\(value))"
         }
         if let date = state?.terminatedOn {
@@ -45,10 +52,16 @@ public enum TerminationText {
     static func todo(_ steps: TerminationSteps, mfa: [String] = []) -> String {
         var parts: [String] = []
         if let change = steps.disable {
-            parts.append(change.kind == .disable ? "disable the account" : "record the termination on the locked account")
+            parts.append(
+                change.kind == .disable
+                    ? "disable the account" : "record the termination on the locked account")
         }
-        if !steps.groupRemovals.isEmpty { parts.append("remove it from \(steps.groupRemovals.count) managed groups") }
-        let directory = parts.isEmpty ? "nothing in the directory (done already)" : parts.joined(separator: ", ")
+        if !steps.groupRemovals.isEmpty {
+            parts.append("remove it from \(steps.groupRemovals.count) managed groups")
+        }
+        let directory =
+            parts.isEmpty
+            ? "nothing in the directory (done already)" : parts.joined(separator: ", ")
         guard !mfa.isEmpty else { return directory }
         return directory + "; revoke what is left in " + mfa.joined(separator: ", ")
     }
@@ -58,7 +71,9 @@ public enum TerminationText {
     }
 
     /// Each step with its result and time, the total, and what is left to do.
-    public static func receipt(_ outcomes: [StepOutcome], run: String, seconds: Double, notes: [String]) -> String {
+    public static func receipt(
+        _ outcomes: [StepOutcome], run: String, seconds: Double, notes: [String]
+    ) -> String {
         var lines = ["", "receipt (audit run \(run)):"]
         for outcome in outcomes {
             let mark: String
@@ -67,18 +82,24 @@ public enum TerminationText {
             case .alreadyDone: mark = "done  "
             case .failed: mark = "FAILED"
             }
-            var line = "  \(mark) \(outcome.step) \(outcome.target)  \(milliseconds(outcome.seconds))"
+            var line =
+                "  \(mark) \(outcome.step) \(outcome.target)  \(milliseconds(outcome.seconds))"
             if case .failed(let why) = outcome.result { line += ": \(why)" }
             if let detail = outcome.detail { line += " (\(detail))" }
             lines.append(line)
         }
         for note in notes { lines.append("  note: \(note)") }
         let failed = outcomes.filter { $0.result.isFailure }
-        lines.append("\(outcomes.count - failed.count) of \(outcomes.count) steps done in "
-                     + String(format: "%.2f s", seconds))
+        lines.append(
+            "\(outcomes.count - failed.count) of \(outcomes.count) steps done in "
+                + String(format: "%.2f s", seconds))
         if !failed.isEmpty {
-            lines.append("left: " + failed.map { "\($0.step) \($0.target)" }.joined(separator: "; "))
-            lines.append("run the same command again to finish what is left; the nightly sync also retries it")
+            lines.append(
+                "left: " + failed.map { "\($0.step) \($0.target)" }.joined(separator: "; "))
+            lines.append(
+                "run the same command again to finish what is left; "
+                    + "the nightly sync also retries it"
+            )
         }
         return lines.map(TextReport.visible).joined(separator: "\n") + "\n"
     }

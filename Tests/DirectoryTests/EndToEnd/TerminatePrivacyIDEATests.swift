@@ -7,7 +7,8 @@ import Testing
     private func site(_ label: String) throws -> (TestSlapd, SyncFixture, PrivacyIDEAAdmin) {
         let slapd = try TestSlapd()
         let admin = try PrivacyIDEAAdmin(slapd: slapd, label: label)
-        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards + "\n" + admin.connectorYAML())
+        let site = try SyncFixture(
+            slapd: slapd, guards: SyncFixture.roomyGuards + "\n" + admin.connectorYAML())
         try site.writeFeed([chief, clerk])
         expectStatus(try site.run("sync"), 0)
         try slapd.setPassword("Front-desk-2026", for: personDN("jsmith"))
@@ -28,12 +29,18 @@ import Testing
         #expect(try !admin.accepts(serial: "HOTPTERM1", otp: PrivacyIDEAAdmin.hotp(1)))
         #expect(try admin.tokens(serial: "HOTPTERM1")?["revoked"] as? Bool == true)
         #expect(slapd.bindFailure(dn: personDN("jsmith"), password: "Front-desk-2026") == 49)
-        #expect(try slapd.members(of: "all-staff")?.contains(LDAPDN.normalize(personDN("jsmith"))) == false)
+        #expect(
+            try slapd.members(of: "all-staff")?.contains(LDAPDN.normalize(personDN("jsmith")))
+                == false)
         let revoke = try #require(try site.records("revoke-authenticators").last)
         #expect(revoke["result"] as? String == "ok")
         #expect(revoke["target"] as? String == "pi")
-        #expect((revoke["before"] as? [String: [String]])?["authenticators"] == ["HOTPTERM1 (hotp)"])
-        #expect((revoke["after"] as? [String: [String]])?["authenticators"] == ["HOTPTERM1 (hotp, revoked)"])
+        #expect(
+            (revoke["before"] as? [String: [String]])?["authenticators"] == ["HOTPTERM1 (hotp)"])
+        #expect(
+            (revoke["after"] as? [String: [String]])?["authenticators"] == [
+                "HOTPTERM1 (hotp, revoked)"
+            ])
         #expect((revoke["actor"] as? [String: Any])?["ticket"] as? String == "INC-77")
         #expect(try site.records("record-revocation-complete").last?["result"] as? String == "ok")
         let state = try #require(try slapd.person(uid: "jsmith").first("idsyncState"))
@@ -62,8 +69,12 @@ import Testing
         #expect(failed.stdout.contains("FAILED revoke-authenticators pi"))
         #expect(failed.stdout.contains("left: revoke-authenticators pi"))
         #expect(slapd.bindFailure(dn: personDN("jsmith"), password: "Front-desk-2026") == 49)
-        #expect(try slapd.members(of: "all-staff")?.contains(LDAPDN.normalize(personDN("jsmith"))) == false)
-        #expect(try admin.accepts(serial: "HOTPDOWN1", otp: PrivacyIDEAAdmin.hotp(0)), "the token still works")
+        #expect(
+            try slapd.members(of: "all-staff")?.contains(LDAPDN.normalize(personDN("jsmith")))
+                == false)
+        #expect(
+            try admin.accepts(serial: "HOTPDOWN1", otp: PrivacyIDEAAdmin.hotp(0)),
+            "the token still works")
         #expect(try !(slapd.person(uid: "jsmith").first("idsyncState") ?? "").contains(";revoked"))
         let end = try #require(try site.auditRecords().last)
         #expect(end["event"] as? String == "run-end" && end["result"] as? String == "partial")
@@ -72,7 +83,11 @@ import Testing
         let rerun = try site.terminate(employee: "000104")
 
         expectStatus(rerun, 0)
-        #expect(rerun.stdout.contains("to do:             nothing in the directory (done already); revoke what is left in pi"))
+        #expect(
+            rerun.stdout.contains(
+                "to do:             nothing in the directory (done already); "
+                    + "revoke what is left in pi"
+            ))
         #expect(rerun.stdout.contains("ok     revoke-authenticators pi"), "\(rerun.stdout)")
         #expect(try !admin.accepts(serial: "HOTPDOWN1", otp: PrivacyIDEAAdmin.hotp(1)))
         #expect(try site.records("disable").map { $0["result"] as? String } == ["ok", "skipped"])
