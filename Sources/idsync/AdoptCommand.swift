@@ -109,11 +109,7 @@ extension Commands {
             }
             return failed == 0 ? .success : .partial
         } catch let error where !(error is AuditError) {
-            try audit.append {
-                $0.event = "run-end"
-                $0.result = "stopped"
-                $0.detail = "\(error)"
-            }
+            try audit.recordStopped("\(error)")
             throw error
         }
     }

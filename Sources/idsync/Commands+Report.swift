@@ -64,11 +64,7 @@ extension Commands {
         do {
             return try applySaved(saved, config: config, audit: audit)
         } catch let error where !(error is AuditError) {
-            try audit.append {
-                $0.event = "run-end"
-                $0.result = "stopped"
-                $0.detail = "\(error)"
-            }
+            try audit.recordStopped("\(error)")
             throw error
         }
     }
@@ -113,11 +109,7 @@ extension Commands {
                     separator: " | ")
         }
         guard !plan.isStopped else {
-            try audit.append {
-                $0.event = "run-end"
-                $0.result = "stopped"
-                $0.detail = "a guard stopped the run"
-            }
+            try audit.recordStopped("a guard stopped the run")
             try emit(report(nil))
             return .stopped
         }

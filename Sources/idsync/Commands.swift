@@ -121,7 +121,7 @@ struct Commands {
         do {
             return try sync(config, audit: audit)
         } catch let error where !(error is AuditError) {
-            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "\(error)" }
+            try audit.recordStopped("\(error)")
             throw error
         }
     }
@@ -182,7 +182,7 @@ struct Commands {
             $0.detail = plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }
                 .joined(separator: " | ") }
         guard !plan.isStopped else {
-            try audit.append { $0.event = "run-end"; $0.result = "stopped"; $0.detail = "a guard stopped the run" }
+            try audit.recordStopped("a guard stopped the run")
             try emit(report(nil))
             return .stopped
         }

@@ -93,6 +93,15 @@ public final class AuditLog {
     }
 
     /// Makes what was appended durable (fsync); throws as `append` does.
+    /// The run-end record of a run that stopped: a guard, a failed read, a refused file.
+    public func recordStopped(_ why: String) throws {
+        try append { entry in
+            entry.event = "run-end"
+            entry.result = "stopped"
+            entry.detail = why
+        }
+    }
+
     public func flush() throws {
         guard fsync(fd) == 0 else {
             throw AuditError(path: path, errorNumber: errno, doing: "flush")

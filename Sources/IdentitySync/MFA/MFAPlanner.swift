@@ -254,17 +254,7 @@ public struct MFAPlanner {
 
     /// The counts that follow from the changes, after MFA changes were added or dropped.
     static func recount(_ summary: inout PlanSummary, changes: [Change]) {
-        var people: [ChangeCategory: Set<String>] = [:]
-        for change in changes {
-            people[change.category, default: []].insert(change.employeeID ?? change.dn)
-        }
-        summary.joiners = people[.joiner]?.count ?? 0
-        summary.movers = people[.mover]?.count ?? 0
-        summary.leavers = people[.leaver]?.count ?? 0
-        summary.contractEnded = people[.contractEnded]?.count ?? 0
-        summary.rehires = people[.rehire]?.count ?? 0
-        summary.orphansDisabled = people[.orphan]?.count ?? 0
-        summary.changes = changes.count
+        summary.count(changes)
     }
 }
 

@@ -14,6 +14,22 @@ public struct PlanSummary: Sendable, Codable, Equatable {
     public var orphans = 0
     public var peopleInFeed = 0
     public var accountsObserved = 0
+
+    /// Sets the per-kind counts from the changes: people (by employee id, or DN for an
+    /// orphan) per category, not changes, since one joiner takes several changes.
+    public mutating func count(_ changes: [Change]) {
+        var people: [ChangeCategory: Set<String>] = [:]
+        for change in changes {
+            people[change.category, default: []].insert(change.employeeID ?? change.dn)
+        }
+        joiners = people[.joiner]?.count ?? 0
+        movers = people[.mover]?.count ?? 0
+        leavers = people[.leaver]?.count ?? 0
+        contractEnded = people[.contractEnded]?.count ?? 0
+        rehires = people[.rehire]?.count ?? 0
+        orphansDisabled = people[.orphan]?.count ?? 0
+        self.changes = changes.count
+    }
 }
 
 /// The verdict of one guard: the numbers it compared and how to override it.

@@ -207,17 +207,7 @@ struct PlanningState {
 
     private func summarize(_ changes: [Change], feed: FeedSnapshot) -> PlanSummary {
         var summary = PlanSummary()
-        var people: [ChangeCategory: Set<String>] = [:]
-        for change in changes {
-            people[change.category, default: []].insert(change.employeeID ?? change.dn)
-        }
-        summary.joiners = people[.joiner]?.count ?? 0
-        summary.movers = people[.mover]?.count ?? 0
-        summary.leavers = people[.leaver]?.count ?? 0
-        summary.contractEnded = people[.contractEnded]?.count ?? 0
-        summary.rehires = people[.rehire]?.count ?? 0
-        summary.orphansDisabled = people[.orphan]?.count ?? 0
-        summary.changes = changes.count
+        summary.count(changes)
         summary.quarantined = feed.quarantined.count
         summary.protectedSkipped = findings.filter { $0.kind == .protected }.count
         summary.orphans = findings.filter { $0.kind == .orphan }.count
