@@ -8,16 +8,9 @@ enum MFASecrets {
     static func read(_ settings: MFAConnectorSettings, _ key: String,
                      environment: [String: String]) throws -> String {
         let what = "mfa connector '\(settings.name)' (\(settings.origin))"
-        if let file = settings.value("\(key)_file") {
-            return try ProtectedFile.readSecret(file, role: "\(what): \(key)_file")
-        }
-        if let name = settings.value("\(key)_env") {
-            guard let secret = environment[name], !secret.isEmpty else {
-                throw ConfigProblem("\(what): the environment variable \(name) (\(key)_env) is not set")
-            }
-            return secret
-        }
-        throw ConfigProblem("\(what) needs \(key)_file or \(key)_env")
+        return try SecretSetting.read(file: settings.value("\(key)_file"),
+                                      variable: settings.value("\(key)_env"), key: key, owner: what, setting: { "\(what): \($0)" },
+                                      environment: environment)
     }
 
     /// The base URL without a trailing slash, refused when it is plain http to another host.

@@ -27,16 +27,9 @@ public enum DirectorySession {
 
     /// The password from `password_file` (its first line) or `password_env`.
     public static func bindPassword(_ config: DirectoryConfig, environment: [String: String]) throws -> String {
-        if let file = config.passwordFile {
-            return try ProtectedFile.readSecret(file, role: "directory.password_file")
-        }
-        if let name = config.passwordEnvironment {
-            guard let password = environment[name], !password.isEmpty else {
-                throw ConfigProblem("the environment variable \(name) (directory.password_env) is not set")
-            }
-            return password
-        }
-        throw ConfigProblem("directory needs password_file or password_env")
+        try SecretSetting.read(file: config.passwordFile, variable: config.passwordEnvironment,
+                               key: "password", owner: "directory", setting: { "directory.\($0)" },
+                               environment: environment)
     }
 }
 

@@ -35,17 +35,9 @@ public struct SCIMFeed: HRFeed {
 
     /// The bearer token from `token_file` (its first line; the file private to its owner) or
     /// `token_env`. It goes into the Authorization header and nowhere else.
-    public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws -> String
-    {
-        if let file = scim.tokenFile {
-            return try ProtectedFile.readSecret(file, role: "feed.token_file")
-        }
-        if let name = scim.tokenEnvironment {
-            guard let token = environment[name], !token.isEmpty else {
-                throw ConfigProblem("the environment variable \(name) (feed.token_env) is not set")
-            }
-            return token
-        }
-        throw ConfigProblem("feed needs token_file or token_env")
+    public static func token(_ scim: SCIMFeedConfig, environment: [String: String]) throws
+        -> String {
+        try SecretSetting.read(file: scim.tokenFile, variable: scim.tokenEnvironment, key: "token",
+                               owner: "feed", setting: { "feed.\($0)" }, environment: environment)
     }
 }
