@@ -9,7 +9,8 @@ enum MFASecrets {
                      environment: [String: String]) throws -> String {
         let what = "mfa connector '\(settings.name)' (\(settings.origin))"
         return try SecretSetting.read(file: settings.value("\(key)_file"),
-                                      variable: settings.value("\(key)_env"), key: key, owner: what, setting: { "\(what): \($0)" },
+                                      variable: settings.value("\(key)_env"), key: key,
+                                      owner: what, setting: { "\(what): \($0)" },
                                       environment: environment)
     }
 
