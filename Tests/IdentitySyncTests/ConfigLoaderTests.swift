@@ -138,3 +138,37 @@ struct ConfigFile {
         #expect(try ConfigLoader.load(path: file.path).directory.passwordEnvironment == "IDSYNC_PW")
     }
 }
+
+@Suite struct ExecConnectorConfigTests {
+    /// An exec connector block after the lock section; its `pass_env` line is line 27.
+    func file(passEnv: String) throws -> ConfigFile {
+        try ConfigFile(replacing: "  path: idsync.lock\n", with: """
+              path: idsync.lock
+            mfa:
+              connectors:
+                - name: site
+                  type: exec
+                  program: /bin/true
+                  pass_env: \(passEnv)
+
+            """)
+    }
+
+    @Test func passEnvNamesAreKeptAsTheyAreGiven() throws {
+        let config = try ConfigLoader.load(path: try file(passEnv: "[SITE_MFA_TOKEN, _X1]").path)
+        #expect(config.mfa.connectors.first?.value("pass_env") == "SITE_MFA_TOKEN _X1")
+    }
+
+    @Test func aNameThatIsNotAVariableIsRefusedAtItsLine() throws {
+        for bad in ["[SITE_TOKEN, $HOME]", "[\"A B\"]", "[1ABC]"] {
+            let config = try file(passEnv: bad)
+            do {
+                _ = try ConfigLoader.load(path: config.path)
+                Issue.record("\(bad) loaded")
+            } catch let error as YAMLError {
+                #expect("\(error)".hasPrefix("\(config.path):27:"), "\(error)")
+                #expect(error.message.contains("must be an environment variable name"), "\(error)")
+            }
+        }
+    }
+}

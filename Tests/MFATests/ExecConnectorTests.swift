@@ -9,22 +9,29 @@ import TestSupport
         .appendingPathComponent("exec_program.py").path
 
     /// The connector on the test program, through a wrapper that names this test's state
-    /// file; `mode` tells the program how to misbehave.
-    func connector(mode: String = "", timeout: String = "20") throws -> MFAConnector {
+    /// file; `mode` tells the program how to misbehave. The wrapper writes the environment
+    /// it was given to `environment.txt` in `folder` (before Python or a pyenv shim adds theirs).
+    func connector(mode: String = "", timeout: String = "20", passEnv: [String] = [],
+                   environment: [String: String] = [:]) throws -> (MFAConnector, folder: String) {
         let dir = try makeTemporaryDirectory("exec")
         let users = ["agarcia": [["id": "K1", "type": "yubikey-fido", "kind": "webauthn", "usable": true],
                                  ["id": "T1", "type": "totp", "kind": "totp", "usable": true]]]
         let state = try JSONSerialization.data(withJSONObject: ["mode": mode, "users": users])
         FileManager.default.createFile(atPath: dir + "/state.json", contents: state)
         let wrapper = dir + "/site-mfa"
-        let script = "#!/bin/sh\nEXEC_STATE=\(dir)/state.json exec python3 \(ExecConnectorTests.program)\n"
+        let script = "#!/bin/sh\nenv > \(dir)/environment.txt\nEXEC_STATE=\(dir)/state.json exec python3 \(ExecConnectorTests.program)\n"
         FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8),
                                        attributes: [.posixPermissions: 0o700])
+        var values = ["program": wrapper, "timeout": timeout]
+        if !passEnv.isEmpty { values["pass_env"] = passEnv.joined(separator: " ") }
         var config = MFAConfig()
-        config.connectors = [MFAConnectorSettings(name: "site", type: "exec",
-                                                  values: ["program": wrapper, "timeout": timeout],
+        config.connectors = [MFAConnectorSettings(name: "site", type: "exec", values: values,
                                                   origin: "test.yaml:1")]
-        return try #require(try MFAConnectors.make(config, environment: [:]).first)
+        return (try #require(try MFAConnectors.make(config, environment: environment).first), dir)
+    }
+
+    func connector(mode: String = "", timeout: String = "20") throws -> MFAConnector {
+        try connector(mode: mode, timeout: timeout, passEnv: []).0
     }
 
     @Test func observeReadsTheProgramsAnswer() throws {
@@ -52,5 +59,39 @@ import TestSupport
         #expect(failure(slow)?.contains("did not answer within 2.0 s") == true, "\(String(describing: slow))")
         let garbage = try connector(mode: "garbage").observe([ana])[ana]
         #expect(failure(garbage)?.contains("no JSON object") == true)
+    }
+
+    /// idsync's own environment holds the bind password's variable and other connectors'
+    /// `*_env` secrets: the program sees none of it, only the minimal set and what
+    /// `pass_env` names.
+    @Test func programSeesOnlyAMinimalEnvironmentAndTheNamedVariables() throws {
+        setenv("IDSYNC_TEST_BIND_PASSWORD", "bind-secret-not-for-programs", 1)
+        setenv("IDSYNC_TEST_SITE_TOKEN", "site-token-for-the-program", 1)
+        let ours = ProcessInfo.processInfo.environment
+        let (site, folder) = try connector(passEnv: ["IDSYNC_TEST_SITE_TOKEN", "IDSYNC_TEST_UNSET"],
+                                           environment: ours)
+        #expect(state(site.observe([ana])[ana])?.authenticators.count == 2)
+
+        let lines = try String(contentsOfFile: folder + "/environment.txt", encoding: .utf8)
+        let seen = Dictionary(lines.split(separator: "\n").map { line in
+            (String(line.prefix { $0 != "=" }), String(line.drop { $0 != "=" }.dropFirst()))
+        }) { first, _ in first }
+        #expect(seen["IDSYNC_TEST_SITE_TOKEN"] == "site-token-for-the-program")
+        #expect(seen["IDSYNC_TEST_BIND_PASSWORD"] == nil)
+        #expect(!seen.values.contains("bind-secret-not-for-programs"))
+        #expect(seen["IDSYNC_TEST_UNSET"] == nil)
+        #expect(seen["PATH"] == ours["PATH"])
+
+        // What the shell wrapper adds for itself (PWD, SHLVL) aside, nothing but the minimal
+        // set and the named variable arrives.
+        let added: Set = ["PWD", "OLDPWD", "SHLVL", "_"]
+        let minimal: Set = ["PATH", "LANG", "LC_ALL", "TZ", "HOME", "IDSYNC_TEST_SITE_TOKEN"]
+        #expect(Set(seen.keys).subtracting(added).subtracting(minimal).isEmpty, "\(seen.keys.sorted())")
+
+        // HOME is an empty folder of the program's own, private to idsync's user.
+        let home = try #require(seen["HOME"])
+        #expect(home != ours["HOME"])
+        let mode = try FileManager.default.attributesOfItem(atPath: home)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
     }
 }

@@ -16,23 +16,36 @@ import IdentitySync
 /// `kind` is one of idsync's (webauthn, passkey, certificate, totp, hotp, sms, email, push,
 /// voice, other). Exit status 0 is required; a program that runs past `timeout` seconds is
 /// killed. Anything else is a failure, never "no authenticators".
+///
+/// The program does not inherit idsync's environment, which holds other connectors' secrets
+/// and the bind password: it gets PATH, LANG, LC_ALL and TZ as idsync has them, HOME in an
+/// empty private folder, and only the variables `pass_env` names.
 public final class ExecConnector: MFAConnector {
     public let traits: MFAConnectorTraits
     let program: String
     let timeout: Double
+    /// The whole environment the program runs with.
+    let environment: [String: String]
     /// Runs of the program, for the calls-per-leaver figures.
     public private(set) var requestCount = 0
 
-    init(_ settings: MFAConnectorSettings) throws {
+    init(_ settings: MFAConnectorSettings, environment: [String: String]) throws {
         program = try settings.require("program")
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): program \(program) "
                                 + "is not an executable file")
         }
         timeout = Double(settings.value("timeout") ?? "") ?? 30
+        let passed = (settings.value("pass_env") ?? "").split(separator: " ").map(String.init)
+        self.environment = try ExecConnector.programEnvironment(from: environment, passing: passed,
+                                                                settings: settings)
         traits = MFAConnectorTraits(name: settings.name, revokesSessions: settings.value("revokes_sessions") == "true",
                                     ensuresUsers: settings.value("ensures_users") == "true",
                                     leaverPolicy: try MFASecrets.leaverPolicy(settings))
+    }
+
+    deinit {
+        if let home = environment["HOME"] { try? FileManager.default.removeItem(atPath: home) }
     }
 
     public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
@@ -83,6 +96,26 @@ public final class ExecConnector: MFAConnector {
         return answer["authenticators"] == nil ? nil : ExecConnector.authenticators(answer)
     }
 
+    /// The minimal environment plus the named variables; a named variable idsync does not
+    /// have is left out. HOME is a folder of the program's own, not idsync's home with its
+    /// dotfiles.
+    static func programEnvironment(from environment: [String: String], passing names: [String],
+                                   settings: MFAConnectorSettings) throws -> [String: String] {
+        var minimal = ["PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
+        for name in ["LANG", "LC_ALL", "TZ"] + names {
+            if let value = environment[name] { minimal[name] = value }
+        }
+        let folder = FileManager.default.temporaryDirectory.path
+        var template = Array((folder + "/idsync-exec-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): no private home "
+                                + "could be made for the program: \(String(cString: strerror(errno)))")
+        }
+        let home = String(cString: made)
+        minimal["HOME"] = home
+        return minimal
+    }
+
     static func json(_ subject: MFASubject) -> [String: Any] {
         var object: [String: Any] = ["employee_id": subject.employeeID, "login": subject.login, "dn": subject.dn]
         if let mail = subject.mail { object["mail"] = mail }
@@ -124,6 +157,7 @@ public final class ExecConnector: MFAConnector {
     private func spawn(_ input: Data) throws(MFAFailure) -> (Int32, Data, Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
+        process.environment = environment
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

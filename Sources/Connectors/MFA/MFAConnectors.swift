@@ -12,7 +12,7 @@ public enum MFAConnectors {
             case "okta": return try OktaConnector(settings, environment: environment)
             case "graph": return try GraphConnector(settings, environment: environment)
             case "duo": return try DuoConnector(settings, environment: environment)
-            case "exec": return try ExecConnector(settings)
+            case "exec": return try ExecConnector(settings, environment: environment)
             default:
                 throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): the type "
                                     + "'\(settings.type)' is not built yet")

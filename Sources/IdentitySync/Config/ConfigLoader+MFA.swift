@@ -12,7 +12,8 @@ extension ConfigLoader {
         "okta": ["url", "token_file", "token_env", "find_by", "ca_file", "allow_plaintext"],
         "graph": ["url", "token_url", "client_id", "client_secret_file", "client_secret_env", "scope",
                   "find_by", "ca_file", "allow_plaintext"],
-        "exec": ["program", "timeout", "revokes_sessions", "ensures_users", "leaver_authenticators"],
+        "exec": ["program", "timeout", "revokes_sessions", "ensures_users", "leaver_authenticators",
+                 "pass_env"],
     ]
     static let mfaPathKeys: Set<String> = ["password_file", "secret_key_file", "token_file",
                                            "client_secret_file", "ca_file", "program"]
@@ -50,10 +51,28 @@ extension ConfigLoader {
         try block.rejectUnknownKeys(allowed: allowed.union(["name", "type"]))
         var values: [String: String] = [:]
         for (key, value) in try block.entries() where key != "name" && key != "type" {
+            if key == "pass_env" {
+                values[key] = try environmentNames(value).joined(separator: " ")
+                continue
+            }
             let text = try value.string()
             values[key] = mfaPathKeys.contains(key) ? resolve(text, in: folder) : text
         }
         let origin = "\(block.file):\(block.node.mark.line)"
         return MFAConnectorSettings(name: try block.string("name"), type: type, values: values, origin: origin)
+    }
+
+    /// The variables an exec program may see besides its minimal environment: a list of
+    /// names, each checked here so that a typo or a stray `$` is refused at its line.
+    private static func environmentNames(_ node: YAMLReader) throws -> [String] {
+        try node.elements().map { item in
+            let name = try item.string()
+            let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+                && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            guard valid else {
+                throw item.error("must be an environment variable name (letters, digits, _), found '\(name)'")
+            }
+            return name
+        }
     }
 }
