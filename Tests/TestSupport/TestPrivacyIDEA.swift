@@ -8,6 +8,8 @@ public final class TestPrivacyIDEA: @unchecked Sendable {
     /// The admin password, in a file of mode 0600 as idsync's config expects it.
     public let passwordFile: String
     public let adminPassword: String
+    /// The server's log: one line per request (method, path and query), for counting calls.
+    public let logFile: String
     private let server: LocalServer
 
     private static let shared = Result { try TestPrivacyIDEA() }
@@ -29,13 +31,14 @@ public final class TestPrivacyIDEA: @unchecked Sendable {
         let dir = try makeTemporaryDirectory("privacyidea")
         adminPassword = "Pi-" + UUID().uuidString
         passwordFile = dir + "/admin.pw"
+        logFile = dir + "/server.log"
         _ = FileManager.default.createFile(atPath: passwordFile, contents: Data((adminPassword + "\n").utf8),
                                        attributes: [.posixPermissions: 0o600])
         server = try LocalServer(executable: python,
                                  arguments: [TestPrivacyIDEA.packageRoot + "/scripts/privacyidea-test-server.py",
                                              dir + "/server"],
                                  environment: ["IDSYNC_PI_ADMIN_PASSWORD": adminPassword],
-                                 logFile: dir + "/server.log")
+                                 logFile: logFile)
         let port = try server.waitForLine(prefix: "PORT ", timeout: 120)
         base = "http://127.0.0.1:\(port)"
     }

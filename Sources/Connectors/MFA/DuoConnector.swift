@@ -29,7 +29,8 @@ public final class DuoConnector: MFAConnector {
         host = String(base.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }).lowercased()
         bulkThreshold = Int(settings.value("bulk_threshold") ?? "") ?? 50
         traits = MFAConnectorTraits(name: settings.name, revokesSessions: false, ensuresUsers: false,
-                                    leaverPolicy: .delete)
+                                    leaverPolicy: .delete,
+                                    listsInBulk: try MFASecrets.listsInBulk(settings))
     }
 
     public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
@@ -53,6 +54,16 @@ public final class DuoConnector: MFAConnector {
             }
         }
         return results
+    }
+
+    /// Every user's factors from the paged user list (read once a run), by username.
+    public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
+        if users.isEmpty { try listEveryUser() }
+        var owners: [MFAOwner: [Authenticator]] = [:]
+        for (name, user) in users where !user.factors.isEmpty {
+            owners[.login(of: name), default: []] += user.factors.filter(\.usable)
+        }
+        return owners
     }
 
     public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {

@@ -40,6 +40,16 @@ enum MFASecrets {
         }
         return policy
     }
+
+    /// `bulk_reconciliation`: on unless the block says `false`.
+    static func listsInBulk(_ settings: MFAConnectorSettings) throws -> Bool {
+        guard let text = settings.value("bulk_reconciliation") else { return true }
+        guard let value = Bool(text) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): "
+                                + "bulk_reconciliation must be true or false, found '\(text)'")
+        }
+        return value
+    }
 }
 
 /// Typed reads of a decoded JSON object, for vendor answers.

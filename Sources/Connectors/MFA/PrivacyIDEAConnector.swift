@@ -16,6 +16,8 @@ public final class PrivacyIDEAConnector: MFAConnector {
     /// The resolver whose user ids find the tokens of a user the resolver no longer shows.
     let resolver: String?
     let userID: UserIDSource?
+    /// Tokens per page of the bulk listing: privacyIDEA caps it at 1000.
+    let bulkPageSize: Int
     private let password: String
     private let client: HTTPClient
     private var jwt: String?
@@ -46,12 +48,14 @@ public final class PrivacyIDEAConnector: MFAConnector {
         } else {
             userID = nil
         }
+        bulkPageSize = try PrivacyIDEAConnector.pageSize(settings)
         password = try MFASecrets.read(settings, "password", environment: environment)
         client = HTTPClient(options: MFASecrets.options(settings))
         traits = MFAConnectorTraits(name: settings.name, revokesSessions: false,
                                     ensuresUsers: settings.value("create_users") == "true",
                                     leaverPolicy: try MFASecrets.leaverPolicy(settings,
-                                                                              unassigns: true))
+                                                                              unassigns: true),
+                                    listsInBulk: try MFASecrets.listsInBulk(settings))
     }
 
     // MARK: MFAConnector
@@ -62,6 +66,58 @@ public final class PrivacyIDEAConnector: MFAConnector {
             results[subject] = Result { () throws(MFAFailure) in try userState(subject) }
         }
         return results
+    }
+
+    /// Every active token assigned in the realm, a thousand a page (privacyIDEA's cap), by
+    /// owner: the resolver's user id where the config names it (found also for a user the
+    /// resolver no longer shows), else the login.
+    public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
+        var owners: [MFAOwner: [Authenticator]] = [:]
+        var page = 1
+        while true {
+            let query = "tokenrealm=\(urlEncoded(realm))&assigned=True&active=True&sortby=serial"
+                + "&pagesize=\(bulkPageSize)&page=\(page)"
+            let listing: JSONObject
+            do {
+                guard let object = JSONObject(try call("GET", "/token/?" + query)) else {
+                    throw failure("GET /token/ gave no token listing")
+                }
+                listing = object
+            } catch let error as MFAFailure {
+                throw error
+            } catch {
+                throw failure("listing every token of realm \(realm), page \(page): \(error)")
+            }
+            for token in listing.objects("tokens") {
+                guard let owner = owner(of: token), let found = PrivacyIDEAConnector.authenticator(token)
+                else { continue }
+                owners[owner, default: []].append(found)
+            }
+            guard let next = listing.int("next"), next > page else { return owners }
+            page = next
+        }
+    }
+
+    private static func pageSize(_ settings: MFAConnectorSettings) throws -> Int {
+        guard let text = settings.value("bulk_page_size") else { return 1000 }
+        guard let size = Int(text), (1...1000).contains(size) else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): bulk_page_size must be "
+                                + "a whole number from 1 to 1000 (privacyIDEA's cap), found '\(text)'")
+        }
+        return size
+    }
+
+    private func owner(of token: JSONObject) -> MFAOwner? {
+        let resolverMatches = token.string("resolver")?.lowercased() == resolver?.lowercased()
+        if let userID, resolverMatches, let id = token.string("user_id"), !id.isEmpty {
+            switch userID {
+            case .login: return .login(of: id)
+            case .employeeID: return .employeeID(of: id)
+            case .dn: return .dn(of: id)
+            }
+        }
+        guard let login = token.string("username"), !login.isEmpty else { return nil }
+        return .login(of: login)
     }
 
     public func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {

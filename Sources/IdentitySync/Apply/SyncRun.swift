@@ -59,7 +59,8 @@ public struct SyncRun {
         try checkBeforeWriting(plan, connector: connector, executor: executor)
         try executor.apply(plan)
         let failed = executor.outcomes.contains { !$0.succeeded }
-        let status: ExitStatus = failed || plan.summary.quarantined > 0 ? .partial : .success
+        let unchecked = plan.findings.contains { $0.kind == .mfaUnchecked }
+        let status: ExitStatus = failed || unchecked || plan.summary.quarantined > 0 ? .partial : .success
         return RunResult(plan: plan, outcomes: executor.outcomes, status: status,
                          connectionLost: executor.connectionLost)
     }

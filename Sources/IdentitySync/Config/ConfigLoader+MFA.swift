@@ -6,9 +6,10 @@ extension ConfigLoader {
     /// resolve against the config's folder like every other path.
     static let mfaConnectorKeys: [String: Set<String>] = [
         "privacyidea": ["url", "admin_user", "password_file", "password_env", "realm", "resolver",
-                        "user_id", "leaver_authenticators", "create_users", "ca_file", "allow_plaintext"],
+                        "user_id", "leaver_authenticators", "create_users", "ca_file", "allow_plaintext",
+                        "bulk_reconciliation", "bulk_page_size"],
         "duo": ["url", "integration_key", "secret_key_file", "secret_key_env", "bulk_threshold",
-                "ca_file", "allow_plaintext"],
+                "ca_file", "allow_plaintext", "bulk_reconciliation"],
         "okta": ["url", "token_file", "token_env", "find_by", "ca_file", "allow_plaintext"],
         "graph": ["url", "token_url", "client_id", "client_secret_file", "client_secret_env", "scope",
                   "find_by", "ca_file", "allow_plaintext"],

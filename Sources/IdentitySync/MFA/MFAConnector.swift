@@ -109,13 +109,34 @@ public struct MFAConnectorTraits: Sendable, Equatable {
     /// It can create the user for a joiner (an editable resolver, an exec program).
     public let ensuresUsers: Bool
     public let leaverPolicy: LeaverAuthenticatorPolicy
+    /// It lists every owner's usable authenticators in a few paged calls
+    /// (`usableAuthenticatorsByOwner`), so each run can check every disabled account.
+    public let listsInBulk: Bool
 
     public init(name: String, revokesSessions: Bool, ensuresUsers: Bool,
-                leaverPolicy: LeaverAuthenticatorPolicy) {
+                leaverPolicy: LeaverAuthenticatorPolicy, listsInBulk: Bool = false) {
         self.name = name
         self.revokesSessions = revokesSessions
         self.ensuresUsers = ensuresUsers
         self.leaverPolicy = leaverPolicy
+        self.listsInBulk = listsInBulk
+    }
+}
+
+/// The owner of authenticators in a bulk listing, by the one key the connector knows them by.
+/// Values are kept lower-cased (DNs normalized), so that they compare as the directory does.
+public enum MFAOwner: Sendable, Hashable {
+    case login(String)
+    case employeeID(String)
+    case dn(String)
+
+    public static func login(of value: String) -> MFAOwner { .login(value.lowercased()) }
+
+    public static func employeeID(of value: String) -> MFAOwner { .employeeID(Person.key(value)) }
+
+    /// nil for a value that is not a DN: it can belong to no account.
+    public static func dn(of value: String) -> MFAOwner? {
+        (try? DistinguishedName(parsing: value)).map { .dn($0.normalized) }
     }
 }
 
@@ -143,17 +164,32 @@ public protocol MFAConnector: AnyObject {
     /// Carries out one action and returns the user's authenticators afterwards, for the
     /// audit record (nil where the action does not touch them).
     func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]?
+
+    /// Every owner's usable authenticators, from a paged listing of the whole system, for a
+    /// connector whose traits say `listsInBulk`. Unowned authenticators are left out; a
+    /// failure on any page fails the whole listing.
+    func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]]
+}
+
+extension MFAConnector {
+    public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
+        throw MFAFailure(connector: traits.name, message: "this connector does not list in bulk")
+    }
 }
 
 /// What every connector said about the subjects of one run, by connector name in config order.
 public struct MFAObservations: Sendable {
     public var connectors: [MFAConnectorTraits]
     public var results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]]
+    /// The bulk listing of each connector that lists in bulk, by connector name.
+    public var owners: [String: Result<[MFAOwner: [Authenticator]], MFAFailure>]
 
     public init(connectors: [MFAConnectorTraits] = [],
-                results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]] = [:]) {
+                results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]] = [:],
+                owners: [String: Result<[MFAOwner: [Authenticator]], MFAFailure>] = [:]) {
         self.connectors = connectors
         self.results = results
+        self.owners = owners
     }
 
     public func lookup(_ connector: String, _ subject: MFASubject) -> Result<MFAUserState, MFAFailure> {
@@ -161,12 +197,18 @@ public struct MFAObservations: Sendable {
             ?? .failure(MFAFailure(connector: connector, message: "the user was not looked up"))
     }
 
-    /// Asks each connector about the subjects. Several connectors could be asked at once;
-    /// one after the other keeps each connector's client on one thread.
+    /// Asks each connector about the subjects, and each that lists in bulk for every owner's
+    /// usable authenticators. Several connectors could be asked at once; one after the other
+    /// keeps each connector's client on one thread.
     public static func observe(_ connectors: [MFAConnector], subjects: [MFASubject]) -> MFAObservations {
         var observations = MFAObservations(connectors: connectors.map(\.traits))
         for connector in connectors {
-            observations.results[connector.traits.name] = subjects.isEmpty ? [:] : connector.observe(subjects)
+            let name = connector.traits.name
+            observations.results[name] = subjects.isEmpty ? [:] : connector.observe(subjects)
+            guard connector.traits.listsInBulk else { continue }
+            observations.owners[name] = Result { () throws(MFAFailure) in
+                try connector.usableAuthenticatorsByOwner()
+            }
         }
         return observations
     }

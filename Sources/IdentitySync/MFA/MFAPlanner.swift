@@ -30,6 +30,8 @@ public struct MFAPlanner {
         for departure in agenda.departures {
             added += revocations(departure, observations)
         }
+        added += reconciliations(agenda, draft: draft, directory: directory, observations: observations,
+                                 plan: &plan)
         planGrants(agenda, observations, plan: &plan, added: &added, dropped: &dropped)
         for enrollment in agenda.enrollments {
             planEnrollment(enrollment, observations, directory: directory, plan: &plan, added: &added,

@@ -126,6 +126,8 @@ public struct Finding: Sendable, Codable, Equatable {
         case probableAccount = "probable-existing-account"
         case nonCompliant = "non-compliant"
         case enrollmentOverdue = "enrollment-overdue"
+        /// A connector's bulk listing failed: disabled accounts went unchecked this run.
+        case mfaUnchecked = "mfa-unchecked"
     }
 
     public let kind: Kind

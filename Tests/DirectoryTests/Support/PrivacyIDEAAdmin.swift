@@ -14,8 +14,9 @@ final class PrivacyIDEAAdmin {
     private var jwt = ""
 
     /// A realm and an LDAP resolver of this test's own on `slapd`. The resolver's user id is
-    /// the uid, and it hides locked accounts, as a site would so that leavers cannot log in.
-    init(slapd: TestSlapd, label: String) throws {
+    /// the uid, and it hides locked accounts, as a site would so that leavers cannot log in,
+    /// unless `showsLocked` (a site that did not, where a help desk can still assign them tokens).
+    init(slapd: TestSlapd, label: String, showsLocked: Bool = false) throws {
         server = try TestPrivacyIDEA.start()
         realm = "realm-\(label)"
         resolver = "ldap-\(label)"
@@ -28,7 +29,8 @@ final class PrivacyIDEAAdmin {
         _ = try call("POST", "/resolver/\(resolver)", [
             "type": "ldapresolver", "LDAPURI": String(slapd.url.dropLast()), "LDAPBASE": "ou=people,dc=example,dc=org",
             "BINDDN": slapd.readerDN, "BINDPW": reader, "AUTHTYPE": "Simple", "LOGINNAMEATTRIBUTE": "uid",
-            "LDAPSEARCHFILTER": "(&(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))",
+            "LDAPSEARCHFILTER": showsLocked ? "(objectClass=inetOrgPerson)"
+                : "(&(objectClass=inetOrgPerson)(!(pwdAccountLockedTime=*)))",
             "USERINFO": userInfo, "UIDTYPE": "uid", "SCOPE": "SUBTREE", "TIMEOUT": "5", "SIZELIMIT": "500",
             "CACHE_TIMEOUT": "0", "NOREFERRALS": "True",
         ])
@@ -89,6 +91,13 @@ final class PrivacyIDEAAdmin {
     func tokens(serial: String) throws -> [String: Any]? {
         let value = JSONObjectValue(try call("GET", "/token/?serial=\(serial)", nil))
         return (value?["tokens"] as? [[String: Any]])?.first
+    }
+
+    /// How many bulk listings of this realm's tokens (idsync's reconciliation) the server has
+    /// logged so far: one line per page.
+    func bulkListingCalls() throws -> Int {
+        let log = try String(contentsOfFile: server.logFile, encoding: .utf8)
+        return log.split(separator: "\n").filter { $0.contains("GET /token/?tokenrealm=\(realm)&") }.count
     }
 
     /// True when /validate/check accepts the OTP for the user.
