@@ -13,7 +13,8 @@ public final class LocalServer: @unchecked Sendable {
                 logFile: String? = nil) throws {
         let log = logFile ?? NSTemporaryDirectory() + "idsync-server-\(UUID().uuidString).log"
         self.logFile = log
-        self.pid = try LocalServer.spawn(executable, arguments, output: log, environment: environment)
+        self.pid = try ChildProcess.spawn(executable, arguments, stdout: log, stderr: log,
+                                          environment: environment)
     }
 
     deinit { stop() }
@@ -44,47 +45,9 @@ public final class LocalServer: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         kill(pid, SIGTERM)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        _ = ChildProcess.waitForExit(pid)
     }
 
-    /// posix_spawn with an empty signal mask and default handlers: Foundation's Process passes
-    /// the test thread's blocked signals on, and a child with SIGTERM blocked never stops.
-    static func spawn(_ executable: String, _ arguments: [String], output: String,
-                      environment: [String: String]) throws -> pid_t {
-        let outFD = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard outFD >= 0 else { throw LocalServerError("can't open \(output): errno \(errno)") }
-        defer { close(outFD) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, outFD, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var inherited = ProcessInfo.processInfo.environment
-        inherited.merge(environment) { _, given in given }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = inherited.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw LocalServerError("posix_spawn \(executable) failed: \(rc)") }
-        return pid
-    }
 }
 
 public struct LocalServerError: Error, CustomStringConvertible {
@@ -117,10 +80,8 @@ public struct ThrowawayCertificates {
         ]
         for step in steps {
             let log = directory + "/openssl.log"
-            let pid = try LocalServer.spawn("openssl", step, output: log, environment: [:])
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            guard status == 0 else {
+            let pid = try ChildProcess.spawn("openssl", step, stdout: log, stderr: log)
+            guard ChildProcess.waitForExit(pid) == 0 else {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw LocalServerError("openssl \(step[0]) failed: \(text)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -186,78 +187,15 @@ extension TestSlapd {
         return ProcessOutput(status: status, stdout: contents(base + ".out"), stderr: contents(base + ".err"))
     }
 
-    /// Starts `tool` and returns its pid without waiting; stdout and stderr go to the files
-    /// named (the same file for both is fine). The caller must `waitForExit` the pid.
-    ///
-    /// posix_spawn, not Foundation's Process: Process hands the calling thread's blocked-signal
-    /// mask to the child, and a slapd started that way has SIGTERM blocked and never stops
-    /// (seen here: SigBlk included SIGTERM). Here the child gets an empty mask and default
-    /// handlers. waitpid also avoids Process.waitUntilExit, which hung off the main thread.
+    /// Starts `tool` and returns its pid without waiting, as `ChildProcess.spawn` does, with
+    /// libldap's config files and LDAP* variables turned off. The caller must `waitForExit`.
     static func spawn(_ tool: String, _ arguments: [String], stdout: String, stderr: String,
                       environment: [String: String] = [:]) throws -> pid_t {
-        let outFD = open(stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard outFD >= 0 else { throw TestSlapdError("can't open \(stdout): errno \(errno)") }
-        defer { close(outFD) }
-        let errFD = stderr == stdout ? outFD : open(stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard errFD >= 0 else { throw TestSlapdError("can't open \(stderr): errno \(errno)") }
-        defer { if errFD != outFD { close(errFD) } }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, errFD, 2)
-
-        var attributes = cleanSignalAttributes()
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        var inherited = ProcessInfo.processInfo.environment
-        inherited.merge(environment) { _, given in given }
-        inherited["LDAPNOINIT"] = "1"
-        return try withCStrings([tool] + arguments) { argv in
-            try withCStrings(inherited.map { "\($0.key)=\($0.value)" }) { envp in
-                var pid: pid_t = 0
-                let rc = posix_spawn(&pid, tool, &actions, &attributes, argv, envp)
-                guard rc == 0 else { throw TestSlapdError("posix_spawn \(tool) failed: \(rc)") }
-                return pid
-            }
-        }
+        try ChildProcess.spawn(tool, arguments, stdout: stdout, stderr: stderr,
+                               environment: environment.merging(["LDAPNOINIT": "1"]) { _, off in off })
     }
 
-    /// Spawn attributes that give the child an empty signal mask and default dispositions.
-    static func cleanSignalAttributes() -> posix_spawnattr_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-
-        let flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        return attributes
-    }
-
-    /// The exit status of `pid`, or 128 + signal number if a signal ended it.
-    static func waitForExit(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    }
-
-    /// Calls `body` with a NULL-terminated C array of `strings`, freed afterwards.
-    static func withCStrings<R>(_ strings: [String],
-                                _ body: ([UnsafeMutablePointer<CChar>?]) throws -> R) rethrows -> R {
-        let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        return try body(pointers)
-    }
+    static func waitForExit(_ pid: pid_t) -> Int32 { ChildProcess.waitForExit(pid) }
 
     static func readPassword(_ path: String) throws -> String {
         try String(contentsOfFile: path, encoding: .utf8)
