@@ -27,6 +27,19 @@ import TestSupport
         #expect(state(try connector(fake).observe([bob])[bob])?.exists == false)
     }
 
+    /// The search answers a page at a time (Link: rel="next"): a second user with the same
+    /// employee number on the next page is found, so the lookup refuses to pick one.
+    @Test func searchFollowsTheLinkHeaderAcrossPages() throws {
+        let fake = try FakeVendor("okta", users: [
+            user("00u1", "agarcia", employeeID: "000101", [("fac1", "token:software:totp")]),
+            user("00u2", "agarcia2", employeeID: "000101", []),
+        ], pageSize: 1)
+        let result = try connector(fake, findBy: "employee-id").observe([ana])[ana]
+        #expect(failure(result)?.contains("2 Okta users have employee number 000101") == true,
+                "\(String(describing: result))")
+        #expect(try fake.log() == ["GET /api/v1/users", "GET /api/v1/users"])
+    }
+
     @Test func wrongTokenIsAFailureNotAnEmptyList() throws {
         let fake = try fake()
         let result = try connector(fake, token: "00wrong").observe([ana])[ana]
@@ -76,6 +89,19 @@ import TestSupport
             #expect(user?.authenticators.map(\.kind) == [.push, .totp, .webauthn])
         }
         #expect(try fake.log().contains { $0.hasPrefix("GET /v1.0/users/u-1/authentication/methods") })
+    }
+
+    /// A next link to another host would carry the bearer token there: it is refused, and
+    /// the listing fails rather than ending early with the methods read so far.
+    @Test func aNextLinkToAnotherHostIsRefused() throws {
+        let fake = try FakeVendor("graph", users: [
+            user("u-1", "agarcia@example.org", employeeID: "000101",
+                 [("m1", "microsoftAuthenticator"), ("m2", "softwareOath"), ("m3", "fido2")]),
+        ], options: ["next_link_host": "127.0.0.2:9"])
+        let result = try connector(fake).observe([ana])[ana]
+        #expect(failure(result)?.contains("the next page http://127.0.0.2:9/v1.0/users/u-1/authentication/methods")
+                    == true, "\(String(describing: result))")
+        #expect(failure(result)?.contains("is outside \(fake.base)/v1.0") == true)
     }
 
     @Test func wrongClientSecretIsAFailure() throws {

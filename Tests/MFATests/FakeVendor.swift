@@ -18,10 +18,12 @@ final class FakeVendor {
     static let oktaToken = "00fake-okta-api-token"
     static let graphClient = (id: "fake-client-id", secret: "fake-client-secret")
 
-    init(_ vendor: String, users: [[String: Any]], pageSize: Int = 2) throws {
+    /// `options` go into the fake's state as they are (`next_link_host`, …).
+    init(_ vendor: String, users: [[String: Any]], pageSize: Int = 2, options: [String: Any] = [:]) throws {
         dir = try makeTemporaryDirectory("fake-\(vendor)")
         let state = dir + "/state.json"
-        let data = try JSONSerialization.data(withJSONObject: ["users": users, "page_size": pageSize])
+        let document = options.merging(["users": users, "page_size": pageSize]) { _, fixed in fixed }
+        let data = try JSONSerialization.data(withJSONObject: document)
         FileManager.default.createFile(atPath: state, contents: data)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("fake_vendors.py").path

@@ -6,8 +6,10 @@ FAKE_GRAPH_CLIENT_ID/FAKE_GRAPH_CLIENT_SECRET), never from arguments. Each fake 
 authentication its vendor documents and refuses anything else with the vendor's error shape.
 Listens on 127.0.0.1 only, on a port the kernel picks, and prints "PORT <n>" when it listens.
 
-STATE.json: {"users": [{"id", "login", "employee_id", "factors": [{"id", "type", "status"}]}],
-             "page_size": 2}
+STATE.json: {"users": [{"id", "login", "employee_id", "enabled", "factors": [{"id", "type", "status"}]}],
+             "page_size": 2, "next_link_host": "127.0.0.2:1"}
+next_link_host, where given, is the host Graph's @odata.nextLink names instead of the fake's own
+(a misbehaving server sending the client elsewhere).
 Test controls (no auth, loopback only): POST /_fake/fail {"path": prefix, "status": 429|503,
 "count": n, "retry_after": "0"} answers the next n matching requests with that status;
 GET /_fake/state gives the users; GET /_fake/log gives the requests seen.
@@ -167,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and url.path == "/api/v1/users" and "search" in query:
             wanted = query["search"].split('"')[1] if '"' in query["search"] else ""
             found = [user for user in users() if user.get("employee_id") == wanted]
-            return self.reply(200, [self.okta_user(user) for user in found])
+            return self.okta_page(url, query, found)
         if len(parts) >= 4 and parts[:3] == ["api", "v1", "users"]:
             user = find("id", parts[3]) or find("login", urllib.parse.unquote(parts[3]))
             if user is None:
@@ -183,6 +185,20 @@ class Handler(BaseHTTPRequestHandler):
                 user["sessions_revoked"] = user.get("sessions_revoked", 0) + 1
                 return self.reply(204)
         self.reply(404, {"errorCode": "E0000022", "errorSummary": "The endpoint does not support the provided HTTP method"})
+
+    def okta_page(self, url, query, found):
+        """A page of users after the cursor `after` (a user id), `limit` at most, and the
+        next page's URL in a `Link: <…>; rel="next"` header beside the `self` link."""
+        ids = [user["id"] for user in found]
+        start = ids.index(query["after"]) + 1 if query.get("after") in ids else 0
+        page = found[start:start + min(int(query.get("limit", 200)), PAGE)]
+        origin = f"http://{self.headers.get('Host')}"
+        links = [("Link", f'<{origin}{self.path}>; rel="self"')]
+        if start + len(page) < len(found):
+            rest = {key: value for key, value in query.items() if key != "after"}
+            rest["after"] = page[-1]["id"]
+            links.append(("Link", f'<{origin}{url.path}?{urllib.parse.urlencode(rest)}>; rel="next"'))
+        self.reply(200, [self.okta_user(user) for user in page], links)
 
     @staticmethod
     def okta_user(user):
@@ -234,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
         page = methods[skip:skip + PAGE]
         body = {"value": page}
         if skip + PAGE < len(methods):
-            host = self.headers.get("Host")
+            host = STATE.get("next_link_host") or self.headers.get("Host")
             body["@odata.nextLink"] = f"http://{host}{url.path}?skip={skip + PAGE}"
         self.reply(200, body)
 

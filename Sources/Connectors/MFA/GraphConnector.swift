@@ -72,9 +72,8 @@ public final class GraphConnector: MFAConnector {
         var found: String?
         if findBy == "employee-id" {
             let filter = urlEncoded("employeeId eq '\(subject.employeeID.replacingOccurrences(of: "'", with: "''"))'")
-            let response = try request("GET", http.base + "/users?$filter=\(filter)&$select=id,userPrincipalName")
-            try expect([200], response, "finding the user with employee id \(subject.employeeID)")
-            let users = JSONObject(try http.json(response, "GET /users"))?.objects("value") ?? []
+            let users = try pages("/users?$filter=\(filter)&$select=id,userPrincipalName", "GET /users",
+                                  "finding the user with employee id \(subject.employeeID)")
             guard users.count <= 1 else {
                 throw http.failure("\(users.count) Entra users have employee id \(subject.employeeID)")
             }
@@ -93,22 +92,15 @@ public final class GraphConnector: MFAConnector {
     /// Every page of the user's methods, the password left out. `type` is the method's
     /// collection stem (`fido2`, `microsoftAuthenticator`, …).
     private func methods(_ id: String) throws(MFAFailure) -> [Authenticator] {
-        var found: [Authenticator] = []
-        var next: String? = http.base + "/users/\(id)/authentication/methods"
-        while let url = next {
-            let response = try request("GET", url)
-            try expect([200], response, "listing the authentication methods of user \(id)")
-            let page = JSONObject(try http.json(response, "GET methods"))
-            for method in page?.objects("value") ?? [] {
-                guard let methodID = method.string("id"), let odata = method.string("@odata.type") else { continue }
-                let stem = odata.replacingOccurrences(of: "#microsoft.graph.", with: "")
-                    .replacingOccurrences(of: "AuthenticationMethod", with: "")
-                guard stem != "password" else { continue }
-                found.append(Authenticator(id: methodID, type: stem, kind: GraphConnector.kind(of: stem), usable: true))
-            }
-            next = page?.string("@odata.nextLink")
+        let methods = try pages("/users/\(id)/authentication/methods", "GET methods",
+                                "listing the authentication methods of user \(id)")
+        return methods.compactMap { method in
+            guard let methodID = method.string("id"), let odata = method.string("@odata.type") else { return nil }
+            let stem = odata.replacingOccurrences(of: "#microsoft.graph.", with: "")
+                .replacingOccurrences(of: "AuthenticationMethod", with: "")
+            guard stem != "password" else { return nil }
+            return Authenticator(id: methodID, type: stem, kind: GraphConnector.kind(of: stem), usable: true)
         }
-        return found
     }
 
     /// Entra's method types. Windows Hello for Business and platform credentials are
@@ -127,6 +119,15 @@ public final class GraphConnector: MFAConnector {
     }
 
     // MARK: Requests
+
+    /// Every item of a listing, page after page by `@odata.nextLink`.
+    private func pages(_ path: String, _ call: String, _ what: String) throws(MFAFailure) -> [JSONObject] {
+        try http.pagedJSON(http.base + path, links: .odataNextLink, call: call) { url throws(MFAFailure) in
+            let response = try request("GET", url)
+            try expect([200], response, what)
+            return response
+        }
+    }
 
     private func request(_ method: String, _ url: String) throws(MFAFailure) -> HTTPResponse {
         var response = try http.send(authorized(method, url, token: try currentBearer()))

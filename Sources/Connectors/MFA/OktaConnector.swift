@@ -68,9 +68,8 @@ public final class OktaConnector: MFAConnector {
         let found: String?
         if findByEmployeeID {
             let search = urlEncoded("profile.employeeNumber eq \"\(subject.employeeID)\"")
-            let response = try request("GET", "/api/v1/users?search=\(search)")
-            try expect([200], response, "searching the user with employee number \(subject.employeeID)")
-            let users = (try http.json(response, "GET /api/v1/users") as? [Any] ?? []).compactMap(JSONObject.init)
+            let users = try pages("/api/v1/users?search=\(search)", "GET /api/v1/users",
+                                  "searching the user with employee number \(subject.employeeID)")
             guard users.count <= 1 else {
                 throw http.failure("\(users.count) Okta users have employee number \(subject.employeeID)")
             }
@@ -86,9 +85,7 @@ public final class OktaConnector: MFAConnector {
     }
 
     private func factors(_ id: String) throws(MFAFailure) -> [Authenticator] {
-        let response = try request("GET", "/api/v1/users/\(id)/factors")
-        try expect([200], response, "listing the factors of user \(id)")
-        let list = (try http.json(response, "GET factors") as? [Any] ?? []).compactMap(JSONObject.init)
+        let list = try pages("/api/v1/users/\(id)/factors", "GET factors", "listing the factors of user \(id)")
         return list.compactMap { factor in
             guard let factorID = factor.string("id") else { return nil }
             let type = factor.string("factorType") ?? "unknown"
@@ -112,8 +109,21 @@ public final class OktaConnector: MFAConnector {
         }
     }
 
+    /// Every item of a listing, page after page by the Link header.
+    private func pages(_ path: String, _ call: String, _ what: String) throws(MFAFailure) -> [JSONObject] {
+        try http.pagedJSON(http.base + path, links: .linkHeader, call: call) { url throws(MFAFailure) in
+            let response = try send("GET", url)
+            try expect([200], response, what)
+            return response
+        }
+    }
+
     private func request(_ method: String, _ path: String) throws(MFAFailure) -> HTTPResponse {
-        try http.send(HTTPRequest(method: method, url: http.base + path,
+        try send(method, http.base + path)
+    }
+
+    private func send(_ method: String, _ url: String) throws(MFAFailure) -> HTTPResponse {
+        try http.send(HTTPRequest(method: method, url: url,
                                   headers: [(name: "Authorization", value: "SSWS \(token)"),
                                             (name: "Accept", value: "application/json")]))
     }

@@ -43,3 +43,61 @@ final class VendorClient {
 func formEncoded(_ pairs: [(String, String)]) -> String {
     pairs.map { "\(urlEncoded($0.0))=\(urlEncoded($0.1))" }.joined(separator: "&")
 }
+
+/// How a vendor's paged JSON GET says where the next page is.
+enum PageLinks {
+    /// Okta: each page is a JSON array; `Link: <url>; rel="next"` (RFC 8288) names the next.
+    case linkHeader
+    /// Microsoft Graph: the items are in `value`, the next page in `@odata.nextLink`.
+    case odataNextLink
+}
+
+extension VendorClient {
+    /// Every item of every page of a JSON GET from `url`, in order. `get` sends one GET the
+    /// connector's way (its authorization, its check of the status). A page that is not the
+    /// documented shape is a failure, never an empty list; a next link outside the base URL
+    /// is refused, so that the credential goes to no other host, and one already read stops
+    /// the listing as a failure rather than looping.
+    func pagedJSON(_ url: String, links: PageLinks, call: String,
+                   get: (String) throws(MFAFailure) -> HTTPResponse) throws(MFAFailure) -> [JSONObject] {
+        var items: [JSONObject] = []
+        var read: Set<String> = []
+        var next: String? = url
+        while let page = next {
+            guard read.insert(page).inserted else {
+                throw failure("\(call): the next page \(HTTPEndpoint.displayed(page)) was read already")
+            }
+            let response = try get(page)
+            let body = try json(response, call)
+            switch links {
+            case .linkHeader:
+                guard let list = body as? [Any] else { throw failure("\(call): the answer is not a JSON array") }
+                items += list.compactMap(JSONObject.init)
+                next = VendorClient.nextLink(response)
+            case .odataNextLink:
+                guard let object = JSONObject(body) else { throw failure("\(call): the answer is not a JSON object") }
+                items += object.objects("value")
+                next = object.string("@odata.nextLink")
+            }
+            if let link = next, !link.hasPrefix(base + "/") {
+                throw failure("\(call): the next page \(HTTPEndpoint.displayed(link)) is outside \(base)")
+            }
+        }
+        return items
+    }
+
+    /// The `rel="next"` target of the response's Link headers, if any.
+    static func nextLink(_ response: HTTPResponse) -> String? {
+        let values = response.headers.filter { $0.name == "link" }.map(\.value)
+        for value in values {
+            for part in value.split(separator: ",") {
+                let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard let target = fields.first, target.hasPrefix("<"), target.hasSuffix(">"),
+                      fields.dropFirst().contains(where: { $0 == "rel=\"next\"" || $0 == "rel=next" })
+                else { continue }
+                return String(target.dropFirst().dropLast())
+            }
+        }
+        return nil
+    }
+}
