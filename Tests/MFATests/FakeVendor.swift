@@ -19,10 +19,12 @@ final class FakeVendor {
     static let graphClient = (id: "fake-client-id", secret: "fake-client-secret")
 
     /// `options` go into the fake's state as they are (`next_link_host`, …).
-    init(_ vendor: String, users: [[String: Any]], pageSize: Int = 2, options: [String: Any] = [:]) throws {
+    init(_ vendor: String, users: [[String: Any]], pageSize: Int = 2,
+         options: [String: Any] = [:]) throws {
         dir = try makeTemporaryDirectory("fake-\(vendor)")
         let state = dir + "/state.json"
-        let document = options.merging(["users": users, "page_size": pageSize]) { _, fixed in fixed }
+        let fixed: [String: Any] = ["users": users, "page_size": pageSize]
+        let document = options.merging(fixed) { _, given in given }
         let data = try JSONSerialization.data(withJSONObject: document)
         FileManager.default.createFile(atPath: state, contents: data)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

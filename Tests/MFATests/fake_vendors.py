@@ -6,7 +6,8 @@ FAKE_GRAPH_CLIENT_ID/FAKE_GRAPH_CLIENT_SECRET), never from arguments. Each fake 
 authentication its vendor documents and refuses anything else with the vendor's error shape.
 Listens on 127.0.0.1 only, on a port the kernel picks, and prints "PORT <n>" when it listens.
 
-STATE.json: {"users": [{"id", "login", "employee_id", "enabled", "factors": [{"id", "type", "status"}]}],
+STATE.json: {"users": [{"id", "login", "employee_id", "enabled",
+                        "factors": [{"id", "type", "status"}]}],
              "page_size": 2, "next_link_host": "127.0.0.2:1"}
 next_link_host, where given, is the host Graph's @odata.nextLink names instead of the fake's own
 (a misbehaving server sending the client elsewhere).
@@ -197,7 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         if start + len(page) < len(found):
             rest = {key: value for key, value in query.items() if key != "after"}
             rest["after"] = page[-1]["id"]
-            links.append(("Link", f'<{origin}{url.path}?{urllib.parse.urlencode(rest)}>; rel="next"'))
+            target = f"{origin}{url.path}?{urllib.parse.urlencode(rest)}"
+            links.append(("Link", f'<{target}>; rel="next"'))
         self.reply(200, [self.okta_user(user) for user in page], links)
 
     @staticmethod
@@ -225,6 +227,14 @@ class Handler(BaseHTTPRequestHandler):
             wanted = query["$filter"].split("'")[1]
             found = [user for user in users() if user.get("employee_id") == wanted]
             return self.reply(200, {"value": [{"id": u["id"], "userPrincipalName": u["login"]} for u in found]})
+        if method == "GET" and parts == ["v1.0", "users"]:
+            listed = [{"id": u["id"], "employeeId": u.get("employee_id")} for u in users()]
+            return self.graph_page(url, query, listed)
+        report = ["v1.0", "reports", "authenticationMethods", "userRegistrationDetails"]
+        if method == "GET" and parts == report:
+            # Documented: the report does not cover users disabled in Entra.
+            listed = [self.registration(u) for u in users() if u.get("enabled", True)]
+            return self.graph_page(url, query, listed)
         if len(parts) >= 3 and parts[:2] == ["v1.0", "users"]:
             user = find("id", parts[2]) or find("login", urllib.parse.unquote(parts[2]))
             if user is None:
@@ -242,6 +252,31 @@ class Handler(BaseHTTPRequestHandler):
                 user["sessions_revoked"] = user.get("sessions_revoked", 0) + 1
                 return self.reply(200, {"value": True})
         self.reply(404, {"error": {"code": "BadRequest", "message": "Resource not found for the segment."}})
+
+    # The report's names for the method types (userRegistrationDetails.methodsRegistered).
+    REGISTERED = {"microsoftAuthenticator": "microsoftAuthenticatorPush",
+                  "softwareOath": "softwareOneTimePasscode", "fido2": "fido2SecurityKey",
+                  "phone": "mobilePhone", "email": "email",
+                  "windowsHelloForBusiness": "windowsHelloForBusiness",
+                  "temporaryAccessPass": "temporaryAccessPass"}
+
+    def registration(self, user):
+        methods = [self.REGISTERED.get(f["type"], f["type"]) for f in user["factors"]]
+        return {"id": user["id"], "userPrincipalName": user["login"],
+                "userDisplayName": user["login"], "userType": "member", "isAdmin": False,
+                "methodsRegistered": methods,
+                "isMfaRegistered": bool(methods), "lastUpdatedDateTime": "2026-12-01T02:00:00Z"}
+
+    def graph_page(self, url, query, items):
+        """One page of a collection, the next in @odata.nextLink with an opaque $skiptoken."""
+        skip = int(base64.b64decode(query["$skiptoken"]).decode()) if "$skiptoken" in query else 0
+        body = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata",
+                "value": items[skip:skip + PAGE]}
+        if skip + PAGE < len(items):
+            token = base64.b64encode(str(skip + PAGE).encode()).decode()
+            rest = urllib.parse.urlencode(dict(query, **{"$skiptoken": token}))
+            body["@odata.nextLink"] = f"http://{self.headers.get('Host')}{url.path}?{rest}"
+        self.reply(200, body)
 
     def graph_methods(self, user, url, skip):
         methods = [{"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "password-0"}]

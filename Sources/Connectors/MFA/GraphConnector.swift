@@ -8,6 +8,8 @@ import IdentitySync
 /// Methods are listed at `/users/{id}/authentication/methods` (paged by `@odata.nextLink`)
 /// and deleted at their own collection (`fido2Methods/{id}`, …); the password method is the
 /// directory's business and is never touched. Sessions end with `revokeSignInSessions`.
+/// With `bulk_reconciliation: true`, the authentication methods registration report
+/// (`/reports/authenticationMethods/userRegistrationDetails`) lists everyone's methods in pages.
 public final class GraphConnector: MFAConnector {
     public let traits: MFAConnectorTraits
     let http: VendorClient
@@ -30,7 +32,23 @@ public final class GraphConnector: MFAConnector {
         scope = settings.value("scope") ?? "https://graph.microsoft.com/.default"
         findBy = try MFAFindBy.read(settings, allowed: ["login", "employee-id", "mail"])
         traits = MFAConnectorTraits(name: settings.name, revokesSessions: true, ensuresUsers: false,
-                                    leaverPolicy: .delete)
+                                    leaverPolicy: .delete,
+                                    listsInBulk: try GraphConnector.listsInBulk(settings,
+                                                                                findBy: findBy))
+    }
+
+    /// Off unless the block says `bulk_reconciliation: true`: the registration report needs
+    /// the AuditLog.Read.All permission and an Entra ID P1 or P2 licence, which a site may not
+    /// have. It names users by principal name and object id, so `find_by: mail` cannot use it.
+    static func listsInBulk(_ settings: MFAConnectorSettings, findBy: String) throws -> Bool {
+        guard settings.value("bulk_reconciliation") != nil else { return false }
+        guard try MFASecrets.listsInBulk(settings) else { return false }
+        guard findBy != "mail" else {
+            throw ConfigProblem("mfa connector '\(settings.name)' (\(settings.origin)): "
+                                + "bulk_reconciliation needs find_by login or employee-id: the "
+                                + "registration report does not give mail")
+        }
+        return true
     }
 
     public func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
@@ -72,7 +90,8 @@ public final class GraphConnector: MFAConnector {
         var found: String?
         if findBy == "employee-id" {
             let filter = urlEncoded("employeeId eq '\(subject.employeeID.replacingOccurrences(of: "'", with: "''"))'")
-            let users = try pages("/users?$filter=\(filter)&$select=id,userPrincipalName", "GET /users",
+            let query = "/users?$filter=\(filter)&$select=id,userPrincipalName"
+            let users = try pages(query, "GET /users",
                                   "finding the user with employee id \(subject.employeeID)")
             guard users.count <= 1 else {
                 throw http.failure("\(users.count) Entra users have employee id \(subject.employeeID)")
@@ -95,11 +114,13 @@ public final class GraphConnector: MFAConnector {
         let methods = try pages("/users/\(id)/authentication/methods", "GET methods",
                                 "listing the authentication methods of user \(id)")
         return methods.compactMap { method in
-            guard let methodID = method.string("id"), let odata = method.string("@odata.type") else { return nil }
+            guard let methodID = method.string("id"),
+                  let odata = method.string("@odata.type") else { return nil }
             let stem = odata.replacingOccurrences(of: "#microsoft.graph.", with: "")
                 .replacingOccurrences(of: "AuthenticationMethod", with: "")
             guard stem != "password" else { return nil }
-            return Authenticator(id: methodID, type: stem, kind: GraphConnector.kind(of: stem), usable: true)
+            return Authenticator(id: methodID, type: stem, kind: GraphConnector.kind(of: stem),
+                                 usable: true)
         }
     }
 
@@ -118,11 +139,72 @@ public final class GraphConnector: MFAConnector {
         }
     }
 
+    // MARK: Bulk reconciliation
+
+    /// Every user the registration report lists with a sign-in method, by the key `find_by`
+    /// names: one paged read of `/reports/authenticationMethods/userRegistrationDetails`
+    /// (with `employee-id`, one more of `/users` for the employee ids). The report leaves out
+    /// users disabled in Entra and lags behind registrations; what it shows is only a lead:
+    /// the revocation lists the user's methods again before deleting.
+    public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
+        let report = try pages("/reports/authenticationMethods/userRegistrationDetails"
+                               + "?$select=id,userPrincipalName,methodsRegistered",
+                               "GET userRegistrationDetails", "reading the registration report")
+        var registered: [(id: String, upn: String, methods: [Authenticator])] = []
+        for entry in report {
+            guard let id = entry.string("id"), let upn = entry.string("userPrincipalName") else {
+                continue
+            }
+            let names = (entry["methodsRegistered"] as? [Any] ?? []).compactMap { $0 as? String }
+            let methods = names.filter { !GraphConnector.notSignIn.contains($0) }.map {
+                Authenticator(id: $0, type: $0, kind: GraphConnector.kind(ofRegistered: $0),
+                              usable: true)
+            }
+            if !methods.isEmpty { registered.append((id, upn, methods)) }
+        }
+        guard findBy == "employee-id", !registered.isEmpty else {
+            return Dictionary(registered.map { (.login(of: $0.upn), $0.methods) }) { $0 + $1 }
+        }
+        let users = try pages("/users?$select=id,employeeId", "GET /users",
+                              "listing the users' employee ids")
+        let employeeIDs = Dictionary(users.compactMap { user in
+            user.string("id").flatMap { id in user.string("employeeId").map { (id, $0) } }
+        }) { first, _ in first }
+        var owners: [MFAOwner: [Authenticator]] = [:]
+        for user in registered {
+            guard let employeeID = employeeIDs[user.id], !employeeID.isEmpty else { continue }
+            owners[.employeeID(of: employeeID), default: []] += user.methods
+        }
+        return owners
+    }
+
+    /// Report entries that are no sign-in factor and that the methods API does not delete.
+    static let notSignIn: Set = ["password", "securityQuestion"]
+
+    /// The report's method names (`methodsRegistered`) in idsync's kinds.
+    static func kind(ofRegistered name: String) -> AuthenticatorKind {
+        switch name {
+        case "fido2SecurityKey": return .webauthn
+        case "windowsHelloForBusiness", "macOsSecureEnclaveKey", "platformCredential":
+            return .passkey
+        case _ where name.hasPrefix("passKey"): return .passkey
+        case _ where name.hasPrefix("microsoftAuthenticator"): return .push
+        case "softwareOneTimePasscode": return .totp
+        case "hardwareOneTimePasscode": return .hotp
+        case "mobilePhone", "alternateMobilePhone": return .sms
+        case "officePhone": return .voice
+        case "email": return .email
+        default: return .other
+        }
+    }
+
     // MARK: Requests
 
     /// Every item of a listing, page after page by `@odata.nextLink`.
-    private func pages(_ path: String, _ call: String, _ what: String) throws(MFAFailure) -> [JSONObject] {
-        try http.pagedJSON(http.base + path, links: .odataNextLink, call: call) { url throws(MFAFailure) in
+    private func pages(_ path: String, _ call: String,
+                       _ what: String) throws(MFAFailure) -> [JSONObject] {
+        try http.pagedJSON(http.base + path, links: .odataNextLink,
+                           call: call) { url throws(MFAFailure) in
             let response = try request("GET", url)
             try expect([200], response, what)
             return response

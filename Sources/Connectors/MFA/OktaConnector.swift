@@ -85,7 +85,8 @@ public final class OktaConnector: MFAConnector {
     }
 
     private func factors(_ id: String) throws(MFAFailure) -> [Authenticator] {
-        let list = try pages("/api/v1/users/\(id)/factors", "GET factors", "listing the factors of user \(id)")
+        let list = try pages("/api/v1/users/\(id)/factors", "GET factors",
+                             "listing the factors of user \(id)")
         return list.compactMap { factor in
             guard let factorID = factor.string("id") else { return nil }
             let type = factor.string("factorType") ?? "unknown"
@@ -110,8 +111,10 @@ public final class OktaConnector: MFAConnector {
     }
 
     /// Every item of a listing, page after page by the Link header.
-    private func pages(_ path: String, _ call: String, _ what: String) throws(MFAFailure) -> [JSONObject] {
-        try http.pagedJSON(http.base + path, links: .linkHeader, call: call) { url throws(MFAFailure) in
+    private func pages(_ path: String, _ call: String,
+                       _ what: String) throws(MFAFailure) -> [JSONObject] {
+        try http.pagedJSON(http.base + path, links: .linkHeader,
+                           call: call) { url throws(MFAFailure) in
             let response = try send("GET", url)
             try expect([200], response, what)
             return response

@@ -59,28 +59,35 @@ extension VendorClient {
     /// is refused, so that the credential goes to no other host, and one already read stops
     /// the listing as a failure rather than looping.
     func pagedJSON(_ url: String, links: PageLinks, call: String,
-                   get: (String) throws(MFAFailure) -> HTTPResponse) throws(MFAFailure) -> [JSONObject] {
+                   get: (String) throws(MFAFailure) -> HTTPResponse)
+        throws(MFAFailure) -> [JSONObject] {
         var items: [JSONObject] = []
         var read: Set<String> = []
         var next: String? = url
         while let page = next {
             guard read.insert(page).inserted else {
-                throw failure("\(call): the next page \(HTTPEndpoint.displayed(page)) was read already")
+                let shown = HTTPEndpoint.displayed(page)
+                throw failure("\(call): the next page \(shown) was read already")
             }
             let response = try get(page)
             let body = try json(response, call)
             switch links {
             case .linkHeader:
-                guard let list = body as? [Any] else { throw failure("\(call): the answer is not a JSON array") }
+                guard let list = body as? [Any] else {
+                    throw failure("\(call): the answer is not a JSON array")
+                }
                 items += list.compactMap(JSONObject.init)
                 next = VendorClient.nextLink(response)
             case .odataNextLink:
-                guard let object = JSONObject(body) else { throw failure("\(call): the answer is not a JSON object") }
+                guard let object = JSONObject(body) else {
+                    throw failure("\(call): the answer is not a JSON object")
+                }
                 items += object.objects("value")
                 next = object.string("@odata.nextLink")
             }
             if let link = next, !link.hasPrefix(base + "/") {
-                throw failure("\(call): the next page \(HTTPEndpoint.displayed(link)) is outside \(base)")
+                let shown = HTTPEndpoint.displayed(link)
+                throw failure("\(call): the next page \(shown) is outside \(base)")
             }
         }
         return items
@@ -91,9 +98,10 @@ extension VendorClient {
         let values = response.headers.filter { $0.name == "link" }.map(\.value)
         for value in values {
             for part in value.split(separator: ",") {
-                let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard let target = fields.first, target.hasPrefix("<"), target.hasSuffix(">"),
-                      fields.dropFirst().contains(where: { $0 == "rel=\"next\"" || $0 == "rel=next" })
+                let fields = part.split(separator: ";")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                let next = fields.dropFirst().contains { $0 == "rel=\"next\"" || $0 == "rel=next" }
+                guard next, let target = fields.first, target.hasPrefix("<"), target.hasSuffix(">")
                 else { continue }
                 return String(target.dropFirst().dropLast())
             }

@@ -12,7 +12,7 @@ extension ConfigLoader {
                 "ca_file", "allow_plaintext", "bulk_reconciliation"],
         "okta": ["url", "token_file", "token_env", "find_by", "ca_file", "allow_plaintext"],
         "graph": ["url", "token_url", "client_id", "client_secret_file", "client_secret_env", "scope",
-                  "find_by", "ca_file", "allow_plaintext"],
+                  "find_by", "ca_file", "allow_plaintext", "bulk_reconciliation"],
         "exec": ["program", "timeout", "revokes_sessions", "ensures_users", "leaver_authenticators",
                  "pass_env"],
     ]
