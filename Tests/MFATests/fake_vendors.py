@@ -13,7 +13,8 @@ next_link_host, where given, is the host Graph's @odata.nextLink names instead o
 (a misbehaving server sending the client elsewhere).
 Test controls (no auth, loopback only): POST /_fake/fail {"path": prefix, "status": 429|503,
 "count": n, "retry_after": "0"} answers the next n matching requests with that status;
-GET /_fake/state gives the users; GET /_fake/log gives the requests seen.
+GET /_fake/state gives the users; GET /_fake/log gives the requests seen; POST /_fake/add
+{"login", "factor": {"id", "type"}} registers a factor behind idsync's back.
 """
 import base64
 import email.utils
@@ -90,6 +91,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, STATE)
             if path == "/_fake/log":
                 return self.reply(200, LOG)
+            if path == "/_fake/add":
+                given = json.loads(raw)
+                find("login", given["login"])["factors"].append(given["factor"])
+                return self.reply(200, {"ok": True})
         self.reply(404, {})
 
     def error_body(self, status):
