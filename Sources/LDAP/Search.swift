@@ -50,13 +50,15 @@ extension LDAPConnection {
         let request = SearchRequest(base: base, scope: scope, filter: filter,
                                     attributes: attributes, typesOnly: typesOnly)
         let cookie = PageCookie()
+        var names = AttributeNameCache()
 
         repeat {
             let control = try cookie.requestControl(handle, pageSize: pageSize)
             defer { ldap_control_free(control) }
             let messageID = try start(handle, request, control: control)
             do {
-                try streamPage(handle, messageID: messageID, cookie: cookie, each: each)
+                try streamPage(handle, messageID: messageID, cookie: cookie, names: &names,
+                               each: each)
             } catch {
                 ldap_abandon_ext(handle, messageID, nil, nil)
                 throw error
@@ -84,6 +86,7 @@ extension LDAPConnection {
     /// Takes the replies of one page one at a time: entries go to `each`, the final result
     /// is checked and moves `cookie` on.
     private func streamPage(_ handle: OpaquePointer, messageID: Int32, cookie: PageCookie,
+                            names: inout AttributeNameCache,
                             each: (LDAPEntry) throws -> Void) throws {
         while true {
             var message: OpaquePointer?
@@ -95,7 +98,7 @@ extension LDAPConnection {
             }
             switch ber_tag_t(type) {
             case LDAP_RES_SEARCH_ENTRY:
-                try each(LDAPEntry(handle: handle, message: message))
+                try each(LDAPEntry(handle: handle, message: message, names: &names))
             case LDAP_RES_SEARCH_RESULT:
                 let result = parseResult(handle, message) { cookie.update(handle, from: $0) }
                 guard result.isSuccess else { throw result.error("search") }

@@ -160,8 +160,9 @@ struct Commands {
             _ = try feedRead.result()      // a feed that cannot be trusted is the first thing to say
             throw error
         }
+        clock.lap("observe")
         let feed = try feedRead.result()
-        clock.lap("feed and observe")
+        clock.lap("rest of the feed")
         let plan = run.plan(feed: feed, directory: observed, mfa: mfa)
         clock.lap("plan")
         clock.report()
@@ -231,13 +232,24 @@ struct StageClock {
     mutating func lap(_ stage: String) {
         guard enabled else { return }
         let now = Date()
-        laps.append("\(stage) \(String(format: "%.3f", now.timeIntervalSince(last))) s")
+        laps.append("\(stage) \(String(format: "%.3f", now.timeIntervalSince(last))) s"
+                    + (StageClock.peakMemory().map { " (peak RSS \($0) MB)" } ?? ""))
         last = now
     }
 
     func report() {
         guard enabled else { return }
         Output.error("idsync timings: " + laps.joined(separator: ", ") + "\n")
+    }
+
+    /// The process's peak resident memory so far (VmHWM), in MB: which stage grew it.
+    private static func peakMemory() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else {
+            return nil
+        }
+        return kilobytes / 1024
     }
 }
 

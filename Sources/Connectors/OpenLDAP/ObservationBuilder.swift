@@ -73,7 +73,7 @@ struct ObservationBuilder {
         names.reserveCapacity(keptInOrder.count)
         lists.reserveCapacity(keptInOrder.count)
         for name in keptInOrder {
-            guard let list = entry.attributes[name] else { continue }
+            guard let list = entry.valuesIfPresent(name) else { continue }
             names.append(name)
             lists.append(repetitive.contains(name) ? list.map { pool.intern($0) } : list)
         }
@@ -111,7 +111,7 @@ struct Fingerprint {
 
     mutating func add(_ entry: LDAPEntry) {
         var attributes: UInt64 = 0
-        for (name, values) in entry.attributes {
+        for (name, values) in zip(entry.names, entry.valueLists) {
             var one = Fingerprint.basis
             Fingerprint.mix(name, into: &one)
             for value in values { Fingerprint.mix(value, into: &one) }

@@ -16,7 +16,7 @@ extension OpenLDAPDirectory {
             base: config.people.string, scope: .subtree, filter: filter, attributes: names,
             pageSize: config.pageSize, typesOnly: true
         ) { entry in
-            let held = entry.attributes.keys.filter { credentials.configured($0) != nil }.sorted()
+            let held = entry.names.filter { credentials.configured($0) != nil }.sorted()
             if !held.isEmpty { present[entry.dn] = held }
         }
         return present

@@ -93,7 +93,7 @@ extension OpenLDAPDirectory: AccountLookup {
                 base: dn.string, scope: .base, filter: filter, attributes: names,
                 pageSize: config.pageSize, typesOnly: true
             ) { entry in
-                held = entry.attributes.keys.filter { credentials.configured($0) != nil }.sorted()
+                held = entry.names.filter { credentials.configured($0) != nil }.sorted()
             }
         }
         return held

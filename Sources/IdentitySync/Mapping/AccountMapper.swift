@@ -20,10 +20,16 @@ public struct DesiredAccount: Sendable {
 public struct AccountMapper: Sendable {
     public let config: Config
     let exceptionsByPerson: [String: [AccessException]]
+    /// The mapped attributes' names lower-cased, in mapping order, and the login's: made
+    /// once, not once per person.
+    let attributeKeys: [String]
+    let loginKey: String
 
     public init(config: Config) {
         self.config = config
         self.exceptionsByPerson = config.exceptions.byPerson()
+        self.attributeKeys = config.mapping.attributes.map { $0.name.lowercased() }
+        self.loginKey = config.mapping.loginAttribute.lowercased()
     }
 
     /// The role rules whose every condition the person meets, in file order.
@@ -53,13 +59,14 @@ public struct AccountMapper: Sendable {
         let rules = matchingRules(person)
         let dn = known ?? container(for: person).child(config.mapping.loginAttribute, login)
         var attributes: [String: [String]] = [:]
-        for (name, template) in config.mapping.attributes {
+        attributes.reserveCapacity(attributeKeys.count + 1)
+        for ((_, template), key) in zip(config.mapping.attributes, attributeKeys) {
             let value = template.render { field in
                 AccountMapper.templateValue(field, person: person, login: login, managerDN: managerDN)
             }
-            attributes[name.lowercased()] = value.isEmpty ? [] : [value]
+            attributes[key] = value.isEmpty ? [] : [value]
         }
-        attributes[config.mapping.loginAttribute.lowercased()] = [login]
+        attributes[loginKey] = [login]
         let mfa = rules.map(\.mfa).max() ?? .none
         var groups = Set(rules.flatMap(\.groups))
         let grants = exceptionGrants(person, on: decision.localDate, level: mfa, ruleGroups: groups)

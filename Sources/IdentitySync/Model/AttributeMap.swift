@@ -61,6 +61,14 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
         }
     }
 
+    /// The values of `name` (lower-case) where they lie, without a copy; nil when the entry
+    /// has none.
+    public func valuesInPlace(_ name: String) -> ArraySlice<String>? {
+        guard let index = names.firstIndex(of: name) else { return nil }
+        let start = index == 0 ? 0 : Int(ends[index - 1])
+        return values[start ..< Int(ends[index])]
+    }
+
     /// The same content as a dictionary, for code that is not on a hot path.
     public var dictionary: [String: [String]] {
         var dictionary: [String: [String]] = [:]

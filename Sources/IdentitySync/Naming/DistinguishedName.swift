@@ -242,44 +242,66 @@ enum DNEscaping {
     /// The lower-cased text when it needs nothing else: ASCII letters, digits and `-._@` in
     /// values, each RDN one `type=value` pair with a short type name, no spaces or escapes.
     static func plainNormalized(_ text: String) -> String? {
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(text.utf8.count)
-        var equalsInRDN = 0
-        var typeStart = 0
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): lowered.append(byte + 32)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "@"):
-                lowered.append(byte)
-            case UInt8(ascii: "="):
-                guard equalsInRDN == 0, isShortType(lowered[typeStart...]) else { return nil }
-                equalsInRDN = 1
-                lowered.append(byte)
-            case UInt8(ascii: ","):
-                guard equalsInRDN == 1, lowered.last != UInt8(ascii: "=") else { return nil }
-                equalsInRDN = 0
-                lowered.append(byte)
-                typeStart = lowered.count
-            default:
-                return nil
-            }
-        }
-        guard equalsInRDN == 1, lowered.last != UInt8(ascii: "=") else { return nil }
+        let shape = text.utf8.withContiguousStorageIfAvailable(plainShape)
+            ?? Array(text.utf8).withUnsafeBufferPointer(plainShape)
+        switch shape {
+        case .notPlain: return nil
         // Already lower-case, as directories mostly return DNs: the same string, no copy.
-        return lowered.elementsEqual(text.utf8) ? text : String(decoding: lowered, as: UTF8.self)
+        case .lowerCase: return text
+        case .mixedCase: return String(decoding: text.utf8.map(lowered), as: UTF8.self)
+        }
     }
 
-    private static func isShortType(_ type: ArraySlice<UInt8>) -> Bool {
-        guard let first = type.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+    private enum PlainShape { case notPlain, lowerCase, mixedCase }
+
+    /// Checks the text in place, without a copy: a directory read checks one DN per entry
+    /// and per group member.
+    private static func plainShape(_ bytes: UnsafeBufferPointer<UInt8>) -> PlainShape {
+        var mixedCase = false
+        var equalsInRDN = 0
+        var typeStart = 0
+        var last: UInt8 = 0
+        for (index, byte) in bytes.enumerated() {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): mixedCase = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "@"):
+                break
+            case UInt8(ascii: "="):
+                guard equalsInRDN == 0, isShortType(bytes[typeStart ..< index]) else {
+                    return .notPlain
+                }
+                equalsInRDN = 1
+            case UInt8(ascii: ","):
+                guard equalsInRDN == 1, last != UInt8(ascii: "=") else { return .notPlain }
+                equalsInRDN = 0
+                typeStart = index + 1
+            default:
+                return .notPlain
+            }
+            last = byte
+        }
+        guard equalsInRDN == 1, last != UInt8(ascii: "=") else { return .notPlain }
+        return mixedCase ? .mixedCase : .lowerCase
+    }
+
+    private static func lowered(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+
+    /// A type of letters, digits and `-` that starts with a letter, in any case, and is not
+    /// a long name that has a short one.
+    private static func isShortType(_ type: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let letters = UInt8(ascii: "a")...UInt8(ascii: "z")
+        guard let first = type.first.map(lowered), letters.contains(first) else { return false }
         let isNameByte = { (byte: UInt8) in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-")
         }
-        guard type.allSatisfy(isNameByte) else { return false }
+        guard type.allSatisfy({ isNameByte(lowered($0)) }) else { return false }
         // Every long name that has a short one is six letters or more (userid, commonname).
         guard type.count >= 6 else { return true }
-        return shortNames[String(decoding: type, as: UTF8.self)] == nil
+        return shortNames[String(decoding: type.map(lowered), as: UTF8.self)] == nil
     }
 
     /// The first `,` that separates RDNs, skipping escaped characters.

@@ -41,9 +41,10 @@ extension Planner {
     ) {
         let entries = config.exceptions.entries
         guard !entries.isEmpty else { return }
-        var known = Set(people.map(\.key))
-        known.formUnion(feed.quarantined.compactMap { $0.employeeID.map(Person.key) })
-        for entry in entries where !known.contains(Person.key(entry.employeeID)) {
+        // The people are in key order: a search each, rather than a set of every key.
+        let quarantined = Set(feed.quarantined.compactMap { $0.employeeID.map(Person.key) })
+        let known = { (key: String) in people.containsKey(key) || quarantined.contains(key) }
+        for entry in entries where !known(Person.key(entry.employeeID)) {
             work.finding(
                 .exception, entry.employeeID, nil,
                 "\(entry.source): no person with this employee id in the feed, so the exception "

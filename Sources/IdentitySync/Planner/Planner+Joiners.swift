@@ -18,7 +18,8 @@ extension Planner {
         guard !work.holdsForAdoption(person) else { return }
         guard let login = work.chosenLogins[person.key] else { return }
         let desired = mapper.desired(person, decision: decision, login: login,
-                                     managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
+                                     managerDN: work.managerDN(of: person),
+                                     dn: work.plannedDN(person.key))
         let state = joinerState(on: decision.localDate, locked: locked)
         let reason = joinerReason(person, rules: desired.rules, locked: locked)
         work.add(Change(kind: .createAccount, category: .joiner, employeeID: person.employeeID, login: login,

@@ -36,7 +36,8 @@ extension Planner {
             return
         }
         let desired = mapper.desired(person, decision: decision, login: account.login,
-                                     managerDN: work.managerDN(of: person), dn: work.dnByKey[person.key])
+                                     managerDN: work.managerDN(of: person),
+                                     dn: work.plannedDN(person.key))
         let old = account.state ?? AccountState()
         var existing = ExistingAccount(person: person, account: account, desired: desired, old: old, state: old)
         returnFromDisable(&existing)
@@ -184,11 +185,13 @@ extension Planner {
     /// Attributes whose rendered value differs from the directory's, in mapping order.
     func attributeEdits(_ desired: DesiredAccount, account: ObservedAccount) -> [AttributeEdit] {
         var edits: [AttributeEdit] = []
-        for (name, _) in config.mapping.attributes {
-            let key = name.lowercased()
-            guard key != config.mapping.loginAttribute.lowercased() else { continue }
+        let names = zip(config.mapping.attributes, mapper.attributeKeys)
+        for ((name, _), key) in names where key != mapper.loginKey {
             let want = desired.attributes[key] ?? []
-            let have = account.attributes[key] ?? []
+            // Compared where the values lie: nearly every attribute is unchanged.
+            let stored = account.attributes.valuesInPlace(key) ?? []
+            if want.elementsEqual(stored) { continue }
+            let have = Array(stored)
             if !Planner.sameValues(want, have, dnValued: key == "manager") {
                 edits.append(AttributeEdit(name: name, before: have, after: want))
             }

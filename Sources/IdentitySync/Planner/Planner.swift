@@ -24,6 +24,7 @@ public struct Planner {
 
         // 1. People in the feed, in employee-id order so that plans are stable.
         let people = Planner.inKeyOrder(feed.people)
+        work.feedPeople = people
         work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
@@ -39,7 +40,7 @@ public struct Planner {
 
         // 3. Accounts no feed row speaks for: vanished people and orphans.
         let feedIsWhole = feed.quarantined.allSatisfy { $0.employeeID != nil }
-        for account in work.unclaimedAccounts(feedKeys: work.seenKeys) {
+        for account in work.unclaimedAccounts() {
             planUnclaimed(account, feedIsWhole: feedIsWhole, work: &work)
         }
 
@@ -54,7 +55,6 @@ public struct Planner {
     }
 
     private func plan(person: Person, decision: LifecycleDecision, work: inout PlanningState) {
-        work.seenKeys.insert(person.key)
         if let conflict = decision.conflict {
             work.finding(.conflict, person.employeeID, nil, "\(person.source): \(conflict)")
         }

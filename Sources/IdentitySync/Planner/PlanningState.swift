@@ -7,15 +7,26 @@ struct PlanningState {
     let directory: ObservedDirectory
     /// Where each employee id's account sits in `directory.accounts`: an index, so that
     /// the accounts are not copied a second time.
-    private var accountIndex: [String: Int] = [:]
+    private var accountIndex: [String: Int32] = [:]
     var duplicateKeys: Set<String> = []
     var members: [DistinguishedName: Set<String>] = [:]
+    /// The groups the planner asks about, as it names them, with their members: which of
+    /// them list an account is worked out once per account (see `isMember`).
+    private let watched: [(dn: DistinguishedName, members: Set<String>)]
+    private let lastMemberships = MembershipMemo()
     /// Logins and mail addresses this run has handed out; the directory's are read-only, so
     /// the set of every name in the naming context is never copied.
     var takenInRun: Set<String> = []
     var chosenLogins: [String: String] = [:]
-    var dnByKey: [String: DistinguishedName] = [:]
-    var seenKeys: Set<String> = []
+    /// The DN each person's account has once the plan is applied, by key: the index of an
+    /// account that stays where it is (>= 0), or -1 - the index in `plannedDNs`. Indexes, not
+    /// DNs: this holds every person, and a DN is twice the size of a key.
+    private var dnByKey: [String: Int32] = [:]
+    private var plannedDNs: [DistinguishedName] = []
+    /// The feed's people in key order (the planner's array, not a copy), and the keys of
+    /// rows set aside: together, every key the feed speaks for.
+    var feedPeople: [Person] = []
+    var quarantinedKeys: Set<String> = []
     var changes: [Change] = []
     var findings: [Finding] = []
     var groupsToCreate: Set<DistinguishedName> = []
@@ -40,15 +51,18 @@ struct PlanningState {
         self.groupDNs = dns
         self.roleGroups = config.roles.managedGroups.sorted().map { ($0, dns[$0]!) }
         self.managedGroupDNs = names.sorted().map { dns[$0]! }
+        accountIndex.reserveCapacity(directory.accounts.count)
         for (index, account) in directory.accounts.enumerated() {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             let key = Person.key(id)
             if accountIndex[key] != nil { duplicateKeys.insert(key) }
-            accountIndex[key] = index
+            accountIndex[key] = Int32(index)
         }
         for (dn, group) in directory.groups {
             members[dn] = group.members
         }
+        let asked = managedGroupDNs + config.protected.groups
+        self.watched = asked.map { [directory] in ($0, directory.groups[$0]?.members ?? []) }
     }
 
     /// The person's account; nil when none exists or when several claim the same id
@@ -64,7 +78,12 @@ struct PlanningState {
 
     /// The account that carries this employee id, duplicates or not.
     func observedAccount(_ key: String) -> ObservedAccount? {
-        accountIndex[key].map { directory.accounts[$0] }
+        accountIndex[key].map { directory.accounts[Int($0)] }
+    }
+
+    /// True when a row of the feed, good or set aside, carries this key.
+    func isInFeed(_ key: String) -> Bool {
+        feedPeople.containsKey(key) || quarantinedKeys.contains(key)
     }
 
     // MARK: Logins and DNs
@@ -76,21 +95,39 @@ struct PlanningState {
         let generator = LoginNameGenerator(policy: LoginNamePolicy(
             template: config.mapping.loginTemplate, maxLength: config.mapping.loginMaxLength))
         let mailTemplate = config.mapping.attributes.first { $0.name.lowercased() == "mail" }?.template
+        dnByKey.reserveCapacity(people.count)
         for (person, decision) in zip(people, decisions) {
             let key = person.key
             guard !duplicateKeys.contains(key) else { continue }
-            if let account = observedAccount(key) {
+            if let index = accountIndex[key] {
                 // Most accounts stay where they are: their DN is the one observed.
                 let container = mapper.container(for: person)
-                dnByKey[key] = account.dn.isChild(of: container) ? account.dn
-                    : container.child(config.mapping.loginAttribute, account.login)
+                let account = Int(index)
+                if directory.accounts[account].dn.isChild(of: container) {
+                    dnByKey[key] = index
+                } else {
+                    let login = directory.accounts[account].login
+                    plan(key, container.child(config.mapping.loginAttribute, login))
+                }
                 continue
             }
             guard getsAccount(decision, person: person), probable[key] == nil else { continue }
             let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)
             chosenLogins[key] = login
-            dnByKey[key] = mapper.container(for: person).child(config.mapping.loginAttribute, login)
+            plan(key, mapper.container(for: person).child(config.mapping.loginAttribute, login))
         }
+    }
+
+    private mutating func plan(_ key: String, _ dn: DistinguishedName) {
+        plannedDNs.append(dn)
+        dnByKey[key] = Int32(-plannedDNs.count)
+    }
+
+    /// The DN the account of the person with this key has once the plan is applied; nil for
+    /// a person who gets no account.
+    func plannedDN(_ key: String) -> DistinguishedName? {
+        guard let slot = dnByKey[key] else { return nil }
+        return slot >= 0 ? directory.accounts[Int(slot)].dn : plannedDNs[Int(-1 - slot)]
     }
 
     private func getsAccount(_ decision: LifecycleDecision, person: Person) -> Bool {
@@ -130,13 +167,30 @@ struct PlanningState {
 
     func managerDN(of person: Person) -> String? {
         guard let manager = person.managerID, !manager.isEmpty else { return nil }
-        return dnByKey[Person.key(manager)]?.string
+        return plannedDN(Person.key(manager))?.string
     }
 
     // MARK: Groups
 
     func isMember(_ dn: DistinguishedName, of group: DistinguishedName) -> Bool {
-        members[group]?.contains(dn.normalized) ?? false
+        // The planner names its groups with the DNs built here, so the scan mostly compares
+        // a string with itself; a group it does not watch is looked up directly.
+        guard watched.count <= 64, let slot = watched.firstIndex(where: { $0.dn == group }) else {
+            return members[group]?.contains(dn.normalized) ?? false
+        }
+        return memberships(of: dn.normalized) & (1 << UInt64(slot)) != 0
+    }
+
+    /// Which watched groups list `member`, one bit each; remembered for the last account,
+    /// about which the planner asks one group after another.
+    private func memberships(of member: String) -> UInt64 {
+        if let known = lastMemberships.groups(of: member) { return known }
+        var groups: UInt64 = 0
+        for (slot, group) in watched.enumerated() where group.members.contains(member) {
+            groups |= 1 << UInt64(slot)
+        }
+        lastMemberships.remember(member, groups)
+        return groups
     }
 
     func groupDN(_ name: String) -> DistinguishedName {
@@ -182,11 +236,11 @@ struct PlanningState {
     }
 
     /// Accounts in the people subtree that no feed row accounts for, in DN order.
-    func unclaimedAccounts(feedKeys: Set<String>) -> [ObservedAccount] {
+    func unclaimedAccounts() -> [ObservedAccount] {
         directory.accounts
             .filter { account in
                 guard let id = account.employeeID, !id.isEmpty else { return true }
-                return !feedKeys.contains(Person.key(id))
+                return !isInFeed(Person.key(id))
             }
             .sorted { $0.dn.normalized < $1.dn.normalized }
     }
@@ -214,5 +268,38 @@ struct PlanningState {
         summary.peopleInFeed = feed.people.count
         summary.accountsObserved = directory.accounts.count
         return summary
+    }
+}
+
+/// The groups that list the account the planner asked about last (`PlanningState.isMember`).
+/// A class, so that a question needs no mutable access to the state; locked, since a
+/// state may be shared (`ProtectionCheck`).
+final class MembershipMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var member = ""
+    private var groups: UInt64 = 0
+
+    func groups(of member: String) -> UInt64? {
+        lock.withLock { self.member == member ? groups : nil }
+    }
+
+    func remember(_ member: String, _ groups: UInt64) {
+        lock.withLock {
+            self.member = member
+            self.groups = groups
+        }
+    }
+}
+
+extension [Person] {
+    /// True when a person with this key is in the array, which is in key order.
+    func containsKey(_ key: String) -> Bool {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low].key == key
     }
 }
