@@ -1,4 +1,16 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+
+// One malloc arena for the whole process. The feed is read on a second thread, and glibc
+// gave that thread an arena of its own whose freed memory stayed resident: a 100,000-person
+// plan peaked at 196 MB with two arenas and at 160 MB with one, in the same CPU time.
+// mallopt is not in Swift's Glibc module, hence the lookup; M_ARENA_MAX is -8 in malloc.h.
+if let mallopt = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+    typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
+    _ = unsafeBitCast(mallopt, to: MallocOption.self)(-8, 1)
+}
+#endif
 
 // idsync COMMAND [options]: see Help.general.
 do {

@@ -14,11 +14,12 @@ struct ObservationBuilder {
     var taken: Set<String> = []
     var policies: Set<String> = []
     var fingerprint = Fingerprint()
-    /// The attribute names of the last account, whose array the next one of that shape shares.
-    var lastShape: [String]?
+    /// The attributes of the last account, whose arrays of names and value counts the next
+    /// one of that shape shares.
+    var lastAttributes: AttributeMap?
     /// Values that thousands of entries share (titles, departments, managers, states).
     var pool = StringPool()
-    var states: [String: AccountState?] = [:]
+    var states: [String: SharedAccountState?] = [:]
     /// The credential attributes each entry holds, by DN as the server sent it.
     var credentials: [String: [String]] = [:]
     let repetitive: Set<String>
@@ -77,19 +78,21 @@ struct ObservationBuilder {
             names.append(name)
             lists.append(repetitive.contains(name) ? list.map { pool.intern($0) } : list)
         }
-        let attributes = AttributeMap(names: names == lastShape ? lastShape! : names, lists: lists)
+        let attributes = AttributeMap(names: names, lists: lists, like: lastAttributes)
         let state = entry.first(config.stateAttribute).flatMap { self.state(stored: $0) }
-        lastShape = attributes.names
+        lastAttributes = attributes
         var account = ObservedAccount(dn: dn, login: login, employeeID: entry.first("employeenumber"),
-                                      attributes: attributes, lock: lock, state: state)
+                                      attributes: attributes, lock: lock, state: nil)
+        account.sharedState = state
         if !credentials.isEmpty { account.credentials = credentials[entry.dn] ?? [] }
         return account
     }
 
-    /// Most accounts carry one of a few state strings; each is parsed once.
-    private mutating func state(stored: String) -> AccountState? {
+    /// Most accounts carry one of a few state strings; each is parsed once, and the
+    /// accounts that carry it share the result.
+    private mutating func state(stored: String) -> SharedAccountState? {
         if let known = states[stored] { return known }
-        let parsed = AccountState(stored: stored)
+        let parsed = AccountState(stored: stored).map(SharedAccountState.init)
         states[stored] = parsed
         return parsed
     }

@@ -102,7 +102,13 @@ public struct ObservedAccount: Sendable {
     public var attributes: AttributeMap
     public var lock: AccountLock
     /// Nil when the entry carries no idsync state: idsync never claimed it.
-    public var state: AccountState?
+    public var state: AccountState? {
+        get { sharedState?.state }
+        set { sharedState = newValue.map(SharedAccountState.init) }
+    }
+    /// The state in a box that accounts with the same stored state share: most carry one of
+    /// a few, and a directory read holds an account per person.
+    public var sharedState: SharedAccountState?
     /// The configured credential attributes the entry holds, names as the server sent them
     /// (lower-case, options kept: `usercertificate;binary`). Presence only, never a value.
     public var credentials: [String] = []
@@ -114,6 +120,15 @@ public struct ObservedAccount: Sendable {
         self.employeeID = employeeID
         self.attributes = attributes
         self.lock = lock
+        self.sharedState = state.map(SharedAccountState.init)
+    }
+}
+
+/// An account's state, boxed so that many accounts can hold one copy (`ObservedAccount`).
+public final class SharedAccountState: Sendable {
+    public let state: AccountState
+
+    public init(_ state: AccountState) {
         self.state = state
     }
 }

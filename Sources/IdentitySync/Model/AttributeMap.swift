@@ -28,9 +28,11 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
     }
 
     /// Takes lower-cased `names` in sorted order and their values, one list per name.
-    public init(names: [String], lists: [[String]]) {
+    /// `earlier`, a map read before, lends its arrays of names and of value counts where
+    /// they are equal: entries of one directory mostly have the same shape.
+    public init(names: [String], lists: [[String]], like earlier: AttributeMap? = nil) {
         precondition(names.count == lists.count, "one list of values per name")
-        self.names = names
+        self.names = earlier?.names == names ? earlier!.names : names
         var ends: [UInt16] = []
         ends.reserveCapacity(names.count)
         var values: [String] = []
@@ -39,7 +41,7 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
             values.append(contentsOf: list)
             ends.append(UInt16(clamping: values.count))
         }
-        self.ends = ends
+        self.ends = earlier?.ends == ends ? earlier!.ends : ends
         self.values = values
     }
 
