@@ -22,7 +22,8 @@ extension ConfigLoader {
     static func loadMFA(_ node: YAMLReader?, folder: String) throws -> MFAConfig {
         var config = MFAConfig()
         guard let node else { return config }
-        try node.rejectUnknownKeys(allowed: ["privileged_grants", "enrollment_days", "lapsed_enrollment",
+        try node.rejectUnknownKeys(allowed: ["privileged_grants", "enrollment_days",
+                                             "lapsed_enrollment", "noncompliant_members",
                                              "connectors"])
         if let grants = try node.optional("privileged_grants") {
             config.privilegedGrants = try choice(grants, MFAConfig.PrivilegedGrants.init(rawValue:), "hold, grant")
@@ -31,6 +32,7 @@ extension ConfigLoader {
         if let lapsed = try node.optional("lapsed_enrollment") {
             config.lapsedEnrollment = try choice(lapsed, MFAConfig.LapsedEnrollment.init(rawValue:), "report, lock")
         }
+        config.memberRemoval = try loadMemberRemoval(node.optional("noncompliant_members"))
         var names: Set<String> = []
         for block in try node.optional("connectors")?.elements() ?? [] {
             let settings = try loadMFAConnector(block, folder: folder)
@@ -40,6 +42,18 @@ extension ConfigLoader {
             config.connectors.append(settings)
         }
         return config
+    }
+
+    /// `noncompliant_members: {remove_from: 2027-03-01}`; an empty block is no policy.
+    private static func loadMemberRemoval(_ node: YAMLReader?) throws -> MemberRemoval? {
+        guard let node else { return nil }
+        try node.rejectUnknownKeys(allowed: ["remove_from"])
+        let dateNode = try node.require("remove_from")
+        let text = try dateNode.string()
+        guard let date = LocalDate(iso: text) else {
+            throw dateNode.error("must be a date such as 2027-03-01, found '\(text)'")
+        }
+        return MemberRemoval(from: date, source: "\(dateNode.file):\(dateNode.node.mark.line)")
     }
 
     private static func loadMFAConnector(_ block: YAMLReader, folder: String) throws -> MFAConnectorSettings {

@@ -14,8 +14,23 @@ struct MFAAgenda {
 
     struct Grant {
         let subject: MFASubject
+        let person: Person
         let changeIndex: Int
         let group: String
+    }
+
+    /// A member of groups that ask for a phishing-resistant factor, with what decides whether
+    /// `mfa.noncompliant_members` may take them out.
+    struct Member {
+        let subject: MFASubject
+        /// Nil for an account no person of the feed claims.
+        let person: Person?
+        let groups: [String]
+        /// Why the account is protected; nil when automation may change it.
+        let protected: String?
+        /// The person's exceptions-file entries and the MFA level their role rules give.
+        let exceptions: [AccessException]
+        let level: MFALevel
     }
 
     struct Enrollment {
@@ -28,7 +43,7 @@ struct MFAAgenda {
     var departures: [Departure] = []
     var grants: [Grant] = []
     var enrollments: [Enrollment] = []
-    var privilegedMembers: [(subject: MFASubject, groups: [String])] = []
+    var privilegedMembers: [Member] = []
     var joiners: [(changeIndex: Int, subject: MFASubject)] = []
 
     /// Every subject once, in the order they were met.
@@ -83,16 +98,27 @@ struct MFAAgenda {
             let subject = subjectByKey[Person.key(id)]
                 ?? MFASubject(employeeID: id, login: change.login ?? "", dn: change.dn)
             subjectByKey[Person.key(id)] = subject
-            grants.append(Grant(subject: subject, changeIndex: index, group: group))
+            grants.append(Grant(subject: subject, person: person, changeIndex: index, group: group))
         }
 
-        // 4. Existing members of privileged groups, to report those who do not comply.
-        let privileged = config.roles.privilegedGroups.sorted().map { ($0, config.groupDN($0)) }
-        for account in directory.accounts {
-            guard let id = account.employeeID, !id.isEmpty, !leaving.contains(Person.key(id)) else { continue }
-            let groups = privileged.filter { work.isMember(account.dn, of: $0.1) }.map(\.0)
+        // 4. Existing members of groups that ask for a phishing-resistant factor: reported when
+        //    they have none, and removed under mfa.noncompliant_members from its date.
+        let members = MFAAgenda.strictMemberships(directory, leaving: leaving, work: work,
+                                                  config: config)
+        let memberPeople = MFAAgenda.people(feed, keys: Set(members.map(\.key)))
+        for (key, account, candidates) in members {
+            let person = memberPeople[key]
+            let rules = person.map(mapper.matchingRules) ?? []
+            let groups = candidates.filter { name in
+                config.roles.isPrivileged(name) || MFAAgenda.asksPhishingResistant(name, rules: rules)
+            }
             guard !groups.isEmpty else { continue }
-            privilegedMembers.append((subjectByKey[Person.key(id)] ?? MFAAgenda.subject(id, account), groups))
+            let subject = subjectByKey[key] ?? MFAAgenda.subject(account.employeeID ?? "", account)
+            privilegedMembers.append(Member(
+                subject: subject, person: person, groups: groups,
+                protected: work.protectedReason(account),
+                exceptions: person.map(mapper.exceptions(for:)) ?? [],
+                level: rules.map(\.mfa).max() ?? .none))
         }
 
         // 5. Joiners, for connectors that create their users.
@@ -141,9 +167,37 @@ struct MFAAgenda {
         let rules = mapper.matchingRules(person)
         let name = rules.flatMap(\.groups).first { config.groupDN($0).string == target }
         guard let name else { return nil }
-        let granting = rules.filter { $0.groups.contains(name) }
         let strict = config.roles.privilegedGroups.contains(name)
-            || (!granting.isEmpty && granting.allSatisfy { $0.mfa == .phishingResistant })
+            || asksPhishingResistant(name, rules: rules)
         return strict ? name : nil
+    }
+
+    /// Whether the person's matching `rules` grant `group` only at the phishing-resistant level.
+    static func asksPhishingResistant(_ group: String, rules: [RoleRule]) -> Bool {
+        let granting = rules.filter { $0.groups.contains(group) }
+        return !granting.isEmpty && granting.allSatisfy { $0.mfa == .phishingResistant }
+    }
+
+    /// Accounts (not leaving) in any group that is privileged or that some phishing-resistant
+    /// rule grants, with those groups by name: the candidates of step 4, before each person's
+    /// own rules narrow them.
+    static func strictMemberships(_ directory: ObservedDirectory, leaving: Set<String>,
+                                  work: PlanningState, config: Config)
+        -> [(key: String, account: ObservedAccount, groups: [String])] {
+        let roles = config.roles
+        let strictRules = roles.rules.filter { $0.mfa == .phishingResistant }
+        let candidates = roles.managedGroups.union(roles.privilegedGroups)
+            .filter { name in
+                roles.isPrivileged(name) || strictRules.contains { $0.groups.contains(name) }
+            }
+            .sorted().map { ($0, config.groupDN($0)) }
+        guard !candidates.isEmpty else { return [] }
+        return directory.accounts.compactMap { account in
+            guard let id = account.employeeID, !id.isEmpty, !leaving.contains(Person.key(id)) else {
+                return nil
+            }
+            let groups = candidates.filter { work.isMember(account.dn, of: $0.1) }.map(\.0)
+            return groups.isEmpty ? nil : (Person.key(id), account, groups)
+        }
     }
 }

@@ -11,9 +11,31 @@ public struct MFAConfig: Sendable {
     /// Days from the account's creation within which a joiner must enroll; nil: no window.
     public var enrollmentDays: Int?
     public var lapsedEnrollment: LapsedEnrollment = .report
+    /// Nil: members of privileged groups without a phishing-resistant factor are only reported.
+    public var memberRemoval: MemberRemoval?
     public var connectors: [MFAConnectorSettings] = []
 
     public init() {}
+}
+
+/// `noncompliant_members: {remove_from: DATE}`: from that date, on each person's local date,
+/// members of privileged groups with no usable phishing-resistant factor leave those groups.
+public struct MemberRemoval: Sendable, Equatable {
+    public var from: LocalDate
+    /// `idsync.yaml:23`, so that every reason and finding names the policy it comes from.
+    public var source: String
+
+    public init(from: LocalDate, source: String) {
+        self.from = from
+        self.source = source
+    }
+
+    /// How reasons name the policy:
+    /// `mfa.noncompliant_members.remove_from 2027-03-01 (idsync.yaml:23)`.
+    public var name: String { "mfa.noncompliant_members.remove_from \(from) (\(source))" }
+
+    /// Whether members are removed on `date`, a person's local date.
+    public func applies(on date: LocalDate) -> Bool { date >= from }
 }
 
 /// One connector's block, kept as text: the connector itself reads and checks its keys.

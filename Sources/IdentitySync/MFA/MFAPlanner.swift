@@ -40,7 +40,7 @@ public struct MFAPlanner {
         for joiner in agenda.joiners {
             added += userCreations(joiner.subject, creation: plan.changes[joiner.changeIndex], observations)
         }
-        reportMembers(agenda, observations, plan: &plan)
+        planMembers(agenda, observations, plan: &plan, added: &added)
 
         plan.changes = plan.changes.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) + added
         MFAPlanner.recount(&plan.summary, changes: plan.changes)
@@ -99,7 +99,9 @@ public struct MFAPlanner {
         for grant in agenda.grants {
             let change = plan.changes[grant.changeIndex]
             let (compliant, registered) = compliance(grant.subject, observations)
-            if compliant || config.mfa.privilegedGrants == .grant {
+            let removing = config.mfa.memberRemoval
+                .map { $0.applies(on: localDate(of: grant.person)) } ?? false
+            if compliant || (config.mfa.privilegedGrants == .grant && !removing) {
                 if !compliant {
                     plan.findings.append(finding(.nonCompliant, grant.subject,
                                                  "granted \(grant.group) without a phishing-resistant factor "
@@ -114,10 +116,14 @@ public struct MFAPlanner {
                 continue
             }
             dropped.insert(grant.changeIndex)
-            plan.findings.append(finding(.held, grant.subject,
-                                         "the grant of \(grant.group) waits for a phishing-resistant factor "
-                                             + "(FIDO2/WebAuthn, passkey or certificate); \(registered); "
-                                             + "a later run grants it once one is registered"))
+            // Granted now, the member would be removed again by the policy the next run.
+            let policy = config.mfa.memberRemoval?.name ?? ""
+            let why = config.mfa.privilegedGrants == .grant
+                ? "; privileged_grants: grant gives way to \(policy)" : ""
+            let text = "the grant of \(grant.group) waits for a phishing-resistant factor "
+                + "(FIDO2/WebAuthn, passkey or certificate); \(registered); "
+                + "a later run grants it once one is registered" + why
+            plan.findings.append(finding(.held, grant.subject, text))
         }
     }
 
@@ -136,16 +142,6 @@ public struct MFAPlanner {
             }
         }
         return (compliant, "registered: " + parts.joined(separator: "; "))
-    }
-
-    private func reportMembers(_ agenda: MFAAgenda, _ observations: MFAObservations, plan: inout Plan) {
-        for member in agenda.privilegedMembers {
-            let (compliant, registered) = compliance(member.subject, observations)
-            guard !compliant else { continue }
-            plan.findings.append(finding(.nonCompliant, member.subject,
-                                         "member of \(member.groups.joined(separator: ", ")) without a "
-                                             + "phishing-resistant factor; \(registered)"))
-        }
     }
 
     // MARK: Enrollment
@@ -241,7 +237,7 @@ public struct MFAPlanner {
                       dn: subject.dn, target: connector, attributes: edits, reason: Reason(rule: rule, text: text))
     }
 
-    private func finding(_ kind: Finding.Kind, _ subject: MFASubject, _ text: String) -> Finding {
+    func finding(_ kind: Finding.Kind, _ subject: MFASubject, _ text: String) -> Finding {
         Finding(kind: kind, employeeID: subject.employeeID, dn: subject.dn, text: text)
     }
 

@@ -126,7 +126,9 @@ public struct Finding: Sendable, Codable, Equatable {
         case probableAccount = "probable-existing-account"
         case nonCompliant = "non-compliant"
         case enrollmentOverdue = "enrollment-overdue"
-        /// A connector's bulk listing failed: disabled accounts went unchecked this run.
+        /// A connector could not be asked, so what depended on its answer was not done: a
+        /// bulk listing failed (disabled accounts went unchecked this run), or a member's
+        /// factors could not be read (no policy removal). A sync then exits 1.
         case mfaUnchecked = "mfa-unchecked"
     }
 
