@@ -7,7 +7,7 @@ import Testing
 /// time: SQLite behind the server takes one writer at a time.
 @Suite(.serialized) struct PrivacyIDEATests {
     /// The site and the privacyIDEA realm of one test; `label` keeps serials and names apart.
-    private func site(_ label: String,
+    func site(_ label: String,
                       extra: String = "") throws -> (TestSlapd, SyncFixture, PrivacyIDEAAdmin) {
         let slapd = try TestSlapd()
         let admin = try PrivacyIDEAAdmin(slapd: slapd, label: label)
