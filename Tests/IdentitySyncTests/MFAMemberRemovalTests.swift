@@ -216,6 +216,34 @@ import YAML
     }
 }
 
+@Suite struct MemberRemovalReportTests {
+    let removal = MFAMemberRemovalTests()
+
+    @Test func everyFormatShowsTheRemovalAndWhoWaits() throws {
+        let waiting = removal.plan(holding: [removal.totp],
+                                   config: removal.config(from: "2024-03-20"))
+        let removed = removal.plan(holding: [removal.totp], config: removal.config())
+
+        let csv = CSVReport.render(removed)
+        #expect(csv.contains("mover,remove-from-group,000101,Ana Garcia,agarcia"))
+        #expect(csv.contains(",mfa-noncompliant-members,"
+                             + "mfa.noncompliant_members.remove_from 2024-03-15"))
+        #expect(csv.contains("remove_from=2024-03-15"))
+        let json = try JSONReport.render(removed, now: Fixtures.runInstant)
+        let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let plan = document?["plan"] as? [String: Any]
+        let change = (plan?["changes"] as? [[String: Any]])?.first
+        let reason = change?["reason"] as? [String: Any]
+        #expect(change?["kind"] as? String == "remove-from-group", "\(json)")
+        #expect(reason?["rule"] as? String == "mfa-noncompliant-members")
+        let fields = reason?["fields"] as? [[String: String]]
+        #expect(fields == [["field": "remove_from", "value": "2024-03-15"]])
+        let html = HTMLReport.render(waiting)
+        #expect(html.contains("data-kind=\"finding:non-compliant\""))
+        #expect(html.contains("removed on 2024-03-20 under mfa.noncompliant_members"))
+    }
+}
+
 @Suite struct MemberRemovalConfigTests {
     let block = "mfa:\n  noncompliant_members:\n    remove_from: 2027-03-01\naudit:\n"
 
