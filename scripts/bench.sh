@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench.sh [--fsync] [N ...]   (default N: 10000 100000)
+# bench.sh [--fsync] [--load-only] [N ...]   (default N: 10000 100000)
 #
 # A benchmark, not a test: it prints figures and asserts nothing. For each N it generates a
 # BambooHR-style day-1 export of N people and a day-2 export with 1 % churn
@@ -7,6 +7,7 @@
 #
 #   1. cat of the day-1 feed > /dev/null                     (floor for reading the feed)
 #   2. idsync sync of day 1 into the empty people subtree     (wall, changes, changes/s, peak RSS)
+#      (with IDSYNC_TIMINGS=1: its stage and apply-phase times print under the table)
 #   3. the same entries, dumped as the rootdn after step 2 (people, and the groups with their
 #      members), loaded by stock `ldapadd -f` into a second fresh slapd DIR2   (entries/s; memberships
 #      are counted on both sides) and the ratio idsync/ldapadd            (goal >= 1.5)
@@ -19,6 +20,11 @@
 #
 # --fsync: additionally repeats step 2 and 3 at N=${BENCH_FSYNC_N:-3000} on slapds with fsync on
 # (IDSYNC_SLAPD_SYNC=1); both are then disk-bound.
+# --load-only: step 2 and 3 only (the initial load against ldapadd), for work on the apply path.
+#
+# Steps 2 and 3 also print each client's CPU (user + sys, from GNU time), the CPU slapd spent
+# during the step (/proc/PID/stat before and after) and that CPU as a share of the step's wall:
+# near 100 % means slapd was the bound.
 #
 # Each figure is ONE run on a 2-core machine where client and slapd share the cores: they are
 # noisy (2x run-to-run spread has been seen here, see shared notes baseline-throughput.md).
@@ -47,11 +53,13 @@ READ_ATTRIBUTES=(cn departmentnumber displayname employeenumber employeetype giv
 export LDAPNOINIT=1              # client tools and idsync ignore ldap.conf and LDAP* variables
 
 FSYNC=0
+LOAD_ONLY=0
 SIZES=()
 for arg in "$@"; do
     case $arg in
         --fsync) FSYNC=1 ;;
-        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+        --load-only) LOAD_ONLY=1 ;;
+        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
         *) [[ $arg =~ ^[0-9]+$ ]] || { echo "bench: N must be a number, got '$arg'" >&2; exit 2; }
            SIZES+=("$arg") ;;
     esac
@@ -113,8 +121,8 @@ write_config() {
         "$ROOT/sample/idsync.yaml" > "$dir/idsync.yaml"
 }
 
-# measure NAME CMD...: runs CMD under GNU time; sets WALL (s, from date deltas), RSS_KB, RC.
-# Output goes to $WORK/NAME.out and .err.
+# measure NAME CMD...: runs CMD under GNU time; sets WALL (s, from date deltas), RSS_KB,
+# CPU (user + sys s) and RC. Output goes to $WORK/NAME.out and .err.
 measure() {
     local name=$1; shift
     local t0 t1
@@ -123,6 +131,23 @@ measure() {
     t1=$(now)
     WALL=$(calc "round($t1 - $t0, 3)")
     RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$name.time")
+    CPU=$(awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {print s}' "$WORK/$name.time")
+}
+
+# slapd_cpu DIR: seconds of CPU (user + sys) the slapd of DIR has used so far.
+slapd_cpu() {
+    local pid; pid=$(cat "$1/slapd.pid")
+    awk -v tick="$(getconf CLK_TCK)" '{print ($14 + $15) / tick}' "/proc/$pid/stat"
+}
+
+# put_cpu TAG CLIENT SLAPD_BEFORE SLAPD_AFTER: the client's and slapd's CPU for the last measure.
+put_cpu() {
+    local tag=$1 client=$2 slapd
+    slapd=$(calc "round($4 - $3, 2)")
+    SLAPD_CPU=$slapd
+    put "  $client CPU user+sys s" "$tag" "$CPU"
+    put "  slapd CPU s during $client (busy % of wall)" "$tag" \
+        "$slapd ($(calc "round(100 * $slapd / $WALL)") %)"
 }
 
 # ok_changes DIR: changes the last idsync sync in DIR recorded as applied in its audit log.
@@ -137,6 +162,7 @@ check() { # check NAME: stops the bench if the step did not exit 0
 
 declare -A R HAVE_ROW   # R[metric|N] = text; rows print in the order first put
 ROWS=()
+STAGES=()               # idsync's stage and apply-phase times of each initial load (IDSYNC_TIMINGS)
 put() { R["$1|$2"]=$3; [[ -n ${HAVE_ROW["$1"]:-} ]] || { HAVE_ROW["$1"]=1; ROWS+=("$1"); }; }
 
 # load_and_floor TAG N DATA: steps 2 and 3 (sync of day 1; dump; ldapadd into DIR2).
@@ -147,14 +173,19 @@ load_and_floor() {
     write_config "$dir" "$data/day1.csv"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
     log "$tag: idsync sync of day 1 ($n people)"
-    measure "$tag-load" "$IDSYNC" sync --config "$dir/idsync.yaml" --at "$DAY1_AT" --out "$WORK/$tag-load.report"
+    local before; before=$(slapd_cpu "$dir")
+    IDSYNC_TIMINGS=1 measure "$tag-load" "$IDSYNC" sync --config "$dir/idsync.yaml" --at "$DAY1_AT" \
+        --out "$WORK/$tag-load.report"
     check "$tag-load"
+    STAGES+=("$tag: $(sed -n 's/^idsync timings: //p' "$WORK/$tag-load.err" | paste -sd ';' | sed 's/;/; /g')")
     changes=$(ok_changes "$dir")
     put "idsync sync day 1: wall s" "$tag" "$WALL"
+    put_cpu "$tag" idsync "$before" "$(slapd_cpu "$dir")"
     put "  changes applied" "$tag" "$changes"
     put "  changes/s" "$tag" "$(calc "round($changes / $WALL)")"
     put "  peak RSS MB" "$tag" "$(calc "round($RSS_KB / 1024, 1)")"
     LOAD_RATE=$(calc "$changes / $WALL")
+    local idsync_slapd=$SLAPD_CPU
 
     log "$tag: dump what idsync created, load it with ldapadd into a second slapd"
     ldapsearch -x -LLL -o ldif-wrap=no -H "$url" -D "$ROOT_DN" -y "$dir/admin.pw" \
@@ -167,12 +198,16 @@ load_and_floor() {
     units=$(( entries + members ))
     start_slapd "$dir2"
     url2="ldap://127.0.0.1:${PORT_OF[$dir2]}/"
+    before=$(slapd_cpu "$dir2")
     measure "$tag-ldapadd" ldapadd -x -H "$url2" -D "$ROOT_DN" -y "$dir2/admin.pw" -f "$WORK/$tag-floor.ldif"
     check "$tag-ldapadd"
     put "ldapadd floor: wall s" "$tag" "$WALL"
+    put_cpu "$tag" ldapadd "$before" "$(slapd_cpu "$dir2")"
     put "  entries + memberships" "$tag" "$entries + $members = $units"
     put "  per s" "$tag" "$(calc "round($units / $WALL)")"
     put "  idsync/ldapadd rate (goal >= 1.5)" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
+    put "slapd CPU us/unit: idsync, ldapadd" "$tag" \
+        "$(calc "round(1e6 * $idsync_slapd / $units)"), $(calc "round(1e6 * $SLAPD_CPU / $units)")"
     "$HERE/stop-slapd.sh" "$dir2"
 }
 
@@ -188,6 +223,7 @@ bench_size() {
     put "cat feed: wall s" "$tag" "$cat_wall"
 
     load_and_floor "$tag" "$n" "$data"
+    if [[ $LOAD_ONLY == 1 ]]; then "$HERE/stop-slapd.sh" "$dir"; return 0; fi
 
     write_config "$dir" "$data/day1.csv"
     measure "$tag-validate" "$IDSYNC" validate --config "$dir/idsync.yaml"
@@ -254,11 +290,14 @@ print_table() {
     done
 }
 
-base_rss
+[[ $LOAD_ONLY == 1 ]] || base_rss
 for n in "${SIZES[@]}"; do bench_size "$n"; done
 echo "idsync bench $(git -C "$ROOT" rev-parse --short HEAD), $(date -u +%FT%TZ), $(nproc) cores, slapd olcDbNoSync;"
-echo "one run per figure, noisy. Base RSS (plan, 10 people): $(calc "round($BASE_RSS_KB / 1024, 1)") MB"
+[[ $LOAD_ONLY == 1 ]] ||
+    echo "one run per figure, noisy. Base RSS (plan, 10 people):" \
+         "$(calc "round($BASE_RSS_KB / 1024, 1)") MB"
 print_table "${SIZES[@]}"
+echo "initial load stages:"; printf '  %s\n' "${STAGES[@]}"
 
 if [[ $FSYNC == 1 ]]; then
     n=${BENCH_FSYNC_N:-3000}
@@ -271,4 +310,5 @@ if [[ $FSYNC == 1 ]]; then
     echo
     echo "with fsync (IDSYNC_SLAPD_SYNC=1), disk-bound:"
     print_table "fsync-$n"
+    echo "initial load stages:"; printf '  %s\n' "${STAGES[@]: -1}"
 fi

@@ -27,14 +27,26 @@ extension Commands {
                     contentHash: document.contentHash, createdAt: document.createdAt,
                     redacted: hidden.sorted()))
         default:
-            let note =
-                hidden.isEmpty
-                ? ""
-                : "redacted fields: \(hidden.sorted().joined(separator: ", ")) "
-                    + "(--unredacted shows them)\n"
-            return TextReport.render(shown) + (outcomes.map(TextReport.render(outcomes:)) ?? "")
-                + note
+            return TextReport.render(shown) + textReportEnd(outcomes: outcomes, config: config)
         }
+    }
+
+    /// The text report's plan part, as `render` shows it: it does not depend on the
+    /// outcomes, so a sync renders it while the directory is busy with the writes.
+    func textReportStart(_ plan: Plan, config: Config, feed: FeedSnapshot?) -> String {
+        let redaction = Redaction(config: config.report, layout: config.feed.layout, feed: feed)
+        return TextReport.render(arguments.unredacted ? plan : redaction.apply(to: plan))
+    }
+
+    /// What follows the plan in a text report: the outcomes, and which fields are redacted.
+    func textReportEnd(outcomes: [ChangeOutcome]?, config: Config) -> String {
+        let hidden = arguments.unredacted ? [] : config.report.redact
+        let note =
+            hidden.isEmpty
+            ? ""
+            : "redacted fields: \(hidden.sorted().joined(separator: ", ")) "
+                + "(--unredacted shows them)\n"
+        return (outcomes.map(TextReport.render(outcomes:)) ?? "") + note
     }
 
     /// `idsync apply --plan FILE`: plans again, refuses a stale plan or one whose targets

@@ -187,18 +187,28 @@ struct Commands {
             try emit(report(nil))
             return .stopped
         }
+        // The text report's plan part waits on nothing the writes change: it is rendered on
+        // a second thread while slapd works through them.
+        let planText = arguments.format == "text"
+            ? Background { textReportStart(plan, config: config, feed: feed) } : nil
+        var clock = StageClock()
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
+        clock.lap("apply", phases: result.phaseTimes)
         recorder.outcomes = result.outcomes
         let failures = result.outcomes.filter { !$0.succeeded }.count
         try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
             $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"
                 + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "") }
         try audit.flush()
-        var text = try report(result.outcomes)
+        var text = try planText.map {
+            try $0.result() + textReportEnd(outcomes: result.outcomes, config: config)
+        } ?? report(result.outcomes)
         if let lost = result.connectionLost {
             text += "the directory connection was lost: \(lost); the next run repairs what was not applied\n"
         }
         try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
+        clock.lap("report")
+        clock.report()
         return result.status
     }
 
@@ -235,6 +245,16 @@ struct StageClock {
         laps.append("\(stage) \(String(format: "%.3f", now.timeIntervalSince(last))) s"
                     + (StageClock.peakMemory().map { " (peak RSS \($0) MB)" } ?? ""))
         last = now
+    }
+
+    /// A lap made of the executor's phases: each with its writes and seconds.
+    mutating func lap(_ stage: String, phases: [(phase: String, writes: Int, seconds: Double)]) {
+        lap(stage)
+        guard enabled, !phases.isEmpty else { return }
+        let parts = phases.map {
+            "\($0.phase) \($0.writes) writes \(String(format: "%.3f", $0.seconds)) s"
+        }
+        laps[laps.count - 1] += " (" + parts.joined(separator: ", ") + ")"
     }
 
     func report() {

@@ -212,6 +212,27 @@ struct AuditFile {
         #expect(!text.contains("\\/"), "slashes stay readable")
     }
 
+    @Test func recordsKeptBackGoOutBeforeTheNextRecordInOrder() throws {
+        let audit = try AuditFile()
+        let log = try audit.open()
+        try log.appendLater { $0.action = "first" }
+        try log.appendLater { $0.action = "second" }
+        #expect(try audit.records().isEmpty, "kept back until something is written")
+        try log.appendAll(["third"]) { action, record in record.action = action }
+        try log.appendLater { $0.action = "fourth" }
+        try log.append { $0.action = "fifth" }
+        #expect(try audit.records().compactMap(\.action)
+                == ["first", "second", "third", "fourth", "fifth"])
+    }
+
+    @Test func timestampsAreUTCWithMilliseconds() {
+        let instant = Date(timeIntervalSince1970: 1_796_350_507.123_5)   // 2026-12-04T02:15:07.123Z
+        #expect(AuditLog.timestamp(instant) == "2026-12-04T02:15:07.123Z")
+        #expect(AuditLog.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(AuditLog.timestamp(Date(timeIntervalSince1970: 951_868_799.5))
+                == "2000-02-29T23:59:59.500Z")
+    }
+
     @Test func unwritableAuditPathThrowsNamingIt() {
         #expect {
             try AuditLog(path: "/nonexistent-idsync/audit.jsonl", run: "r",

@@ -8,6 +8,8 @@ extension Executor {
     /// no plan could have known about a termination of them, and terminate removes what a
     /// grant adds after its own read.
     func recheckTerminations(_ changes: [Change]) {
+        // No account, nothing an operator could have terminated (a first load).
+        guard !observed.accounts.isEmpty else { return }
         var candidates: [String: [Change]] = [:]
         for change in changes where Executor.needsRecheck(change) {
             candidates[Person.key(change.employeeID ?? ""), default: []].append(change)

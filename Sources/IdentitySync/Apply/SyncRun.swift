@@ -16,6 +16,8 @@ public struct RunResult: Sendable {
     public let status: ExitStatus
     /// Why sending stopped early, when the directory connection was lost.
     public let connectionLost: String?
+    /// The executor's phases with their writes and wall time (`Executor.phaseTimes`).
+    public var phaseTimes: [(phase: String, writes: Int, seconds: Double)] = []
 }
 
 /// One run through the stages of DESIGN: feed, observe, plan, guards, report, apply.
@@ -62,7 +64,7 @@ public struct SyncRun {
         let unchecked = plan.findings.contains { $0.kind == .mfaUnchecked }
         let status: ExitStatus = failed || unchecked || plan.summary.quarantined > 0 ? .partial : .success
         return RunResult(plan: plan, outcomes: executor.outcomes, status: status,
-                         connectionLost: executor.connectionLost)
+                         connectionLost: executor.connectionLost, phaseTimes: executor.phaseTimes)
     }
 
     /// A disable the directory would ignore, or a move that would strand memberships, is
