@@ -10,11 +10,13 @@ private struct PipelineState {
     let count: Int
     var next = 0
     var awaiting: [Int32: Int] = [:]   // message id → request index
+    /// The caller's `ready` said no: nothing more is sent, the replies due are still read.
+    var stopped = false
 
-    var isDone: Bool { next == count && awaiting.isEmpty }
+    var isDone: Bool { (next == count || stopped) && awaiting.isEmpty }
 
     /// Indexes not yet completed: those awaiting a reply (in request order), then those unsent.
-    var incomplete: [Int] { awaiting.values.sorted() + Array(next..<count) }
+    var incomplete: [Int] { awaiting.values.sorted() + (stopped ? [] : Array(next..<count)) }
 }
 
 extension LDAPConnection {
@@ -22,17 +24,22 @@ extension LDAPConnection {
     /// `completion(index, result)` for each request as its reply arrives, in any order.
     ///
     /// A failed request never stops the rest; it is reported through `completion`.
+    /// `ready(index)` is asked just before request `index` goes out, in order, so that the
+    /// caller can do what must precede it (write an audit record) while earlier requests are
+    /// in flight; when it returns false nothing more is sent, and only the replies already
+    /// due are reported.
     /// - Throws: `LDAPError` only when the connection itself is lost or no reply arrives within
     ///   the operation timeout. Every index not yet completed is first reported as failed with
     ///   that error. Close the connection afterwards: replies still due are not abandoned.
     public func perform(_ requests: [LDAPRequest], window: Int = 32,
+                        ready: (Int) -> Bool = { _ in true },
                         completion: (Int, Result<Void, LDAPError>) -> Void) throws {
         let handle = try openHandle(requests.first?.operation ?? "modify")
         var state = PipelineState(count: requests.count)
 
         while !state.isDone {
             do {
-                try sendWindow(handle, requests, max(1, window), &state, completion)
+                try sendWindow(handle, requests, max(1, window), &state, ready, completion)
                 try receiveReply(handle, requests, &state, completion)
             } catch let lost as LDAPError {
                 for index in state.incomplete {
@@ -54,10 +61,14 @@ extension LDAPConnection {
     /// Sends requests until `window` are in flight. A request libldap refuses to send fails
     /// alone; a lost connection throws.
     private func sendWindow(_ handle: OpaquePointer, _ requests: [LDAPRequest], _ window: Int,
-                            _ state: inout PipelineState,
+                            _ state: inout PipelineState, _ ready: (Int) -> Bool,
                             _ completion: (Int, Result<Void, LDAPError>) -> Void) throws {
-        while state.awaiting.count < window && state.next < requests.count {
+        while state.awaiting.count < window && state.next < requests.count && !state.stopped {
             let index = state.next
+            guard ready(index) else {
+                state.stopped = true
+                return
+            }
             let (rc, messageID) = send(handle, requests[index])
             if rc == LDAP_SUCCESS {
                 state.awaiting[messageID] = index

@@ -96,12 +96,12 @@ public final class OpenLDAPDirectory: DirectoryConnector {
 
     // MARK: Writes
 
-    public func write(_ operations: [DirectoryOperation],
+    public func write(_ operations: [DirectoryOperation], ready: (Int) -> Bool,
                       completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
         let requests = operations.map(request(for:))
         var lockAfterCreate: [Int] = []
         var lockWithoutWipe: [Int: DirectoryFailure] = [:]
-        try send(requests.map(\.request)) { index, result in
+        try send(requests.map(\.request), ready: ready) { index, result in
             if case .success = result, requests[index].lockAfter { lockAfterCreate.append(index) }
             else if let failure = OpenLDAPDirectory.failedWipe(operations[index], result) {
                 lockWithoutWipe[index] = failure
@@ -120,9 +120,11 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         }
     }
 
-    private func send(_ requests: [LDAPRequest], _ completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+    private func send(_ requests: [LDAPRequest], ready: (Int) -> Bool = { _ in true },
+                      _ completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
         do {
-            try connection.perform(requests, window: config.writeWindow) { index, result in
+            try connection.perform(requests, window: config.writeWindow, ready: ready) {
+                index, result in
                 completion(index, result.mapError(OpenLDAPDirectory.failure))
             }
         } catch let error as LDAPError {

@@ -52,6 +52,16 @@ public protocol DirectoryConnector: AnyObject {
     func currentState(of dn: String) throws -> AccountState?
 
     /// Sends the writes, many in flight, and reports each outcome by index as it arrives.
-    func write(_ operations: [DirectoryOperation],
+    /// `ready(index)` is asked just before operation `index` goes out, in order; when it
+    /// returns false nothing more is sent and only the outcomes already due are reported.
+    func write(_ operations: [DirectoryOperation], ready: (Int) -> Bool,
                completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws
+}
+
+extension DirectoryConnector {
+    /// Sends every operation.
+    public func write(_ operations: [DirectoryOperation],
+                      completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+        try write(operations, ready: { _ in true }, completion: completion)
+    }
 }

@@ -31,8 +31,8 @@ public final class Executor {
     /// Each phase that had changes, with its writes sent and its wall time: where a slow
     /// night went (printed with IDSYNC_TIMINGS).
     public private(set) var phaseTimes: [(phase: String, writes: Int, seconds: Double)] = []
-    /// How many operations' attempts go to the disk in one write and one fsync before they
-    /// are sent. Between two batches the pipeline drains once: a round trip per batch.
+    /// How many operations' (or changes') attempts go to the disk in one write and one
+    /// fsync before they are sent.
     static let attemptBatch = 512
     /// Why a change is skipped: its account was terminated on demand after the plan was made.
     var terminatedSincePlan: [String: String] = [:]
@@ -261,34 +261,70 @@ public final class Executor {
         return left.isEmpty
     }
 
-    /// Sends the operations batch by batch; `changes[i]` are the changes operation i makes.
-    /// Each batch's attempt records are on the disk before the batch is sent, and a failed
-    /// audit write stops the sending.
+    /// Sends the operations, many in flight; `changes[i]` are the changes operation i makes.
+    /// The attempt records of the next batch go to the disk (one write, one fsync) just
+    /// before its first operation is sent, while the operations before it are still in
+    /// flight: slapd keeps working while the records are written. A failed audit write
+    /// stops the sending; what is in flight is still recorded where the log allows.
     private func send(_ operations: [DirectoryOperation], covering changes: [[Change]],
                       _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
-        for start in stride(from: 0, to: operations.count, by: Executor.attemptBatch) {
-            guard connectionLost == nil else { return }
-            let range = start..<min(start + Executor.attemptBatch, operations.count)
-            try recordAttempts(changes[range].flatMap { $0 })
-            try sendBatch(Array(operations[range])) { index, result in
-                try handle(start + index, result)
-            }
-        }
-    }
-
-    private func sendBatch(_ operations: [DirectoryOperation],
-                           _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
+        guard connectionLost == nil, !operations.isEmpty else { return }
+        var recorded = 0      // operations whose attempt records are on the disk
+        var offered = 0       // operations handed to the connection
         var thrown: Error?
-        sent += operations.count
+        let ready = { (index: Int) -> Bool in
+            guard thrown == nil else { return false }
+            if index >= recorded {
+                do {
+                    recorded = try self.recordAttempts(of: changes, from: index)
+                } catch {
+                    thrown = error
+                    return false
+                }
+            }
+            offered = index + 1
+            self.sent += 1
+            return true
+        }
         do {
-            try connector.write(operations) { index, result in
+            try connector.write(operations, ready: ready) { index, result in
                 guard thrown == nil else { return }
-                do { try handle(index, result) } catch { thrown = error }
+                do {
+                    if index >= offered, case .failure(let failure) = result {
+                        try notSent(changes[index], because: failure)
+                    } else {
+                        try handle(index, result)
+                    }
+                } catch {
+                    thrown = error
+                }
             }
         } catch {
             connectionLost = "\(error)"
         }
         if let thrown { throw thrown }
+    }
+
+    /// Writes and flushes the attempt records of the operations from `start` on, up to
+    /// `attemptBatch` operations or changes; returns the index after the last one covered.
+    private func recordAttempts(of changes: [[Change]], from start: Int) throws -> Int {
+        var end = start
+        var count = 0
+        let limit = Executor.attemptBatch
+        while end < changes.count && end - start < limit && count < limit {
+            count += changes[end].count
+            end += 1
+        }
+        try recordAttempts(changes[start..<end].flatMap { $0 })
+        return end
+    }
+
+    /// The connection was lost before these changes' operation went out.
+    private func notSent(_ changes: [Change], because failure: DirectoryFailure) throws {
+        for change in changes {
+            try record(change, failure: nil, skipped: "not sent: the directory connection was lost "
+                       + "(\(failure)); the next run applies it")
+        }
     }
 
     /// What is about to be sent, without the values: the result record that follows has them.

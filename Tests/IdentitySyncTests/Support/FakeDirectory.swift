@@ -16,8 +16,9 @@ final class FakeDirectory: DirectoryConnector {
     var fail: (DirectoryOperation) -> DirectoryFailure? = { _ in nil }
     var disableProblem: String?
     var referentialIntegrityProblem: String?
-    /// Called with each batch before any of it is applied, e.g. to look at the audit log.
-    var beforeWrite: ([DirectoryOperation]) -> Void = { _ in }
+    /// Called with each operation, once the executor said it is ready to go and just before
+    /// it is applied, e.g. to look at the audit log.
+    var beforeWrite: (DirectoryOperation) -> Void = { _ in }
 
     init(_ observed: ObservedDirectory) {
         for account in observed.accounts { accounts[account.dn] = account }
@@ -55,10 +56,13 @@ final class FakeDirectory: DirectoryConnector {
         if let referentialIntegrityProblem { throw DirectoryFailure(code: 53, message: referentialIntegrityProblem) }
     }
 
-    func write(_ operations: [DirectoryOperation], completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
-        beforeWrite(operations)
-        batches.append(operations)
+    func write(_ operations: [DirectoryOperation], ready: (Int) -> Bool,
+               completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
+        batches.append([])
         for (index, operation) in operations.enumerated() {
+            guard ready(index) else { return }
+            beforeWrite(operation)
+            batches[batches.count - 1].append(operation)
             if let failure = fail(operation) {
                 completion(index, .failure(failure))
                 continue
