@@ -22,7 +22,13 @@ struct ObservationBuilder {
     var states: [String: SharedAccountState?] = [:]
     /// The credential attributes each entry holds, by DN as the server sent it.
     var credentials: [String: [String]] = [:]
-    let repetitive: Set<String>
+    /// For each name of `keptInOrder`: whether its values repeat across people (everything
+    /// but the values unique to a person), and so go through the pool.
+    let repetitive: [Bool]
+    /// The pooled values of each repetitive attribute of the last account, by position in
+    /// `keptInOrder`: neighbours often have the same ones (object classes, state, policy), and
+    /// an equal list costs one compare instead of a pool lookup per value.
+    var lastPooled: [[String]]
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -33,9 +39,10 @@ struct ObservationBuilder {
         if let protected = directory.protectedAttribute { kept.insert(protected) }
         self.kept = kept
         self.keptInOrder = kept.sorted()
-        // Everything but the values unique to a person.
-        self.repetitive = kept.subtracting(["cn", "sn", "givenname", "displayname", "mail", "uid",
-                                            "employeenumber"])
+        let unique: Set<String> = ["cn", "sn", "givenname", "displayname", "mail", "uid",
+                                   "employeenumber"]
+        self.repetitive = keptInOrder.map { !unique.contains($0) }
+        self.lastPooled = Array(repeating: [], count: keptInOrder.count)
     }
 
     mutating func add(_ entry: LDAPEntry) throws {
@@ -73,10 +80,10 @@ struct ObservationBuilder {
         var lists: [[String]] = []
         names.reserveCapacity(keptInOrder.count)
         lists.reserveCapacity(keptInOrder.count)
-        for name in keptInOrder {
+        for (position, name) in keptInOrder.enumerated() {
             guard let list = entry.valuesIfPresent(name) else { continue }
             names.append(name)
-            lists.append(repetitive.contains(name) ? list.map { pool.intern($0) } : list)
+            lists.append(repetitive[position] ? pooled(list, position: position) : list)
         }
         let attributes = AttributeMap(names: names, lists: lists, like: lastAttributes)
         let state = entry.first(config.stateAttribute).flatMap { self.state(stored: $0) }
@@ -86,6 +93,14 @@ struct ObservationBuilder {
         account.sharedState = state
         if !credentials.isEmpty { account.credentials = credentials[entry.dn] ?? [] }
         return account
+    }
+
+    /// The list with each value the pool's copy: the last account's list where equal.
+    private mutating func pooled(_ list: [String], position: Int) -> [String] {
+        if list == lastPooled[position] { return lastPooled[position] }
+        let shared = list.map { pool.intern($0) }
+        lastPooled[position] = shared
+        return shared
     }
 
     /// Most accounts carry one of a few state strings; each is parsed once, and the

@@ -25,6 +25,7 @@ public struct Planner {
         // 1. People in the feed, in employee-id order so that plans are stable.
         let people = Planner.inKeyOrder(feed.people)
         work.feedPeople = people
+        work.indexMemberships()
         work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)

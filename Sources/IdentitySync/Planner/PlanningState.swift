@@ -14,6 +14,9 @@ struct PlanningState {
     /// them list an account is worked out once per account (see `isMember`).
     private let watched: [(dn: DistinguishedName, members: Set<String>)]
     private let lastMemberships = MembershipMemo()
+    /// Which watched groups list each member, one bit each: built by `indexMemberships` for a
+    /// plan of everyone, nil where only a few accounts are asked about (terminate, adopt).
+    private var membershipIndex: [String: UInt64]?
     /// Logins and mail addresses this run has handed out; the directory's are read-only, so
     /// the set of every name in the naming context is never copied.
     var takenInRun: Set<String> = []
@@ -186,11 +189,30 @@ struct PlanningState {
     private func memberships(of member: String) -> UInt64 {
         if let known = lastMemberships.groups(of: member) { return known }
         var groups: UInt64 = 0
-        for (slot, group) in watched.enumerated() where group.members.contains(member) {
-            groups |= 1 << UInt64(slot)
+        if let index = membershipIndex {
+            groups = index[member] ?? 0
+        } else {
+            for (slot, group) in watched.enumerated() where group.members.contains(member) {
+                groups |= 1 << UInt64(slot)
+            }
         }
         lastMemberships.remember(member, groups)
         return groups
+    }
+
+    /// Indexes the watched groups by member, for a plan that asks about every account: one
+    /// lookup per membership here, then one per account, instead of one per watched group
+    /// and account.
+    mutating func indexMemberships() {
+        guard watched.count <= 64 else { return }
+        var index: [String: UInt64] = [:]
+        index.reserveCapacity(directory.accounts.count)
+        for (slot, group) in watched.enumerated() {
+            for member in group.members {
+                index[member, default: 0] |= 1 << UInt64(slot)
+            }
+        }
+        membershipIndex = index
     }
 
     func groupDN(_ name: String) -> DistinguishedName {
