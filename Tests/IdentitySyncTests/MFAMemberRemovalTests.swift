@@ -86,6 +86,17 @@ import YAML
         expectFinding(plan, .nonCompliant, containing: "granted again once a phishing-resistant")
     }
 
+    /// A clerk holds ehr-users only through the phishing-resistant superuser rule.
+    @Test func groupGrantedOnlyByTheStrictRuleGoesToo() {
+        var superclerk = clerk
+        superclerk.jobCode = "EHR-SU"
+
+        let plan = plan(superclerk, directory(superclerk), [connector([totp])], config: config())
+
+        let leavesUsers = "remove-from-group uid=agarcia,\(peopleDN) -> cn=ehr-users,\(groupsDN)"
+        #expect(removals(plan) == [leavesSuperusers, leavesUsers])
+    }
+
     @Test func memberWithACertificateStays() {
         let plan = plan(holding: [totp, certificate], config: config())
 

@@ -103,8 +103,8 @@ struct MFAAgenda {
 
         // 4. Existing members of groups that ask for a phishing-resistant factor: reported when
         //    they have none, and removed under mfa.noncompliant_members from its date.
-        let members = MFAAgenda.strictMemberships(directory, leaving: leaving, work: work,
-                                                  config: config)
+        let members = MFAAgenda.strictMemberships(directory, feed: feed, leaving: leaving,
+                                                  work: work, config: config)
         let memberPeople = MFAAgenda.people(feed, keys: Set(members.map(\.key)))
         for (key, account, candidates) in members {
             let person = memberPeople[key]
@@ -178,26 +178,40 @@ struct MFAAgenda {
         return !granting.isEmpty && granting.allSatisfy { $0.mfa == .phishingResistant }
     }
 
-    /// Accounts (not leaving) in any group that is privileged or that some phishing-resistant
-    /// rule grants, with those groups by name: the candidates of step 4, before each person's
-    /// own rules narrow them.
-    static func strictMemberships(_ directory: ObservedDirectory, leaving: Set<String>,
-                                  work: PlanningState, config: Config)
+    /// Accounts (not leaving) in a privileged group, or in a group some phishing-resistant
+    /// rule grants when such a rule matches the person, with those groups by name: the
+    /// candidates of step 4, before each person's own rules narrow them.
+    static func strictMemberships(_ directory: ObservedDirectory, feed: FeedSnapshot,
+                                  leaving: Set<String>, work: PlanningState, config: Config)
         -> [(key: String, account: ObservedAccount, groups: [String])] {
         let roles = config.roles
         let strictRules = roles.rules.filter { $0.mfa == .phishingResistant }
-        let candidates = roles.managedGroups.union(roles.privilegedGroups)
-            .filter { name in
-                roles.isPrivileged(name) || strictRules.contains { $0.groups.contains(name) }
-            }
-            .sorted().map { ($0, config.groupDN($0)) }
-        guard !candidates.isEmpty else { return [] }
+        let groups = roles.managedGroups.union(roles.privilegedGroups).sorted()
+            .map { ($0, config.groupDN($0)) }
+        let privileged = groups.filter { roles.isPrivileged($0.0) }
+        let wide = groups.filter { group in
+            !roles.isPrivileged(group.0) && strictRules.contains { $0.groups.contains(group.0) }
+        }
+        // Only someone a phishing-resistant rule matches can hold a wide group (ehr-users) at
+        // that level: finding them first spares a rule match per member of such a group.
+        let strictKeys = wide.isEmpty ? [] : Set(feed.people.filter { person in
+            strictRules.contains { rule in matches(rule, person) }
+        }.map(\.key))
         return directory.accounts.compactMap { account in
             guard let id = account.employeeID, !id.isEmpty, !leaving.contains(Person.key(id)) else {
                 return nil
             }
-            let groups = candidates.filter { work.isMember(account.dn, of: $0.1) }.map(\.0)
-            return groups.isEmpty ? nil : (Person.key(id), account, groups)
+            let key = Person.key(id)
+            let candidates = privileged + (strictKeys.contains(key) ? wide : [])
+            let held = candidates.filter { work.isMember(account.dn, of: $0.1) }.map(\.0).sorted()
+            return held.isEmpty ? nil : (key, account, held)
+        }
+    }
+
+    /// Whether the person meets every condition of the rule, as `matchingRules` decides it.
+    static func matches(_ rule: RoleRule, _ person: Person) -> Bool {
+        rule.match.allSatisfy { field, values in
+            values.contains(AccountMapper.value(of: field, in: person).lowercased())
         }
     }
 }
