@@ -159,6 +159,33 @@ struct ConfigFile {
         #expect(config.mfa.connectors.first?.value("pass_env") == "SITE_MFA_TOKEN _X1")
     }
 
+    /// The bind password's variable (here the directory's `password_env`) and another
+    /// connector's `*_env` hold idsync's own secrets: an exec program gets neither.
+    @Test func aVariableHoldingOneOfIdsyncsSecretsIsRefused() throws {
+        let secrets = """
+                - name: okta
+                  type: okta
+                  url: https://example.okta.com
+                  token_env: OKTA_TOKEN
+
+            """
+        for (name, extra) in [("IDSYNC_BIND_PW", ""), ("OKTA_TOKEN", secrets)] {
+            let config = try file(passEnv: "[SITE_TOKEN, \(name)]")
+            var text = try String(contentsOfFile: config.path, encoding: .utf8)
+            text = text.replacingOccurrences(of: "  password_file: secret.pw\n",
+                                             with: "  password_env: IDSYNC_BIND_PW\n") + extra
+            try text.write(toFile: config.path, atomically: true, encoding: .utf8)
+            do {
+                _ = try ConfigLoader.load(path: config.path)
+                Issue.record("\(name) passed")
+            } catch let error as YAMLError {
+                #expect("\(error)".hasPrefix("\(config.path):27:"), "\(error)")
+                let expected = "names \(name), which holds a secret of idsync's own"
+                #expect(error.message.contains(expected), "\(error)")
+            }
+        }
+    }
+
     @Test func aNameThatIsNotAVariableIsRefusedAtItsLine() throws {
         for bad in ["[SITE_TOKEN, $HOME]", "[\"A B\"]", "[1ABC]"] {
             let config = try file(passEnv: bad)

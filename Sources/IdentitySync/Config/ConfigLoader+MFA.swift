@@ -19,7 +19,10 @@ extension ConfigLoader {
     static let mfaPathKeys: Set<String> = ["password_file", "secret_key_file", "token_file",
                                            "client_secret_file", "ca_file", "program"]
 
-    static func loadMFA(_ node: YAMLReader?, folder: String) throws -> MFAConfig {
+    /// `secretVariables`: the environment variables the rest of the config reads secrets
+    /// from, which no exec program may be given.
+    static func loadMFA(_ node: YAMLReader?, folder: String,
+                        secretVariables: Set<String> = []) throws -> MFAConfig {
         var config = MFAConfig()
         guard let node else { return config }
         try node.rejectUnknownKeys(allowed: ["privileged_grants", "enrollment_days",
@@ -34,13 +37,18 @@ extension ConfigLoader {
         }
         config.memberRemoval = try loadMemberRemoval(node.optional("noncompliant_members"))
         var names: Set<String> = []
-        for block in try node.optional("connectors")?.elements() ?? [] {
+        let blocks = try node.optional("connectors")?.elements() ?? []
+        for block in blocks {
             let settings = try loadMFAConnector(block, folder: folder)
             guard names.insert(settings.name).inserted else {
                 throw try block.require("name").error("names a second connector '\(settings.name)'; names are unique")
             }
             config.connectors.append(settings)
         }
+        let connectorSecrets = config.connectors.flatMap { settings in
+            settings.values.filter { $0.key.hasSuffix("_env") && $0.key != "pass_env" }.map(\.value)
+        }
+        try refusePassingSecrets(blocks, secretVariables.union(connectorSecrets))
         return config
     }
 
@@ -54,6 +62,20 @@ extension ConfigLoader {
             throw dateNode.error("must be a date such as 2027-03-01, found '\(text)'")
         }
         return MemberRemoval(from: date, source: "\(dateNode.file):\(dateNode.node.mark.line)")
+    }
+
+    /// An exec program gets none of idsync's own secrets: a `pass_env` name that the bind
+    /// password, the SCIM token or a connector's `*_env` is read from is refused at its line.
+    private static func refusePassingSecrets(_ blocks: [YAMLReader],
+                                             _ secrets: Set<String>) throws {
+        for block in blocks {
+            for item in try block.optional("pass_env")?.elements() ?? [] {
+                let name = try item.string()
+                guard secrets.contains(name) else { continue }
+                throw item.error("names \(name), which holds a secret of idsync's own; give "
+                                 + "the program its secret in a variable of its own")
+            }
+        }
     }
 
     private static func loadMFAConnector(_ block: YAMLReader, folder: String) throws -> MFAConnectorSettings {

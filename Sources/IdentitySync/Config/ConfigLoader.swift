@@ -35,7 +35,9 @@ public enum ConfigLoader {
         config.exceptions = try loadExceptions(root.optional("exceptions"), folder: folder, roles: config.roles)
         config.credentials = try loadCredentials(root.optional("disable"))
         config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
-        config.mfa = try loadMFA(root.optional("mfa"), folder: folder)
+        let ownSecrets = [directory.passwordEnvironment, config.feed.scim?.tokenEnvironment]
+        config.mfa = try loadMFA(root.optional("mfa"), folder: folder,
+                                 secretVariables: Set(ownSecrets.compactMap { $0 }))
         config.terminate = try loadTerminate(root.optional("terminate"))
         config.report = try loadReport(root.optional("report"))
         config.approval = try loadApproval(root.optional("approval"))
