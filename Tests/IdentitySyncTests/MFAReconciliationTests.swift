@@ -13,7 +13,7 @@ final class BulkFakeMFA: MFAConnector {
 
     init(_ name: String = "bulk") {
         traits = MFAConnectorTraits(name: name, revokesSessions: false, ensuresUsers: false, leaverPolicy: .revoke,
-                                    listsInBulk: true)
+                                    listsInBulk: true, resetsFailCounters: true)
     }
 
     func observe(_ subjects: [MFASubject]) -> [MFASubject: Result<MFAUserState, MFAFailure>] {
@@ -61,9 +61,23 @@ final class BulkFakeMFA: MFAConnector {
         return Fixtures.directory([gone, active], groups: members)
     }
 
-    func plan(_ directory: ObservedDirectory, _ connector: MFAConnector) -> Plan {
+    func plan(_ directory: ObservedDirectory, _ connector: MFAConnector, people: [Person]? = nil) -> Plan {
         SyncRun(config: Fixtures.config(), instant: Fixtures.runInstant, override: nil)
-            .plan(feed: Fixtures.feed([leaver, clerk]), directory: directory, mfa: [connector])
+            .plan(feed: Fixtures.feed(people ?? [leaver, clerk]), directory: directory, mfa: [connector])
+    }
+
+    @Test func returnFromLeaveResetsFailCountersAndARehireDoesNot() {
+        let bulk = BulkFakeMFA()
+        let onLeave = Fixtures.disabledState(.leaveOfAbsence, on: "2024-03-01")
+
+        let back = plan(directory(nurseState: onLeave), bulk, people: [nurse, clerk])
+        let rehired = plan(directory(), bulk, people: [nurse, clerk])
+
+        let resets = back.changes.filter { $0.kind == .resetMFAFailCounters }
+        #expect(resets.map(\.employeeID) == ["000101"])
+        #expect(resets.first?.target == "bulk")
+        #expect(rehired.changes.contains { $0.kind == .enable }, "the rehire comes back")
+        #expect(!rehired.changes.contains { $0.kind == .resetMFAFailCounters })
     }
 
     @Test func settledLeaverWithATokenAssignedSinceIsRevoked() {

@@ -55,7 +55,8 @@ public final class PrivacyIDEAConnector: MFAConnector {
                                     ensuresUsers: settings.value("create_users") == "true",
                                     leaverPolicy: try MFASecrets.leaverPolicy(settings,
                                                                               unassigns: true),
-                                    listsInBulk: try MFASecrets.listsInBulk(settings))
+                                    listsInBulk: try MFASecrets.listsInBulk(settings),
+                                    resetsFailCounters: true)
     }
 
     // MARK: MFAConnector
@@ -140,14 +141,20 @@ public final class PrivacyIDEAConnector: MFAConnector {
     /// them also when the resolver no longer shows the user (a locked leaver), else by login
     /// in the realm. "Unknown user" is never taken for "no tokens".
     func userState(_ subject: MFASubject) throws(MFAFailure) -> MFAUserState {
+        let objects = try tokenObjects(subject)
+        let found = objects.compactMap(PrivacyIDEAConnector.authenticator)
+        return MFAUserState(exists: userIDValue(subject) == nil || !found.isEmpty, authenticators: found)
+    }
+
+    /// The user's tokens as privacyIDEA lists them, found as `userState` says.
+    private func tokenObjects(_ subject: MFASubject) throws(MFAFailure) -> [JSONObject] {
         if let resolver, let id = userIDValue(subject) {
             let query = "userid=\(urlEncoded(id))&resolver=\(urlEncoded(resolver))"
-            let found = try listing(query, what: "the tokens of \(subject.login) by user id \(id)")
-            return MFAUserState(exists: !found.isEmpty, authenticators: found)
+            return try listing(query, what: "the tokens of \(subject.login) by user id \(id)")
         }
         let byLogin = "user=\(urlEncoded(subject.login))&realm=\(urlEncoded(realm))"
         do {
-            return MFAUserState(exists: true, authenticators: try tokens(byLogin))
+            return try tokens(byLogin)
         } catch let error as PrivacyIDEAError where error.code == PrivacyIDEAError.unknownUser {
             throw failure("the realm \(realm) does not know \(subject.login), and without resolver and "
                           + "user_id its tokens cannot be found another way")
@@ -169,7 +176,7 @@ public final class PrivacyIDEAConnector: MFAConnector {
         }
     }
 
-    private func listing(_ query: String, what: String) throws(MFAFailure) -> [Authenticator] {
+    private func listing(_ query: String, what: String) throws(MFAFailure) -> [JSONObject] {
         do {
             return try tokens(query)
         } catch let error as MFAFailure {
@@ -180,13 +187,13 @@ public final class PrivacyIDEAConnector: MFAConnector {
     }
 
     /// Every page of `GET /token/` for the query.
-    private func tokens(_ query: String) throws -> [Authenticator] {
-        var found: [Authenticator] = []
+    private func tokens(_ query: String) throws -> [JSONObject] {
+        var found: [JSONObject] = []
         var page = 1
         while true {
             let value = try call("GET", "/token/?\(query)&pagesize=200&page=\(page)")
             guard let listing = JSONObject(value) else { throw failure("GET /token/ gave no token listing") }
-            found += listing.objects("tokens").compactMap(PrivacyIDEAConnector.authenticator)
+            found += listing.objects("tokens")
             guard let next = listing.int("next"), next > page else { return found }
             page = next
         }
@@ -251,6 +258,23 @@ public final class PrivacyIDEAConnector: MFAConnector {
             }
         }
         return []
+    }
+
+    /// Resets the fail counter (`POST /token/reset`) of each usable token that has one above
+    /// zero; a disabled or revoked token stays as it is.
+    public func resetFailCounters(for subject: MFASubject) throws(MFAFailure) -> [Authenticator] {
+        var reset: [Authenticator] = []
+        for object in try tokenObjects(subject) {
+            guard let token = PrivacyIDEAConnector.authenticator(object), token.usable,
+                  (object.int("failcount") ?? 0) > 0 else { continue }
+            do {
+                _ = try call("POST", "/token/reset", body: ["serial": token.id])
+            } catch {
+                throw failure("resetting the fail counter of token \(token.id) of \(subject.login): \(error)")
+            }
+            reset.append(token)
+        }
+        return reset
     }
 
     // MARK: Users

@@ -9,16 +9,23 @@ extension Executor {
                 try failMFA(change, "no MFA connector named '\(change.target ?? "")' is configured")
                 continue
             }
-            guard let action = change.mfaAction else { continue }
+            guard change.mfaAction != nil || change.kind == .resetMFAFailCounters else { continue }
             // As for directory writes: the attempt is on the disk before the request goes.
             try recordAttempts([change])
             sent += 1
-            let result = Result { () throws(MFAFailure) in try connector.perform(action, for: change.mfaSubject) }
+            let result = Result { () throws(MFAFailure) in try carryOut(change, on: connector) }
             switch result {
             case .success(let after): try record(change.withAuthenticators(after: after), failure: nil, skipped: nil)
             case .failure(let failure): try failMFA(change, failure.description)
             }
         }
+    }
+
+    private func carryOut(_ change: Change, on connector: MFAConnector) throws(MFAFailure) -> [Authenticator]? {
+        guard let action = change.mfaAction else {
+            return try connector.resetFailCounters(for: change.mfaSubject)
+        }
+        return try connector.perform(action, for: change.mfaSubject)
     }
 
     private func failMFA(_ change: Change, _ message: String) throws {
@@ -31,7 +38,7 @@ extension ChangeKind {
     /// A change carried out by an MFA connector rather than the directory.
     public var isMFAAction: Bool {
         self == .revokeAuthenticators || self == .deleteAuthenticators || self == .revokeSessions
-            || self == .ensureMFAUser || self == .unassignAuthenticators
+            || self == .ensureMFAUser || self == .unassignAuthenticators || self == .resetMFAFailCounters
     }
 }
 
@@ -52,7 +59,8 @@ extension Change {
     }
 
     var mfaSubject: MFASubject {
-        MFASubject(employeeID: employeeID ?? "", login: login ?? "", dn: dn)
+        let mail = attributes.first { $0.name.lowercased() == "mail" }?.after.first
+        return MFASubject(employeeID: employeeID ?? "", login: login ?? "", dn: dn, mail: mail)
     }
 
     /// The change as the audit log keeps it: the authenticators the connector reported

@@ -112,14 +112,19 @@ public struct MFAConnectorTraits: Sendable, Equatable {
     /// It lists every owner's usable authenticators in a few paged calls
     /// (`usableAuthenticatorsByOwner`), so each run can check every disabled account.
     public let listsInBulk: Bool
+    /// It keeps failed-attempt counters that lock an authenticator, and can reset them
+    /// (`resetFailCounters`): privacyIDEA.
+    public let resetsFailCounters: Bool
 
     public init(name: String, revokesSessions: Bool, ensuresUsers: Bool,
-                leaverPolicy: LeaverAuthenticatorPolicy, listsInBulk: Bool = false) {
+                leaverPolicy: LeaverAuthenticatorPolicy, listsInBulk: Bool = false,
+                resetsFailCounters: Bool = false) {
         self.name = name
         self.revokesSessions = revokesSessions
         self.ensuresUsers = ensuresUsers
         self.leaverPolicy = leaverPolicy
         self.listsInBulk = listsInBulk
+        self.resetsFailCounters = resetsFailCounters
     }
 }
 
@@ -169,11 +174,20 @@ public protocol MFAConnector: AnyObject {
     /// connector whose traits say `listsInBulk`. Unowned authenticators are left out; a
     /// failure on any page fails the whole listing.
     func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]]
+
+    /// Resets the failed-attempt counters of the user's usable authenticators (never
+    /// re-enables or un-revokes one), for a connector whose traits say `resetsFailCounters`;
+    /// returns those it reset.
+    func resetFailCounters(for subject: MFASubject) throws(MFAFailure) -> [Authenticator]
 }
 
 extension MFAConnector {
     public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
         throw MFAFailure(connector: traits.name, message: "this connector does not list in bulk")
+    }
+
+    public func resetFailCounters(for subject: MFASubject) throws(MFAFailure) -> [Authenticator] {
+        throw MFAFailure(connector: traits.name, message: "this connector keeps no failure counters")
     }
 }
 

@@ -41,6 +41,7 @@ public struct MFAPlanner {
             added += userCreations(joiner.subject, creation: plan.changes[joiner.changeIndex], observations)
         }
         planMembers(agenda, observations, plan: &plan, added: &added)
+        added += failCounterResets(draft, directory: directory, observations: observations)
 
         plan.changes = plan.changes.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) + added
         MFAPlanner.recount(&plan.summary, changes: plan.changes)
@@ -219,7 +220,7 @@ public struct MFAPlanner {
     // MARK: Joiners
 
     private func userCreations(_ subject: MFASubject, creation: Change, _ observations: MFAObservations) -> [Change] {
-        let names = creation.attributes.filter { ["givenname", "sn"].contains($0.name.lowercased()) }
+        let names = creation.attributes.filter { ["givenname", "sn", "mail"].contains($0.name.lowercased()) }
         return observations.connectors.filter(\.ensuresUsers).map { connector in
             Change(kind: .ensureMFAUser, category: .joiner, employeeID: subject.employeeID, login: subject.login,
                    dn: subject.dn, target: connector.name, attributes: names,

@@ -27,6 +27,8 @@ public enum ChangeKind: String, Sendable, Codable, CaseIterable {
     case unassignAuthenticators = "unassign-authenticators"
     case revokeSessions = "revoke-sessions"
     case ensureMFAUser = "ensure-mfa-user"
+    /// Failed-attempt counters cleared for someone back from a lock idsync made.
+    case resetMFAFailCounters = "reset-mfa-failcounters"
     /// The directory write that records a leaver's revocations as complete in every connector.
     case recordRevocation = "record-revocation-complete"
 }

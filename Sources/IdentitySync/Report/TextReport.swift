@@ -98,7 +98,7 @@ public enum TextReport {
             let shown = edits.isEmpty ? change.wipeDescription ?? "idsync state" : nil
             return "set-attributes \(subject)" + (shown.map { " (\($0))" } ?? " " + edits.joined(separator: "; "))
         case .revokeAuthenticators, .deleteAuthenticators, .unassignAuthenticators, .revokeSessions,
-             .ensureMFAUser:
+             .ensureMFAUser, .resetMFAFailCounters:
             let held = change.attributes.first { $0.name == "authenticators" }?.before ?? []
             return "\(change.kind.rawValue) \(subject) in \(change.target ?? "")"
                 + (held.isEmpty ? "" : ": " + held.joined(separator: ", "))

@@ -93,7 +93,8 @@ import Testing
         #expect(!again.stdout.contains("unassign-authenticators"), "\(again.stdout)")
     }
 
-    @Test func privilegedGrantWaitsForACertificateToken() throws {
+    /// The passkey is enrolled for real by a software FIDO2 authenticator (scripts/soft-passkey.py).
+    @Test func privilegedGrantWaitsForAPasskey() throws {
         let (slapd, site, admin) = try site("privileged")
         try site.writeFeed([clerk])
         expectStatus(try site.run("sync"), 0)
@@ -112,7 +113,8 @@ import Testing
         #expect(held.stdout.contains("held: [000104] the grant of ehr-superusers waits"), "\(held.stdout)")
         #expect(held.stdout.contains("HOTPPRIV1 (hotp)"))
 
-        try admin.enrollCertificate("jsmith", serial: "CERTPRIV1", pem: try selfSignedCertificate("jsmith", in: slapd.dir))
+        let passkey = try admin.enrollPasskey("jsmith")
+        #expect(try admin.tokens(serial: passkey)?["rollout_state"] as? String == "enrolled")
         let granted = try site.run("sync")
 
         expectStatus(granted, 0)

@@ -37,6 +37,41 @@ final class PrivacyIDEAAdmin {
         _ = try call("POST", "/realm/\(realm)", ["resolvers": resolver])
     }
 
+    /// An editable SQL resolver on a SQLite file of its own in `dir` (the table privacyIDEA's
+    /// `create_internal` would make) and a realm with only it: where privacyIDEA keeps the users
+    /// itself and idsync's `create_users` adds joiners. Returns the realm, resolver and file.
+    func addSQLRealm(in dir: String) throws -> (realm: String, resolver: String, database: String) {
+        let database = dir + "/pi-users-\(realm).sqlite"
+        let table = "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, username VARCHAR(40) UNIQUE, "
+            + "email VARCHAR(80), password VARCHAR(255), phone VARCHAR(40), mobile VARCHAR(40), "
+            + "surname VARCHAR(40), givenname VARCHAR(40), description VARCHAR(255));"
+        let made = try TestSlapd.run(executable: "/usr/bin/sqlite3", arguments: [database, table])
+        guard made.status == 0 else { throw TestSlapdError("sqlite3: \(made.stderr)") }
+        let map = #"{"userid": "id", "username": "username", "email": "email", "password": "password", "#
+            + #""phone": "phone", "mobile": "mobile", "surname": "surname", "givenname": "givenname", "#
+            + #""description": "description"}"#
+        let sqlResolver = "sql-" + resolver
+        // privacyIDEA joins Driver://Server/Database: a relative Database after Server "/" is absolute.
+        _ = try call("POST", "/resolver/\(sqlResolver)", [
+            "type": "sqlresolver", "Driver": "sqlite", "Server": "/", "Database": String(database.dropFirst()),
+            "Table": "users", "Limit": "500", "Editable": "1", "Map": map,
+        ])
+        let sqlRealm = "sql-" + realm
+        _ = try call("POST", "/realm/\(sqlRealm)", ["resolvers": sqlResolver])
+        return (sqlRealm, sqlResolver, database)
+    }
+
+    /// A user added by hand (the help desk) to the editable resolver.
+    func addUser(_ login: String, resolver: String, realm: String) throws {
+        _ = try call("POST", "/user/", ["user": login, "resolver": resolver, "realm": realm,
+                                        "givenname": "Hand", "surname": "Made"])
+    }
+
+    /// The users of `realm` named `login`, as /user/ lists them.
+    func users(_ login: String, realm: String) throws -> [[String: Any]] {
+        try call("GET", "/user/?realm=\(realm)&username=\(login)", nil) as? [[String: Any]] ?? []
+    }
+
     /// The idsync.yaml block of a privacyidea connector on this realm.
     func connectorYAML(name: String = "pi", passwordFile: String? = nil, userID: Bool = true) -> String {
         """
@@ -54,9 +89,9 @@ final class PrivacyIDEAAdmin {
     }
 
     /// An HOTP token with a known key (RFC 4226's test key), so the test can compute its OTPs.
-    func enrollHOTP(_ login: String, serial: String) throws {
+    func enrollHOTP(_ login: String, serial: String, realm: String? = nil) throws {
         _ = try call("POST", "/token/init", ["type": "hotp", "otpkey": PrivacyIDEAAdmin.hotpKey, "user": login,
-                                            "realm": realm, "serial": serial])
+                                            "realm": realm ?? self.realm, "serial": serial])
     }
 
     /// A TOTP token (30-second steps, SHA-1, 6 digits) with the same known key.
@@ -80,11 +115,25 @@ final class PrivacyIDEAAdmin {
         return String(repeating: "0", count: 6 - code.count) + code
     }
 
-    /// A certificate token: the closest privacyIDEA comes to a smart card without a browser
-    /// (a passkey needs an authenticator to answer the registration challenge).
-    func enrollCertificate(_ login: String, serial: String, pem: String) throws {
-        _ = try call("POST", "/token/init", ["type": "certificate", "certificate": pem, "user": login,
-                                            "realm": realm, "serial": serial])
+    /// How many failed attempts lock the token (privacyIDEA's default is 10).
+    func setMaxFail(_ serial: String, _ limit: Int) throws {
+        _ = try call("POST", "/token/set", ["serial": serial, "max_failcount": limit])
+    }
+
+    /// A passkey enrolled for real by scripts/soft-passkey.py, a software FIDO2 authenticator
+    /// (attestation none, a key thrown away). Returns the serial privacyIDEA gave it.
+    func enrollPasskey(_ login: String) throws -> String {
+        // Relying party "localhost", for this realm only; enrollment policies limit nothing else.
+        _ = try call("POST", "/policy/fido2-\(realm)", [
+            "scope": "enrollment", "realm": realm, "active": true,
+            "action": "webauthn_relying_party_id=localhost, webauthn_relying_party_name=idsync test",
+        ])
+        let python = TestPrivacyIDEA.packageRoot + "/.venv-privacyidea/bin/python"
+        let script = TestPrivacyIDEA.packageRoot + "/scripts/soft-passkey.py"
+        let output = try TestSlapd.run(executable: python, arguments: [script, server.base, login, realm],
+                                       environment: ["IDSYNC_PI_JWT": jwt])
+        guard output.status == 0 else { throw TestSlapdError("soft-passkey.py: \(output.stderr)") }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The user's tokens as privacyIDEA lists them: serial → (type, revoked).
@@ -101,8 +150,8 @@ final class PrivacyIDEAAdmin {
     }
 
     /// True when /validate/check accepts the OTP for the user.
-    func accepts(_ login: String, otp: String) throws -> Bool {
-        try validate(["user": login, "realm": realm, "pass": otp])
+    func accepts(_ login: String, otp: String, realm: String? = nil) throws -> Bool {
+        try validate(["user": login, "realm": realm ?? self.realm, "pass": otp])
     }
 
     /// True when /validate/check accepts the OTP for the token: this works for a user the
@@ -141,14 +190,3 @@ final class PrivacyIDEAAdmin {
 }
 
 private func JSONObjectValue(_ value: Any) -> [String: Any]? { value as? [String: Any] }
-
-/// A self-signed certificate for `name`, made by openssl in `dir`.
-func selfSignedCertificate(_ name: String, in dir: String) throws -> String {
-    let out = dir + "/\(name).crt"
-    let output = try TestSlapd.run(executable: "/usr/bin/openssl", arguments: [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(name)", "-days", "2",
-        "-keyout", dir + "/\(name).key", "-out", out,
-    ])
-    guard output.status == 0 else { throw TestSlapdError("openssl: \(output.stderr)") }
-    return try String(contentsOfFile: out, encoding: .utf8)
-}
