@@ -7,11 +7,12 @@
 #
 #   1. a throwaway slapd on 127.0.0.1 and a day-1 sync of N active people (not timed)
 #   2. a throwaway privacyIDEA (scripts/privacyidea-test-server.py, SQLite) whose LDAP resolver
-#      reads that slapd and hides locked accounts; one HOTP token enrolled per person (not timed)
+#      reads that slapd and hides locked accounts; one HOTP token enrolled per person (not timed);
+#      then one bulk reconciliation pass over those N active tokens, timed (calls, seconds)
 #   3. day 2: all N terminated. `idsync sync` with the privacyidea connector: disables, token
 #      revocations and the revocation records      (wall, changes, API calls per leaver)
-#   4. `idsync plan` afterwards: API calls (0 expected beyond authentication: revocation is recorded
-#      complete on every account, so nobody is asked about again)
+#   4. `idsync plan` afterwards: API calls (authentication and one page of the bulk reconciliation:
+#      revocation is recorded complete on every account, so nobody is asked about one by one)
 #
 # Needs the privacyIDEA venv (scripts/install-deps.sh), slapd, python3, and an idsync build
 # (release if there is one, else debug; IDSYNC_BIN picks another). Work files go under
@@ -107,6 +108,27 @@ for i in range(n):
                                  "serial": f"BENCH{i:05d}"}, jwt)
 PY
 echo "enrolled $N HOTP tokens in $(python3 -c "print(round($(now) - $t0, 1))") s (setup, not a figure)"
+
+# 2b. one bulk reconciliation pass as idsync makes it (N active tokens): /auth, then every page
+# of the realm's active, assigned tokens, a thousand a page
+IDSYNC_PI_ADMIN_PASSWORD=$ADMIN_PW python3 - "$PI_PORT" <<'PY'
+import json, os, sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def call(method, path, body=None, jwt=None):
+    headers = {"Authorization": jwt} if jwt else {"Content-Type": "application/json"}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, method=method, data=data, headers=headers)
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)["result"]["value"]
+start = time.monotonic()
+jwt = call("POST", "/auth", {"username": "admin", "password": os.environ["IDSYNC_PI_ADMIN_PASSWORD"]})["token"]
+calls, tokens, page = 1, 0, 1
+while page:
+    value = call("GET", f"/token/?tokenrealm=staff&assigned=True&active=True&sortby=serial&pagesize=1000&page={page}", jwt=jwt)
+    calls, tokens, page = calls + 1, tokens + len(value["tokens"]), value["next"]
+print(f"bulk reconciliation pass: {tokens} active tokens in {calls} calls (1 /auth + {calls - 1} pages), "
+      f"{time.monotonic() - start:.2f} s")
+PY
 cat >> "$WORK/idsync.yaml" <<YAML
 
 mfa:
@@ -141,4 +163,4 @@ sed 's/^/  /' "$WORK/day2.err"
 before=$after
 "$IDSYNC" plan --config "$WORK/idsync.yaml" --at 2026-12-05T17:00:00Z > "$WORK/day3.out" 2>&1 || true
 after=$(grep -c '\[werkzeug\]' "$WORK/pi.log" || true)
-echo "next plan: $(( after - before )) privacyIDEA API calls"
+echo "next plan: $(( after - before )) privacyIDEA API calls (/auth and one bulk reconciliation page; nobody asked about one by one)"

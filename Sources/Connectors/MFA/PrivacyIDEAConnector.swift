@@ -69,34 +69,17 @@ public final class PrivacyIDEAConnector: MFAConnector {
         return results
     }
 
-    /// Every active token assigned in the realm, a thousand a page (privacyIDEA's cap), by
-    /// owner: the resolver's user id where the config names it (found also for a user the
-    /// resolver no longer shows), else the login.
+    /// Every active token assigned in the realm, `bulk_page_size` a page (1000 by default,
+    /// privacyIDEA's cap), by owner: the resolver's user id where the config names it (found
+    /// also for a user the resolver no longer shows), else the login.
     public func usableAuthenticatorsByOwner() throws(MFAFailure) -> [MFAOwner: [Authenticator]] {
+        let query = "tokenrealm=\(urlEncoded(realm))&assigned=True&active=True&sortby=serial"
         var owners: [MFAOwner: [Authenticator]] = [:]
-        var page = 1
-        while true {
-            let query = "tokenrealm=\(urlEncoded(realm))&assigned=True&active=True&sortby=serial"
-                + "&pagesize=\(bulkPageSize)&page=\(page)"
-            let listing: JSONObject
-            do {
-                guard let object = JSONObject(try call("GET", "/token/?" + query)) else {
-                    throw failure("GET /token/ gave no token listing")
-                }
-                listing = object
-            } catch let error as MFAFailure {
-                throw error
-            } catch {
-                throw failure("listing every token of realm \(realm), page \(page): \(error)")
-            }
-            for token in listing.objects("tokens") {
-                guard let owner = owner(of: token), let found = PrivacyIDEAConnector.authenticator(token)
-                else { continue }
-                owners[owner, default: []].append(found)
-            }
-            guard let next = listing.int("next"), next > page else { return owners }
-            page = next
+        for token in try listing(query, what: "every token of realm \(realm)", pageSize: bulkPageSize) {
+            guard let owner = owner(of: token), let found = PrivacyIDEAConnector.authenticator(token) else { continue }
+            owners[owner, default: []].append(found)
         }
+        return owners
     }
 
     private static func pageSize(_ settings: MFAConnectorSettings) throws -> Int {
@@ -176,9 +159,9 @@ public final class PrivacyIDEAConnector: MFAConnector {
         }
     }
 
-    private func listing(_ query: String, what: String) throws(MFAFailure) -> [JSONObject] {
+    private func listing(_ query: String, what: String, pageSize: Int = 200) throws(MFAFailure) -> [JSONObject] {
         do {
-            return try tokens(query)
+            return try tokens(query, pageSize: pageSize)
         } catch let error as MFAFailure {
             throw error
         } catch {
@@ -187,11 +170,11 @@ public final class PrivacyIDEAConnector: MFAConnector {
     }
 
     /// Every page of `GET /token/` for the query.
-    private func tokens(_ query: String) throws -> [JSONObject] {
+    private func tokens(_ query: String, pageSize: Int = 200) throws -> [JSONObject] {
         var found: [JSONObject] = []
         var page = 1
         while true {
-            let value = try call("GET", "/token/?\(query)&pagesize=200&page=\(page)")
+            let value = try call("GET", "/token/?\(query)&pagesize=\(pageSize)&page=\(page)")
             guard let listing = JSONObject(value) else { throw failure("GET /token/ gave no token listing") }
             found += listing.objects("tokens")
             guard let next = listing.int("next"), next > page else { return found }
