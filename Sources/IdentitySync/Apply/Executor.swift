@@ -99,7 +99,7 @@ public final class Executor {
             case .move: self = .moves
             case .addToGroup, .flagMFAEnrollment, .requireMFAReverification: self = .groupAdditions
             case .revokeAuthenticators, .deleteAuthenticators, .unassignAuthenticators,
-                 .revokeSessions, .ensureMFAUser:
+                 .revokeSessions, .ensureMFAUser, .resetMFAFailCounters:
                 self = departure ? .leaverMFARevocations : .mfaChanges
             }
         }

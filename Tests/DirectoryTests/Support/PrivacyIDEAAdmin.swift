@@ -120,6 +120,12 @@ final class PrivacyIDEAAdmin {
         _ = try call("POST", "/token/set", ["serial": serial, "max_failcount": limit])
     }
 
+    /// A certificate token, as a smart card's certificate is registered.
+    func enrollCertificate(_ login: String, serial: String, pem: String) throws {
+        _ = try call("POST", "/token/init", ["type": "certificate", "certificate": pem, "user": login,
+                                            "realm": realm, "serial": serial])
+    }
+
     /// A passkey enrolled for real by scripts/soft-passkey.py, a software FIDO2 authenticator
     /// (attestation none, a key thrown away). Returns the serial privacyIDEA gave it.
     func enrollPasskey(_ login: String) throws -> String {
@@ -190,3 +196,14 @@ final class PrivacyIDEAAdmin {
 }
 
 private func JSONObjectValue(_ value: Any) -> [String: Any]? { value as? [String: Any] }
+
+/// A self-signed certificate for `name`, made by openssl in `dir`.
+func selfSignedCertificate(_ name: String, in dir: String) throws -> String {
+    let out = dir + "/\(name).crt"
+    let output = try TestSlapd.run(executable: "/usr/bin/openssl", arguments: [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(name)", "-days", "2",
+        "-keyout", dir + "/\(name).key", "-out", out,
+    ])
+    guard output.status == 0 else { throw TestSlapdError("openssl: \(output.stderr)") }
+    return try String(contentsOfFile: out, encoding: .utf8)
+}
