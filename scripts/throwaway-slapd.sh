@@ -237,6 +237,14 @@ userPassword: $(hash "$3")
 EOF
 }
 
+close_inherited_descriptors() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+}
+
 start_slapd() {
     local socket="ldapi://${DIR//\//%2F}%2Fldapi"
     local urls="ldap://127.0.0.1:$PORT/ $socket"
@@ -245,7 +253,9 @@ start_slapd() {
     fi
 
     # Daemon mode: slapd returns once its listeners are open, non-zero if it could not start.
-    if ! slapd -F "$DIR/slapd.d" -h "$urls"; then
+    # The daemon gets none of our caller's descriptors beyond 0-2: it can outlive a test run
+    # that was killed, and one that inherited a lock file held that lock until it was stopped.
+    if ! (close_inherited_descriptors; exec slapd -F "$DIR/slapd.d" -h "$urls"); then
         if port_in_use "$PORT"; then die 3 "port $PORT on 127.0.0.1 is already taken"; fi
         die 4 "slapd did not start; see why with: slapd -d stats -F $DIR/slapd.d -h '$urls'"
     fi
