@@ -49,6 +49,19 @@ import Testing
         #expect(plan.isStopped)
     }
 
+    @Test func anEmptyFeedNamesNoOverrideForTheGuardsItAlsoTrips() {
+        let feed = verdict("feed-shrink", plan: plan([]), feed: Fixtures.feed([], rowCount: 0),
+                           directory: directory(enabled: 10))
+        #expect(feed?.passed == false)
+        #expect(feed?.text.contains("--allow-changes 10") == false)
+        #expect(feed?.text.contains("no --allow-changes applies until the feed can be trusted") == true)
+
+        let leavers = verdict("leavers", plan: plan(leavers(10)), feed: Fixtures.feed([], rowCount: 0),
+                              directory: directory(enabled: 10))
+        #expect(leavers?.passed == false)
+        #expect(leavers?.text.contains("to allow this run") == false)
+    }
+
     @Test(arguments: [(3, true), (4, false)])
     func badRowsOverTheLimitStop(_ bad: Int, _ passes: Bool) {
         let rows = (0..<bad).map { QuarantinedRecord(source: "hr/test.csv:\($0 + 2)", employeeID: nil,

@@ -43,7 +43,24 @@ public struct Guards {
         let renames = plan.changes.filter { $0.kind == .move }.count
         verdicts.append(budget("renames", renames, config.renames, of: enabled, override: override))
         verdicts.append(contentsOf: additions(plan, enabled: enabled, override: override))
-        return withOneOverride(verdicts)
+        return withoutFutileOverrides(withOneOverride(verdicts))
+    }
+
+    /// While a guard that no flag overrides has stopped the run (an empty feed, too many bad
+    /// rows), naming `--allow-changes` for the others would only send the operator round.
+    private func withoutFutileOverrides(_ verdicts: [GuardVerdict]) -> [GuardVerdict] {
+        guard verdicts.contains(where: { !$0.passed && !$0.overridable }) else { return verdicts }
+        return verdicts.map { verdict in
+            guard !verdict.passed, verdict.overridable,
+                  let hint = verdict.text.range(of: "; to allow this run: --allow-changes")
+                    ?? verdict.text.range(of: "; the feed may be truncated. If this is real:")
+            else { return verdict }
+            let text = String(verdict.text[..<hint.lowerBound])
+                + "; no --allow-changes applies until the feed can be trusted"
+            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true, text: text)
+            updated.count = verdict.count
+            return updated
+        }
     }
 
     /// One `--allow-changes N` covers every budget guard of the run, so each stopped guard
