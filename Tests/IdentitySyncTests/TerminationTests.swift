@@ -213,7 +213,12 @@ extension FakeDirectory: AccountLookup {
 
         #expect(summaries(plan) == ["remove-from-group \(anaDN.string) -> cn=nursing,\(groupsDN)"])
         expectFinding(plan, .conflict, containing: "terminated on demand on 2024-03-10 (INC-1)")
-        expectFinding(plan, .conflict, containing: "idsync reinstate --employee 000101")
+        expectFinding(plan, .conflict, containing: "idsync reinstate --employee '000101'")
+    }
+
+    @Test func theReinstateHintQuotesAHostileEmployeeIDAsOneShellWord() {
+        #expect(shellWord("0001*") == "'0001*'")
+        #expect(shellWord("it's; rm") == "'it'\\''s; rm'")
     }
 
     @Test func hrRecordingTheTerminationTakesTheFactOff() throws {

@@ -25,8 +25,8 @@ extension Planner {
                 "\(person.source): terminated on demand on \(terminated)\(ref), but HR shows "
                     + "the person \(person.status.rawValue) with no termination: the account stays "
                     + "disabled. HR should record the termination; if the termination was a "
-                    + "mistake, run 'idsync reinstate --employee \(person.employeeID) "
-                    + "--reason TEXT'")
+                    + "mistake, run: idsync reinstate --employee \(shellWord(person.employeeID)) "
+                    + "--reason TEXT")
             let evidence = [
                 FieldEvidence(field: "terminated_on_demand", value: "\(terminated)"),
                 FieldEvidence(field: "status", value: person.status.rawValue),
@@ -71,4 +71,10 @@ extension AccountState {
         terminatedOn = nil
         terminationRef = nil
     }
+}
+
+/// `text` as one shell word in single quotes, so that a hint naming a hostile employee id can
+/// be pasted into a shell as it is.
+func shellWord(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

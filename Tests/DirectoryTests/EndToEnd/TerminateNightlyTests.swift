@@ -30,7 +30,7 @@ import Testing
         #expect(try slapd.members(of: "nursing")?.contains(anaDN) == false)
         #expect(output.stdout.contains("conflict: [000101]"))
         #expect(output.stdout.contains("terminated on demand on 2026-12-01"))
-        #expect(output.stdout.contains("idsync reinstate --employee 000101"))
+        #expect(output.stdout.contains("idsync reinstate --employee '000101'"))
         #expect(!output.stdout.contains("enable 000101"))
         let plan = try site.run("plan")
         #expect(plannedChanges(plan.stdout) == 0)
