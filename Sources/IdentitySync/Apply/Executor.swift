@@ -104,13 +104,14 @@ public final class Executor {
             }
         }
 
-        /// The plan's changes by phase, each phase in plan order: one pass over the plan
-        /// (a filter per phase copied every change eleven times).
-        static func partition(_ changes: [Change]) -> [[Change]] {
-            var byPhase = Array(repeating: [Change](), count: allCases.count)
-            for change in changes {
+        /// The positions of the plan's changes by phase, each phase in plan order: one pass
+        /// over the plan (a filter per phase copied every change eleven times), and positions
+        /// rather than copies, so that only the running phase's changes are copied.
+        static func partition(_ changes: [Change]) -> [[Int]] {
+            var byPhase = Array(repeating: [Int](), count: allCases.count)
+            for (index, change) in changes.enumerated() {
                 guard let phase = Phase(of: change) else { continue }
-                byPhase[phase.rawValue].append(change)
+                byPhase[phase.rawValue].append(index)
             }
             return byPhase
         }
@@ -137,8 +138,9 @@ public final class Executor {
     }
 
     private func applyPhases(_ plan: Plan) throws {
-        for (phase, changes) in zip(Phase.allCases, Phase.partition(plan.changes)) {
-            guard !changes.isEmpty else { continue }
+        for (phase, positions) in zip(Phase.allCases, Phase.partition(plan.changes)) {
+            guard !positions.isEmpty else { continue }
+            let changes = positions.map { plan.changes[$0] }
             let started = Date()
             let before = sent
             defer { phaseTimes.append((phase.name, sent - before, Date().timeIntervalSince(started))) }
