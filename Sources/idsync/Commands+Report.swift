@@ -98,6 +98,9 @@ extension Commands {
         plan.findings += selection.notApproved.map {
             notApplied($0, "planned now, not in the approved plan")
         }
+        plan.findings += selection.waiting.map {
+            notApplied($0, "waits for this person's account creation, enable or move, not applied")
+        }
         let override = arguments.allowChanges.map {
             GuardOverride(allowedChanges: $0, reason: arguments.reason ?? "")
         }

@@ -107,6 +107,39 @@ import Testing
         #expect(selection.plan.changes == day.plan.changes)
     }
 
+    /// HR changed the joiner's title after the approval: the creation planned now is not the
+    /// approved one, so the joiner's approved group additions wait with it (they would add a
+    /// DN no entry has to the groups), and the others' changes go.
+    @Test func aJoinerWhoseCreationChangedSinceApprovalWaitsWithEveryChangeOfTheirs() throws {
+        var fresh = day.plan
+        let index = try #require(
+            fresh.changes.firstIndex { $0.kind == .createAccount && $0.employeeID == "000103" })
+        let approved = fresh.changes[index]
+        let retitled = Change(
+            kind: approved.kind, category: approved.category, employeeID: approved.employeeID,
+            login: approved.login, dn: approved.dn,
+            attributes: approved.attributes.filter { $0.name != "title" }
+                + [AttributeEdit(name: "title", before: [], after: ["Staff Nurse"])],
+            state: approved.state, reason: approved.reason)
+        fresh.changes[index] = retitled
+
+        let selection = try SavedPlanSelection.select(
+            saved: saved(), fresh: fresh, directory: day.directory,
+            now: made + hour, maxAge: 24 * hour)
+
+        #expect(selection.notApproved == [retitled])
+        #expect(selection.noLongerPlanned == [approved])
+        #expect(!selection.waiting.isEmpty)
+        #expect(selection.waiting.allSatisfy { $0.employeeID == "000103" })
+        #expect(selection.waiting.contains { $0.kind == .addToGroup })
+        #expect(!selection.plan.changes.contains { $0.employeeID == "000103" })
+        #expect(
+            selection.plan.changes.count
+                == day.plan.changes.count - 1 - selection.waiting.count)
+        #expect(
+            selection.plan.changes.contains { $0.kind == .disable && $0.employeeID == "000101" })
+    }
+
     @Test func aPlanOlderThanTheLimitIsRefused() throws {
         let problem = try #require(throws: SavedPlanProblem.self) {
             try SavedPlanSelection.select(

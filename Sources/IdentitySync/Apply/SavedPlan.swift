@@ -36,19 +36,14 @@ public struct ApprovalGate: Sendable {
     }
 
     /// The changes that may go now and those held back. A held account creation or enable
-    /// holds every other change of that person too: they all need the entry to exist.
+    /// holds every other change of that person too (`EntryDependency`).
     public func split(_ changes: [Change], approved: Bool) -> (apply: [Change], held: [Change]) {
         guard !approved, !isEmpty else { return (changes, []) }
-        let heldPeople = Set(
-            changes.filter {
-                needsApproval($0) && ($0.kind == .createAccount || $0.kind == .enable)
-            }
-            .compactMap(\.employeeID))
+        let heldPeople = EntryDependency.people(withheld: changes.filter(needsApproval))
         var apply: [Change] = []
         var held: [Change] = []
         for change in changes {
-            let personHeld = change.employeeID.map(heldPeople.contains) ?? false
-            if needsApproval(change) || (personHeld && !change.category.isDeparture) {
+            if needsApproval(change) || EntryDependency.waits(change, on: heldPeople) {
                 held.append(change)
             } else {
                 apply.append(change)
@@ -75,6 +70,30 @@ public struct ApprovalGate: Sendable {
     }
 }
 
+/// A person's changes rely on the change that makes their entry what the plan expects: an
+/// account creation makes it exist, an enable makes it active, a move puts it at the DN the
+/// person's group changes name. Where that change is withheld (waits for approval, or is not
+/// the approved one), the person's other changes wait too; a group value naming an entry that
+/// was never created stays in the group, and slapd's memberOf overlay never adds it to the
+/// entry created later. Departures never wait: holding back a termination is the greater risk.
+public enum EntryDependency {
+    /// Whether the person's other changes rely on `change`.
+    public static func makesEntry(_ change: Change) -> Bool {
+        change.kind == .createAccount || change.kind == .enable || change.kind == .move
+    }
+
+    /// The people whose entry-making change is among `withheld`.
+    public static func people(withheld: [Change]) -> Set<String> {
+        Set(withheld.filter(makesEntry).compactMap(\.employeeID))
+    }
+
+    /// Whether `change` must wait with its person's withheld entry-making change.
+    public static func waits(_ change: Change, on people: Set<String>) -> Bool {
+        guard !change.category.isDeparture, let id = change.employeeID else { return false }
+        return people.contains(id)
+    }
+}
+
 /// What `idsync apply --plan` may apply: the changes of the plan made now that are identical
 /// to the saved, approved ones. The saved file only selects; everything written comes from
 /// the plan made now, so an edited file can add nothing.
@@ -85,6 +104,9 @@ public struct SavedPlanSelection: Sendable {
     public var noLongerPlanned: [Change]
     /// Changes planned now that the saved plan lacks: not applied by this run.
     public var notApproved: [Change]
+    /// Saved changes planned again identically that wait for their person's account
+    /// creation, enable or move, which is not applied (`EntryDependency`).
+    public var waiting: [Change] = []
 
     /// Refuses (throws `SavedPlanProblem`) a plan older than `maxAge` or one whose targets
     /// moved since it was made; otherwise selects.
@@ -115,10 +137,15 @@ public struct SavedPlanSelection: Sendable {
             left[key] = count - 1
             return true
         }
+        let withheld = EntryDependency.people(withheld: notApproved + noLonger)
+        let waiting = selected.filter { EntryDependency.waits($0, on: withheld) }
+        selected.removeAll { EntryDependency.waits($0, on: withheld) }
+
         var plan = fresh
         plan.changes = selected
         plan.summary.changes = selected.count
-        return SavedPlanSelection(plan: plan, noLongerPlanned: noLonger, notApproved: notApproved)
+        return SavedPlanSelection(
+            plan: plan, noLongerPlanned: noLonger, notApproved: notApproved, waiting: waiting)
     }
 
     private static func checkAge(_ saved: PlanDocument, now: Date, maxAge: TimeInterval) throws {

@@ -139,4 +139,33 @@ let savedPlanDay: [HRRow] = {
             try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace"]), 0)
         #expect(try slapd.entries("(employeeNumber=000110)").count == 1)
     }
+
+    /// HR retitles the joiner after the plan was approved: the creation is not applied, and
+    /// neither are the joiner's group additions, which would list a DN no entry has (and the
+    /// memberof overlay never gives the entry created later its memberOf). The next sync
+    /// creates the joiner with every group and its memberOf.
+    @Test func aJoinerWhoseCreationIsNotAppliedGetsNoGroupsUntilTheirEntryExists() throws {
+        let (site, plan) = try savedPlan()
+        var day = savedPlanDay
+        day[4].title = "Staff Nurse"
+        try site.writeFeed(day)
+
+        let partial = try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace"])
+
+        expectStatus(partial, 1)
+        #expect(partial.stdout.contains("waits for this person's account creation"))
+        #expect(try site.slapd.entries("(uid=nkim)").isEmpty)
+        let listing = try site.slapd.entries("(objectClass=groupOfNames)").filter { group in
+            group.values("member").contains { $0.lowercased().hasPrefix("uid=nkim,") }
+        }
+        #expect(listing.map(\.dn) == [])
+        #expect(try site.slapd.entries("(pwdAccountLockedTime=*)").count == 1)
+
+        expectStatus(try site.run("sync"), 0)
+        let joiner = try site.slapd.person(uid: "nkim")
+        let groups = try site.slapd.entries("(member=\(joiner.dn))").map(\.dn)
+        #expect(groups.count >= 2)
+        #expect(Set(joiner.values("memberOf")) == Set(groups))
+        #expect(plannedChanges(try site.run("plan").stdout) == 0)
+    }
 }
