@@ -123,6 +123,40 @@ struct FeedFile {
         }
     }
 
+    @Test func aMappedColumnMissingFromTheHeaderMakesTheFeedIncomplete() throws {
+        let header = Self.bambooHeader.replacingOccurrences(of: ",Termination Date", with: "")
+            .replacingOccurrences(of: ",Department", with: "")
+        let file = try FeedFile(
+            header + "000101,Ana,,García,Registered Nurse,RN01,Main Campus,Full-Time,Active,"
+                + "03/04/2019,,000110\n")
+        let problem = try #require(throws: FeedError.self) { try file.read(layout: "bamboohr") }
+        let text = "\(problem)"
+        let named = "\(file.path):1: the header lacks 'Department' (department), "
+            + "'Termination Date' (termination_date) that the layout bamboohr maps"
+        #expect(text.contains(named), "\(text)")
+        #expect(text.contains("list its field under optional_columns"))
+    }
+
+    @Test func aColumnTheLayoutDeclaresOptionalMayBeMissing() throws {
+        let (feed, _) = try bamboo(
+            "000101,Ana,,García,Registered Nurse,RN01,Nursing,Main Campus,Full-Time,Active,"
+                + "03/04/2019,,,")
+        #expect(!Self.bambooHeader.contains("Work Email"))
+        #expect(feed.people.first?.workEmail == nil)
+        #expect(feed.quarantined.isEmpty)
+    }
+
+    @Test func aLayoutCannotMakeAFieldEveryPersonNeedsOptional() throws {
+        let file = try FeedFile(
+            "name: x\ndate_format: yyyy-MM-dd\ncolumns: {employee_id: id, status: s}\n"
+                + "status: {active: [A]}\noptional_columns: [work_email, status]\n",
+            name: "layout.yaml")
+        let problem = try #require(throws: (any Error).self) {
+            try ConfigLoader.loadLayout(file.path)
+        }
+        #expect("\(problem)".contains("'status' cannot be optional"), "\(problem)")
+    }
+
     @Test func unterminatedQuoteMakesTheFeedIncomplete() throws {
         let file = try FeedFile(Self.bambooHeader
             + "000101,Ana,,\"Garcia,RN,RN01,Nursing,Main Campus,Full-Time,Active,03/04/2019,,,\n")

@@ -33,6 +33,9 @@ public struct FeedLayout: Sendable {
     public var contractorTypes: Set<String>
     /// Where the export states its time and row count, if it does.
     public var exportStamp: ExportStamp?
+    /// Mapped fields an export may leave out (`optional_columns`); every other mapped column
+    /// must be in a CSV header, or the run stops before it reads one value as empty.
+    public var optionalFields: Set<HRField> = []
 }
 
 public struct FeedConfig: Sendable {

@@ -6,7 +6,8 @@ extension ConfigLoader {
     static func loadLayout(_ path: String) throws -> FeedLayout {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["name", "date_format", "delimiter", "columns", "status",
-                                             "contractor_types", "export_stamp"])
+                                             "contractor_types", "export_stamp",
+                                             "optional_columns"])
         let formatNode = try root.require("date_format")
         let dateLayout: DateLayout
         do {
@@ -35,7 +36,25 @@ extension ConfigLoader {
                                 dateLayout: dateLayout, columns: columns, statusValues: statuses,
                                 contractorTypes: Set(contractors.map { $0.lowercased() }))
         layout.exportStamp = try root.optional("export_stamp").map(loadExportStamp)
+        layout.optionalFields = try root.optional("optional_columns").map(loadOptionalFields) ?? []
         return layout
+    }
+
+    /// `optional_columns: [work_email]`: idsync's field names, never one no person can be
+    /// built without.
+    static func loadOptionalFields(_ node: YAMLReader) throws -> Set<HRField> {
+        var fields: Set<HRField> = []
+        for name in try node.stringList() {
+            guard let field = HRField(rawValue: name) else {
+                let known = HRField.allCases.map(\.rawValue).joined(separator: ", ")
+                throw node.error("'\(name)' is not an HR field; the fields are \(known)")
+            }
+            guard !CSVFeed.required.contains(field) else {
+                throw node.error("'\(name)' cannot be optional: no person can be built without it")
+            }
+            fields.insert(field)
+        }
+        return fields
     }
 
     /// Attribute templates, the login name, and placement rules.

@@ -90,19 +90,42 @@ public struct CSVFeed: HRFeed {
         return byte == 0x0A || byte == 0x0D
     }
 
+    /// Where each mapped column sits in the header. A mapped column the header lacks stops
+    /// the run unless the layout lists it in `optional_columns`: read as empty in every row,
+    /// a missing termination or contract end date would keep leavers enabled or re-enable
+    /// them, and a missing department or job code would take groups away from everyone.
     private func resolveColumns(_ table: CSVTable) throws -> [HRField: Int] {
         var columns: [HRField: Int] = [:]
         for (field, name) in layout.columns {
             if let index = table.column(named: name) { columns[field] = index }
         }
-        let missing = CSVFeed.required.filter { columns[$0] == nil && layout.columns[$0] != nil }
-            + CSVFeed.required.filter { layout.columns[$0] == nil }
-        guard missing.isEmpty || table.rows.isEmpty else {
-            let names = missing.map { "'\(layout.columns[$0] ?? $0.rawValue)'" }.joined(separator: ", ")
-            throw FeedError.incomplete("\(path):\(table.headerLine): the header lacks \(names) that the layout "
-                                       + "\(layout.name) needs; check the export or the layout's columns")
+        guard !table.rows.isEmpty else { return columns }
+
+        let unmapped = CSVFeed.required.filter { layout.columns[$0] == nil }
+        guard unmapped.isEmpty else {
+            let names = unmapped.map(\.rawValue).joined(separator: ", ")
+            throw FeedError.incomplete("the layout \(layout.name) maps no column to \(names); "
+                                       + "add them under its columns")
         }
+        let missing = HRField.allCases.filter {
+            layout.columns[$0] != nil && columns[$0] == nil && !layout.optionalFields.contains($0)
+        }
+        guard missing.isEmpty else { throw missingColumns(missing, table: table) }
         return columns
+    }
+
+    /// The stop for mapped columns the header lacks: the file, the columns, and the fix.
+    private func missingColumns(_ fields: [HRField], table: CSVTable) -> FeedError {
+        let names = fields.map { "'\(layout.columns[$0] ?? $0.rawValue)' (\($0.rawValue))" }
+            .joined(separator: ", ")
+        let fix = fields.contains(where: CSVFeed.required.contains)
+            ? "export the file again with these columns, or correct their names in the layout"
+            : "export the file again with these columns; if HR does not export one, list its "
+                + "field under optional_columns in the layout, or take it out of its columns"
+        return FeedError.incomplete(
+            "\(path):\(table.headerLine): the header lacks \(names) that the layout "
+                + "\(layout.name) maps; read as empty in every row, they would change accounts "
+                + "as if HR had cleared them. To fix: \(fix)")
     }
 }
 

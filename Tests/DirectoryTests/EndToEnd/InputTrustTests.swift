@@ -48,6 +48,20 @@ extension SyncFixture {
         try text.write(toFile: feedPath, atomically: true, encoding: .utf8)
     }
 
+    /// Writes the feed as an export that lacks the column `missing`, header and rows alike.
+    func writeFeed(_ rows: [HRRow], without missing: String) throws {
+        let header = HRRow.header.split(separator: ",", omittingEmptySubsequences: false)
+        let index = try #require(header.firstIndex { $0 == missing })
+        let lines = ([HRRow.header] + rows.map(\.csvLine)).map { line in
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(fields.count == header.count, "a value with a comma: \(line)")
+            fields.remove(at: index)
+            return fields.joined(separator: ",")
+        }
+        try (lines.joined(separator: "\n") + "\n")
+            .write(toFile: feedPath, atomically: true, encoding: .utf8)
+    }
+
     /// Sets the feed file's modification time `hours` hours back.
     func ageFeed(hours: Double) {
         let then = time_t(Date().timeIntervalSince1970 - hours * 3600)
@@ -82,6 +96,42 @@ extension SyncFixture {
 
         site.ageFeed(hours: 2)
         expectStatus(try site.run("sync"), 0)
+    }
+
+    /// A locum whose contract ended is disabled; the next export lacks the Contract End Date
+    /// column. Read as empty, it would re-enable the locum as a rehire: the run stops before
+    /// any write instead, and validate stops on it too.
+    @Test func anExportWithoutAColumnTheLayoutMapsStopsTheRunAndWritesNothing() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd, guards: SyncFixture.roomyGuards)
+        var locum = HRRow(
+            id: "000106", first: "Omar", last: "Haddad", title: "Locum Physician", jobCode: "MD01",
+            department: "Cardiology", workerType: "Locum", contractEnd: "12/31/2026",
+            manager: "000110")
+        try site.writeFeed([chief, nurse, locum])
+        expectStatus(try site.run("sync"), 0)
+        locum.contractEnd = "11/15/2026"
+        try site.writeFeed([chief, nurse, locum])
+        expectStatus(try site.run("sync"), 0)
+        let locked = { try slapd.entries("(pwdAccountLockedTime=*)").map { $0.first("uid") } }
+        #expect(try locked() == ["ohaddad"])
+        try site.writeFeed([chief, nurse, locum], without: "Contract End Date")
+        let before = try slapd.dump()
+
+        let output = try site.run("sync")
+
+        expectStatus(output, 3)
+        #expect(
+            output.stderr.contains("\(site.feedPath):1: the header lacks 'Contract End Date' "
+                                   + "(contract_end_date) that the layout bamboohr maps"),
+            "\(output.stderr)")
+        #expect(output.stderr.contains("optional_columns"))
+        #expect(!output.stdout.contains("rehire"), "no plan is made")
+        #expect(try slapd.dump() == before)
+        #expect(try locked() == ["ohaddad"])
+        let validate = try site.run("validate")
+        expectStatus(validate, 3)
+        #expect(validate.stderr.contains("'Contract End Date'"), "\(validate.stderr)")
     }
 
     @Test func aTrailerThatCountsOtherRowsStopsTheRunAndNothingOverridesIt() throws {
