@@ -1,3 +1,5 @@
+import Loopback
+
 /// The few facts about a URL that policy needs, read without a URL library so that the answer
 /// is the same on every platform.
 public enum HTTPEndpoint {
@@ -23,8 +25,7 @@ public enum HTTPEndpoint {
     }
 
     public static func isLoopback(_ host: String) -> Bool {
-        let lowered = host.lowercased()
-        return lowered == "localhost" || lowered == "::1" || lowered.hasPrefix("127.")
+        LoopbackHost.matches(host)
     }
 }
 

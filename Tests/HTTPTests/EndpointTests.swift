@@ -23,6 +23,19 @@ import Testing
         #expect(HTTPEndpoint.plaintextProblem(url: url, allowPlaintext: false) != nil)
     }
 
+    /// A name that starts like a loopback address is any host its owner points it at.
+    @Test(arguments: ["http://127.0.0.1.nip.io/auth", "http://127.0.0.1.evil.example:5001/",
+                      "http://127.0.0.256/", "http://127.1/", "http://127.+0.0.1/",
+                      "http://localhost.evil.example/"])
+    func onlyALoopbackLiteralCountsAsLoopback(url: String) {
+        #expect(HTTPEndpoint.plaintextProblem(url: url, allowPlaintext: false) != nil)
+    }
+
+    @Test func anyAddressIn127Slash8IsLoopback() {
+        #expect(HTTPEndpoint.plaintextProblem(url: "http://127.45.0.9:80/", allowPlaintext: false) == nil)
+        #expect(HTTPEndpoint.plaintextProblem(url: "http://LOCALHOST/", allowPlaintext: false) == nil)
+    }
+
     @Test func otherSchemesAreRefused() {
         #expect(HTTPEndpoint.plaintextProblem(url: "ftp://127.0.0.1/", allowPlaintext: true) != nil)
     }

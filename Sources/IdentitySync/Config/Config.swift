@@ -1,4 +1,5 @@
 import Foundation
+import Loopback
 
 /// The normalized fields a person has; layouts map HR column names onto them.
 public enum HRField: String, Sendable, CaseIterable, Codable {
@@ -101,12 +102,9 @@ extension DirectoryConfig {
         return String(rest.prefix { $0 != ":" && $0 != "/" })
     }
 
-    /// localhost, [::1], or a dotted-quad IPv4 address in 127.0.0.0/8.
+    /// localhost, [::1], or a dotted-quad IPv4 address in 127.0.0.0/8: the rule HTTP uses.
     static func isLoopback(host: String) -> Bool {
-        if host == "localhost" || host == "[::1]" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "127" else { return false }
-        return parts.allSatisfy { part in UInt8(part).map { _ in !part.isEmpty && part.count <= 3 } ?? false }
+        LoopbackHost.matches(host)
     }
 }
 
