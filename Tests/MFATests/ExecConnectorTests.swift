@@ -61,6 +61,20 @@ import TestSupport
         #expect(failure(garbage)?.contains("no JSON object") == true)
     }
 
+    /// A revoked key is no factor, even when the program also calls it usable.
+    @Test func aRevokedAuthenticatorIsNeverUsable() throws {
+        let user = state(try connector(mode: "revoked-but-usable").observe([ana])[ana])
+        #expect(user?.authenticators.map(\.revoked) == [true, true])
+        #expect(user?.hasPhishingResistantFactor == false)
+        #expect(user?.hasUsableFactor == false)
+    }
+
+    @Test func twoResultsForOneLoginFailThatSubject() throws {
+        let result = try connector(mode: "twice").observe([ana])[ana]
+        #expect(failure(result)?.contains("two results for agarcia") == true,
+                "\(String(describing: result))")
+    }
+
     /// idsync's own environment holds the bind password's variable and other connectors'
     /// `*_env` secrets: the program sees none of it, only the minimal set and what
     /// `pass_env` names.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A site program for idsync's exec connector, as a test stand-in: users and their
 authenticators in the JSON file EXEC_STATE ({"mode": …, "users": {login: [...]}}); a mode of
-slow, fail or garbage misbehaves on purpose."""
+slow, fail, garbage, revoked-but-usable or twice misbehaves on purpose."""
 import json, os, sys, time
 
 path = os.environ["EXEC_STATE"]
@@ -22,8 +22,12 @@ if verb == "observe":
     results = []
     for subject in request["subjects"]:
         user = state.get(subject["login"])
+        if mode == "revoked-but-usable":
+            user = [dict(item, revoked=True) for item in user or []]
         results.append({"login": subject["login"], "exists": user is not None,
                         "authenticators": user or []})
+        if mode == "twice":
+            results.append({"login": subject["login"], "exists": True, "authenticators": []})
     print(json.dumps({"results": results}))
 elif verb in ("revoke-authenticators", "delete-authenticators"):
     login = request["subject"]["login"]

@@ -56,13 +56,16 @@ public final class ExecConnector: MFAConnector {
         } catch {
             return Dictionary(uniqueKeysWithValues: subjects.map { ($0, .failure(error)) })
         }
-        let byLogin = Dictionary(answer.objects("results").compactMap { result in
-            result.string("login").map { ($0, result) }
-        }) { first, _ in first }
+        let (byLogin, repeated) = ExecConnector.resultsByLogin(answer)
         var results: [MFASubject: Result<MFAUserState, MFAFailure>] = [:]
         for subject in subjects {
             guard let result = byLogin[subject.login] else {
                 results[subject] = .failure(failure("the program gave no result for \(subject.login)"))
+                continue
+            }
+            // Which of two answers is true cannot be told: neither is taken.
+            guard !repeated.contains(subject.login) else {
+                results[subject] = .failure(failure("the program gave two results for \(subject.login)"))
                 continue
             }
             if let error = result.string("error") {
@@ -120,6 +123,17 @@ public final class ExecConnector: MFAConnector {
         var object: [String: Any] = ["employee_id": subject.employeeID, "login": subject.login, "dn": subject.dn]
         if let mail = subject.mail { object["mail"] = mail }
         return object
+    }
+
+    /// The answer's results by login, and the logins that have more than one result.
+    static func resultsByLogin(_ answer: JSONObject) -> ([String: JSONObject], Set<String>) {
+        var byLogin: [String: JSONObject] = [:]
+        var repeated: Set<String> = []
+        for result in answer.objects("results") {
+            guard let login = result.string("login") else { continue }
+            if byLogin.updateValue(result, forKey: login) != nil { repeated.insert(login) }
+        }
+        return (byLogin, repeated)
     }
 
     static func authenticators(_ object: JSONObject) -> [Authenticator] {

@@ -32,12 +32,24 @@ public struct Authenticator: Sendable, Codable, Equatable {
     /// Final: revoked (privacyIDEA) and so never usable again.
     public let revoked: Bool
 
+    /// A revoked authenticator is not usable, whatever the connector says: an exec program
+    /// answering `usable: true, revoked: true` must not count as a phishing-resistant factor.
     public init(id: String, type: String, kind: AuthenticatorKind, usable: Bool, revoked: Bool = false) {
         self.id = id
         self.type = type
         self.kind = kind
-        self.usable = usable
+        self.usable = usable && !revoked
         self.revoked = revoked
+    }
+
+    /// Through `init`, so that a saved plan cannot bring back a usable revoked authenticator.
+    public init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try fields.decode(String.self, forKey: .id),
+                  type: try fields.decode(String.self, forKey: .type),
+                  kind: try fields.decode(AuthenticatorKind.self, forKey: .kind),
+                  usable: try fields.decode(Bool.self, forKey: .usable),
+                  revoked: try fields.decode(Bool.self, forKey: .revoked))
     }
 
     /// How plans and audit records name it: `TOTP0001 (totp)`, with a state where it is not usable.
