@@ -47,7 +47,10 @@ struct Arguments {
             if arguments.termination.setFlag(word) { continue }
             if word == "--unredacted" { arguments.unredacted = true; continue }
             guard valueOptions.contains(word) else {
-                throw UsageError(message: "unknown option '\(word)'", command: command)
+                // Only the name: what follows `=` may be a password typed where none belongs,
+                // and stderr ends up in the cron log.
+                let name = word.prefix { $0 != "=" }
+                throw UsageError(message: "unknown option '\(name)'", command: command)
             }
             guard let value = rest.popFirst() else {
                 throw UsageError(message: "\(word) needs a value", command: command)
