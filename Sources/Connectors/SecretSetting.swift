@@ -8,6 +8,9 @@ enum SecretSetting {
     /// config section in the message for a config that gives neither.
     static func read(file: String?, variable: String?, key: String, owner: String,
                      setting: (String) -> String, environment: [String: String]) throws -> String {
+        guard file == nil || variable == nil else {
+            throw ConfigProblem("\(owner) gives both \(key)_file and \(key)_env; give one of them")
+        }
         if let file {
             return try ProtectedFile.readSecret(file, role: setting("\(key)_file"))
         }

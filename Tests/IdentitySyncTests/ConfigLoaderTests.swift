@@ -133,6 +133,28 @@ struct ConfigFile {
         }
     }
 
+    /// The file used to win silently; a site that set both could not tell which was used.
+    @Test func passwordFileAndPasswordEnvTogetherAreRefused() throws {
+        let file = try ConfigFile(replacing: "  password_file: secret.pw\n",
+                                  with: "  password_file: secret.pw\n  password_env: IDSYNC_PW\n")
+        expectError(file, line: 12, containing: "password_env' is given as well as password_file")
+    }
+
+    @Test func aConnectorSecretFromTwoSourcesIsRefused() throws {
+        let file = try ConfigFile(replacing: "  path: idsync.lock\n", with: """
+              path: idsync.lock
+            mfa:
+              connectors:
+                - name: okta
+                  type: okta
+                  url: https://example.okta.com
+                  token_file: okta.token
+                  token_env: OKTA_TOKEN
+
+            """)
+        expectError(file, line: 28, containing: "token_env' is given as well as token_file")
+    }
+
     @Test func passwordFromTheEnvironmentIsEnough() throws {
         let file = try ConfigFile(replacing: "  password_file: secret.pw\n", with: "  password_env: IDSYNC_PW\n")
         #expect(try ConfigLoader.load(path: file.path).directory.passwordEnvironment == "IDSYNC_PW")

@@ -86,6 +86,9 @@ extension ConfigLoader {
                                  + "found '\(type)'")
         }
         try block.rejectUnknownKeys(allowed: allowed.union(["name", "type"]))
+        for key in allowed where key.hasSuffix("_file") && key != "ca_file" {
+            try refuseSecondSecretSource(block, String(key.dropLast("_file".count)))
+        }
         var values: [String: String] = [:]
         for (key, value) in try block.entries() where key != "name" && key != "type" {
             if key == "pass_env" {

@@ -120,6 +120,14 @@ public enum ConfigLoader {
         return value
     }
 
+    /// A secret comes from one place, `<key>_file` or `<key>_env`: with both, a site could not
+    /// tell which one idsync used (the file used to win silently).
+    static func refuseSecondSecretSource(_ node: YAMLReader, _ key: String) throws {
+        guard try node.optional("\(key)_file") != nil,
+              let variable = try node.optional("\(key)_env") else { return }
+        throw variable.error("is given as well as \(key)_file; give one of them")
+    }
+
     private static func loadDirectory(_ node: YAMLReader, folder: String) throws -> DirectoryConfig {
         try node.rejectUnknownKeys(allowed: [
             "flavour", "url", "bind_dn", "password_file", "password_env", "ca_file", "start_tls",
@@ -134,6 +142,7 @@ public enum ConfigLoader {
                                      base: try dn(node.require("base")), people: try dn(node.require("people")),
                                      groups: try dn(node.require("groups")),
                                      placeholderMember: try dn(node.require("placeholder_member")))
+        try refuseSecondSecretSource(node, "password")
         if let file = try node.optional("password_file")?.string() { config.passwordFile = resolve(file, in: folder) }
         config.passwordEnvironment = try node.optional("password_env")?.string()
         guard config.passwordFile != nil || config.passwordEnvironment != nil else {
