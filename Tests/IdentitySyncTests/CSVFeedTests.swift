@@ -157,6 +157,24 @@ struct FeedFile {
         #expect("\(problem)".contains("'status' cannot be optional"), "\(problem)")
     }
 
+    /// Anyone who could write the export could mark anyone Terminated.
+    @Test(arguments: [0o664, 0o646])
+    func aFeedOthersCanWriteIsRefusedWithTheChmodToRun(mode: Int) throws {
+        let file = try FeedFile(Self.bambooHeader)
+        #expect(chmod(file.path, mode_t(mode)) == 0)
+
+        #expect {
+            try file.read(layout: "bamboohr")
+        } throws: { error in
+            let text = "\(error)"
+            return error is ProtectedFileError && text.contains(file.path)
+                && text.contains("mode \(String(mode, radix: 8))")
+                && text.contains("chmod go-w \(file.path)")
+        }
+        #expect(chmod(file.path, 0o644) == 0)
+        #expect(try file.read(layout: "bamboohr").rowCount == 0)
+    }
+
     @Test func unterminatedQuoteMakesTheFeedIncomplete() throws {
         let file = try FeedFile(Self.bambooHeader
             + "000101,Ana,,\"Garcia,RN,RN01,Nursing,Main Campus,Full-Time,Active,03/04/2019,,,\n")

@@ -17,6 +17,7 @@ public struct CSVFeed: HRFeed {
     }
 
     public func read() throws -> FeedSnapshot {
+        try checkMode()
         let (table, record) = try readTable()
         if let stamp = layout.exportStamp, let record {
             try stamp.checkRowCount(record, read: table.rows.count, file: path)
@@ -56,6 +57,13 @@ public struct CSVFeed: HRFeed {
         } catch let error as CSVError {
             throw FeedError.incomplete("\(error)")
         }
+    }
+
+    /// Whoever can write the export decides who is disabled, so it is checked as the config
+    /// is: no write bit for group or other. A missing file is left to the reader to report.
+    private func checkMode() throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try ProtectedFile.check(path, as: .config, role: "feed file (feed.path)")
     }
 
     /// The export's own instant where the layout declares one, else the file's mtime.
