@@ -44,7 +44,7 @@ extension ConfigLoader {
 
 extension Config {
     /// Checks the files the config names but does not load as YAML: the bind password must
-    /// be private and the CA file not writable by others. Runs before anything else, so
+    /// be private, CA files and exec programs not writable by others. Runs before anything else, so
     /// idsync refuses to start (exit 2) on them.
     public func checkReferencedFiles() throws {
         if let file = directory.passwordFile {
@@ -58,6 +58,21 @@ extension Config {
         }
         if let file = feed.scim?.caFile {
             try ProtectedFile.check(file, as: .config, role: "feed.ca_file")
+        }
+        try checkConnectorFiles()
+    }
+
+    /// A connector's CA file decides whom its secrets go to, and an exec program runs with
+    /// them: neither may be writable by group or other, like the directory's CA file.
+    private func checkConnectorFiles() throws {
+        for settings in mfa.connectors {
+            let owner = "mfa connector '\(settings.name)' (\(settings.origin))"
+            if let file = settings.value("ca_file") {
+                try ProtectedFile.check(file, as: .config, role: "\(owner) ca_file")
+            }
+            if settings.type == "exec", let program = settings.value("program") {
+                try ProtectedFile.check(program, as: .config, role: "\(owner) program")
+            }
         }
     }
 }
