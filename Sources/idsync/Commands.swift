@@ -77,9 +77,16 @@ struct Commands {
     private func validate(_ config: Config) throws -> ExitStatus {
         _ = try DirectorySession.bindPassword(config.directory, environment: ProcessInfo.processInfo.environment)
         try config.exceptions.checkHorizon(today: LocalDate(try instant(config), in: config.timeZone))
+        // Built as plan and sync build them (secrets read, URLs checked), but not contacted.
+        let connectors = try MFAConnectors.make(config.mfa)
         let feed = try Feeds.feed(config).read()
         print("config \(config.file): ok (bind password source readable and private)")
         print("config hash \(config.hash) of \(config.files.joined(separator: ", "))")
+        if !connectors.isEmpty {
+            let names = connectors.map(\.traits.name).joined(separator: ", ")
+            print("mfa connectors \(names): ok (secrets readable and private, URLs acceptable; "
+                  + "not contacted)")
+        }
         print("feed \(feed.origin): \(feed.rowCount) rows, \(feed.people.count) people, "
               + "\(feed.quarantined.count) quarantined")
         if let date = feed.date {

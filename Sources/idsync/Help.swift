@@ -67,7 +67,8 @@ enum Help {
             usage: idsync validate [--config FILE]
 
             Loads the config and mappings and reads the feed without contacting the directory; prints how
-            many people were read, and every quarantined row with its file, line and problem.
+            many people were read, and every quarantined row with its file, line and problem. The MFA
+            connectors are built as plan builds them (secret files, URLs) but not contacted.
 
             \(common)
             """
