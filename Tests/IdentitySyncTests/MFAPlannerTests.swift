@@ -9,7 +9,10 @@ final class FakeMFA: MFAConnector {
     let traits: MFAConnectorTraits
     var users: [String: [Authenticator]] = [:]
     var failure: String?
+    /// What its log says of each login since the date asked; nil: it keeps no log.
+    var verifications: [String: MFAVerification]?
     private(set) var asked: [String] = []
+    private(set) var askedSince: [String] = []
     private(set) var performed: [String] = []
 
     init(_ name: String = "fake", sessions: Bool = false, policy: LeaverAuthenticatorPolicy = .revoke) {
@@ -28,6 +31,14 @@ final class FakeMFA: MFAConnector {
             }
         }
         return results
+    }
+
+    func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        if let failure { throw MFAFailure(connector: traits.name, message: failure) }
+        guard let verifications else { return .unknown("the fake keeps no log") }
+        askedSince.append("\(subject.login) \(ISO8601DateFormatter().string(from: since))")
+        return verifications[subject.login] ?? .notSince
     }
 
     func perform(_ action: MFAAction, for subject: MFASubject) throws(MFAFailure) -> [Authenticator]? {

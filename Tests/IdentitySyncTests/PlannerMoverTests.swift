@@ -43,7 +43,8 @@ import Testing
         let reverify = only(.requireMFAReverification, in: plan)
         #expect(reverify?.target == "cn=mfa-reverify,\(groupsDN)")
         #expect(reverify?.reason.text.contains("privileged") == true)
-        #expect(only(.setAttributes, in: plan)?.state == "idsync:v1;reverify")
+        #expect(only(.setAttributes, in: plan)?.state == "idsync:v1;reverify=2024-03-15T17:00:00Z",
+                "the demand carries the run's instant: only a sign-in after it counts")
     }
 
     @Test func secondMoveWhileReverificationIsPendingAddsNoSecondFlag() {

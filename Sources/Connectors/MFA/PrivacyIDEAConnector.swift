@@ -118,6 +118,39 @@ public final class PrivacyIDEAConnector: MFAConnector {
         }
     }
 
+    // MARK: Re-verification
+
+    /// The latest accepted authentication of the user in the realm since `since`, from the
+    /// audit log (`GET /audit/`, which needs the admin policy action `auditlog` where admin
+    /// policies exist). `timelimit` is relative to privacyIDEA's own clock, whose dates are
+    /// local and zoneless, so the window is sent as seconds ago rather than as a date.
+    public func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        // Whole seconds, rounded down: the window never reaches back before the demand.
+        let seconds = max(1, Int(Date().timeIntervalSince(since).rounded(.down)))
+        // /validate/check, and its SAML and RADIUS forms, are where a user proves a factor.
+        let query = "action=\(urlEncoded("*/validate/*check"))&user=\(urlEncoded(subject.login))"
+            + "&realm=\(urlEncoded(realm))&success=1&authentication=ACCEPT&timelimit=\(seconds)s"
+            + "&sortorder=desc&page_size=1"
+        let page: JSONObject
+        do {
+            guard let object = JSONObject(try call("GET", "/audit/?" + query)) else {
+                throw failure("GET /audit/ gave no audit page")
+            }
+            page = object
+        } catch let error as MFAFailure {
+            throw error
+        } catch {
+            throw failure("reading the audit log for \(subject.login): \(error)")
+        }
+        guard let entry = page.objects("auditdata").first else { return .notSince }
+        let type = entry.string("token_type") ?? "token"
+        let token = entry.string("serial").map { " with \($0) (\(type))" } ?? ""
+        let date = entry.string("date") ?? "an unrecorded time"
+        return .verified(evidence: "accepted \(entry.string("action") ?? "validation")\(token) "
+                             + "at \(date) (privacyIDEA's clock)")
+    }
+
     // MARK: Tokens
 
     /// The user's tokens: by the resolver's user id where the config names it, which finds

@@ -40,8 +40,9 @@ public struct SyncRun {
         plan.configHash = config.hash.isEmpty ? nil : config.hash
         if !mfa.isEmpty {
             let planner = MFAPlanner(config: config, instant: instant)
-            let subjects = planner.subjects(of: plan, feed: feed, directory: directory)
-            let observations = MFAObservations.observe(mfa, subjects: subjects)
+            let (subjects, pending) = planner.questions(of: plan, feed: feed, directory: directory)
+            let observations = MFAObservations.observe(mfa, subjects: subjects,
+                                                       reverifications: pending)
             plan = planner.amend(plan, feed: feed, directory: directory, observations: observations)
         }
         plan.people = PlanPerson.involved(in: plan, feed: feed)

@@ -33,6 +33,13 @@ struct MFAAgenda {
         let level: MFALevel
     }
 
+    /// An enabled account whose re-verification is pending once the draft is applied.
+    struct Reverification {
+        let subject: MFASubject
+        let account: ObservedAccount
+        let state: AccountState
+    }
+
     struct Enrollment {
         let subject: MFASubject
         let account: ObservedAccount
@@ -45,6 +52,7 @@ struct MFAAgenda {
     var enrollments: [Enrollment] = []
     var privilegedMembers: [Member] = []
     var joiners: [(changeIndex: Int, subject: MFASubject)] = []
+    var reverifications: [Reverification] = []
 
     /// Every subject once, in the order they were met.
     var subjects: [MFASubject] {
@@ -121,7 +129,17 @@ struct MFAAgenda {
                 level: rules.map(\.mfa).max() ?? .none))
         }
 
-        // 5. Joiners, for connectors that create their users.
+        // 5. Movers waiting to re-verify: only they cost a log query.
+        for account in directory.accounts where account.lock == .none {
+            guard let id = account.employeeID, !id.isEmpty else { continue }
+            let key = Person.key(id)
+            guard let state = planned[key]?.state ?? account.state, state.reverificationPending,
+                  !leaving.contains(key), !(planned[key]?.disables ?? false) else { continue }
+            let subject = subjectByKey[key] ?? MFAAgenda.subject(id, account)
+            reverifications.append(Reverification(subject: subject, account: account, state: state))
+        }
+
+        // 6. Joiners, for connectors that create their users.
         for (index, change) in plan.changes.enumerated()
         where change.kind == .createAccount && !change.createsLockedAccount {
             guard let id = change.employeeID else { continue }

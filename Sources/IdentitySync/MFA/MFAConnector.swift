@@ -113,6 +113,18 @@ public enum LeaverAuthenticatorPolicy: String, Sendable, Codable {
     case unassign
 }
 
+/// Whether a person signed in with MFA since a re-verification was demanded, as one
+/// connector can tell from its own log.
+public enum MFAVerification: Sendable, Equatable {
+    /// A successful MFA verification at or after the demand; `evidence` says which (a date,
+    /// a serial, an event id) for the audit record.
+    case verified(evidence: String)
+    /// The log was read and holds no successful MFA verification since the demand.
+    case notSince
+    /// The connector has no documented source to tell: never taken for "no", nor for "yes".
+    case unknown(String)
+}
+
 /// What the planner needs to know about a connector without talking to it.
 public struct MFAConnectorTraits: Sendable, Equatable {
     public let name: String
@@ -191,6 +203,12 @@ public protocol MFAConnector: AnyObject {
     /// re-enables or un-revokes one), for a connector whose traits say `resetsFailCounters`;
     /// returns those it reset.
     func resetFailCounters(for subject: MFASubject) throws(MFAFailure) -> [Authenticator]
+
+    /// Whether the subject completed an MFA verification at or after `since`, read from the
+    /// system's authentication log. A failure to read that log throws; a connector without a
+    /// documented log answers `.unknown`.
+    func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification
 }
 
 extension MFAConnector {
@@ -201,7 +219,26 @@ extension MFAConnector {
     public func resetFailCounters(for subject: MFASubject) throws(MFAFailure) -> [Authenticator] {
         throw MFAFailure(connector: traits.name, message: "this connector keeps no failure counters")
     }
+
+    public func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        .unknown("\(traits.name) has no documented log of MFA verifications that idsync reads")
+    }
 }
+
+/// A person whose re-verification is pending, and since when a sign-in counts.
+public struct MFAReverification: Sendable, Hashable {
+    public let subject: MFASubject
+    public let since: Date
+
+    public init(subject: MFASubject, since: Date) {
+        self.subject = subject
+        self.since = since
+    }
+}
+
+/// What one connector's log said of each pending re-verification.
+public typealias MFAVerificationResults = [MFAReverification: Result<MFAVerification, MFAFailure>]
 
 /// What every connector said about the subjects of one run, by connector name in config order.
 public struct MFAObservations: Sendable {
@@ -209,13 +246,23 @@ public struct MFAObservations: Sendable {
     public var results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]]
     /// The bulk listing of each connector that lists in bulk, by connector name.
     public var owners: [String: Result<[MFAOwner: [Authenticator]], MFAFailure>]
+    /// What each connector's log says of each pending re-verification, by connector name.
+    public var verifications: [String: MFAVerificationResults]
 
     public init(connectors: [MFAConnectorTraits] = [],
                 results: [String: [MFASubject: Result<MFAUserState, MFAFailure>]] = [:],
-                owners: [String: Result<[MFAOwner: [Authenticator]], MFAFailure>] = [:]) {
+                owners: [String: Result<[MFAOwner: [Authenticator]], MFAFailure>] = [:],
+                verifications: [String: MFAVerificationResults] = [:]) {
         self.connectors = connectors
         self.results = results
         self.owners = owners
+        self.verifications = verifications
+    }
+
+    public func verification(_ connector: String, _ pending: MFAReverification)
+        -> Result<MFAVerification, MFAFailure> {
+        verifications[connector]?[pending]
+            ?? .failure(MFAFailure(connector: connector, message: "the log was not read"))
     }
 
     public func lookup(_ connector: String, _ subject: MFASubject) -> Result<MFAUserState, MFAFailure> {
@@ -226,16 +273,30 @@ public struct MFAObservations: Sendable {
     /// Asks each connector about the subjects, and each that lists in bulk for every owner's
     /// usable authenticators. Several connectors could be asked at once; one after the other
     /// keeps each connector's client on one thread.
-    public static func observe(_ connectors: [MFAConnector], subjects: [MFASubject]) -> MFAObservations {
+    public static func observe(_ connectors: [MFAConnector], subjects: [MFASubject],
+                               reverifications: [MFAReverification] = []) -> MFAObservations {
         var observations = MFAObservations(connectors: connectors.map(\.traits))
         for connector in connectors {
             let name = connector.traits.name
             observations.results[name] = subjects.isEmpty ? [:] : connector.observe(subjects)
+            observations.verifications[name] = verifications(connector, reverifications)
             guard connector.traits.listsInBulk else { continue }
             observations.owners[name] = Result { () throws(MFAFailure) in
                 try connector.usableAuthenticatorsByOwner()
             }
         }
         return observations
+    }
+
+    /// One log query per pending re-verification, and so per mover waiting, not per account.
+    private static func verifications(_ connector: MFAConnector, _ pending: [MFAReverification])
+        -> MFAVerificationResults {
+        var found: MFAVerificationResults = [:]
+        for entry in pending {
+            found[entry] = Result { () throws(MFAFailure) in
+                try connector.latestVerification(of: entry.subject, since: entry.since)
+            }
+        }
+        return found
     }
 }

@@ -19,6 +19,13 @@ public struct MFAPlanner {
         MFAAgenda(plan: plan, feed: feed, directory: directory, config: config).subjects
     }
 
+    /// The subjects, and the pending re-verifications whose logs must be read, from one agenda.
+    public func questions(of plan: Plan, feed: FeedSnapshot, directory: ObservedDirectory)
+        -> (subjects: [MFASubject], reverifications: [MFAReverification]) {
+        let agenda = MFAAgenda(plan: plan, feed: feed, directory: directory, config: config)
+        return (agenda.subjects, reverificationQueries(agenda))
+    }
+
     public func amend(_ draft: Plan, feed: FeedSnapshot, directory: ObservedDirectory,
                       observations: MFAObservations) -> Plan {
         guard !observations.connectors.isEmpty else { return draft }
@@ -42,6 +49,8 @@ public struct MFAPlanner {
         }
         planMembers(agenda, observations, plan: &plan, added: &added)
         added += failCounterResets(draft, directory: directory, observations: observations)
+        planReverifications(agenda, observations, directory: directory, plan: &plan, added: &added,
+                            dropped: &dropped)
 
         plan.changes = plan.changes.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) + added
         MFAPlanner.recount(&plan.summary, changes: plan.changes)

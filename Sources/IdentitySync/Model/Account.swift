@@ -33,6 +33,9 @@ public struct AccountState: Sendable, Codable, Equatable {
     public var createdOn: LocalDate?
     public var enrollmentPending = false
     public var reverificationPending = false
+    /// When the run that demanded the re-verification ran: only a sign-in after it counts.
+    /// Nil for a demand stored bare by an older run, which the MFA planner dates afresh.
+    public var reverificationDemanded: Date?
     public var revocationPending = false
     /// idsync replaced the password and removed the other credentials when it disabled the
     /// account, so the userPassword there now is the unusable one.
@@ -62,7 +65,9 @@ public struct AccountState: Sendable, Codable, Equatable {
             case "disabled-on": disabledOn = LocalDate(iso: value)
             case "created-on": createdOn = LocalDate(iso: value)
             case "enroll": enrollmentPending = true
-            case "reverify": reverificationPending = true
+            case "reverify":
+                reverificationPending = true
+                reverificationDemanded = AccountState.instant(value)
             case "revoke": revocationPending = true
             case "wiped": credentialsWiped = true
             case "not-match": notMatches = value.split(separator: ",").map(String.init)
@@ -81,7 +86,10 @@ public struct AccountState: Sendable, Codable, Equatable {
         if let date = disabledOn { parts.append("disabled-on=\(date)") }
         if let date = createdOn { parts.append("created-on=\(date)") }
         if enrollmentPending { parts.append("enroll") }
-        if reverificationPending { parts.append("reverify") }
+        if reverificationPending {
+            let demanded = reverificationDemanded.map { "=" + AccountState.stamp($0) } ?? ""
+            parts.append("reverify" + demanded)
+        }
         if revocationPending { parts.append("revoke") }
         if credentialsWiped { parts.append("wiped") }
         if !notMatches.isEmpty {
@@ -91,6 +99,16 @@ public struct AccountState: Sendable, Codable, Equatable {
         if let date = terminatedOn { parts.append("terminated=\(date)") }
         if let ref = terminationRef { parts.append("terminated-ref=\(ref)") }
         return parts.joined(separator: ";")
+    }
+
+    /// The demand's instant in UTC to the second (`2026-12-04T02:00:07Z`): a date alone would
+    /// let a sign-in earlier that day, before the access grew, count as the re-verification.
+    static func stamp(_ instant: Date) -> String {
+        ISO8601DateFormatter().string(from: instant)
+    }
+
+    static func instant(_ text: String) -> Date? {
+        text.isEmpty ? nil : ISO8601DateFormatter().date(from: text)
     }
 }
 

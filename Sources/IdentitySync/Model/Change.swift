@@ -132,6 +132,9 @@ public struct Finding: Sendable, Codable, Equatable {
         /// bulk listing failed (disabled accounts went unchecked this run), or a member's
         /// factors could not be read (no policy removal). A sync then exits 1.
         case mfaUnchecked = "mfa-unchecked"
+        /// A mover still waits to re-verify: no connector shows an MFA sign-in since the
+        /// demand, or none can tell (its connector is named).
+        case reverificationPending = "reverification-pending"
     }
 
     public let kind: Kind

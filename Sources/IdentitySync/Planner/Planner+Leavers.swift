@@ -26,6 +26,7 @@ extension Planner {
             }
             state.enrollmentPending = false
             state.reverificationPending = false
+            state.reverificationDemanded = nil
             state.revocationPending = reason != .orphan
             // Orphans keep their credentials: idsync never claimed them, and one may yet be adopted.
             let wipe = reason == .orphan ? [] : credentialWipe(account, old: old, relocking: true)

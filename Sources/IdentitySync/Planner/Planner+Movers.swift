@@ -48,7 +48,11 @@ extension Planner {
         // is how an account whose creation was interrupted before its group adds looks.
         let createdToday = existing.old.createdOn == decision.localDate
         let grows = !adds.isEmpty && existing.category == .mover && !createdToday
-        if grows, config.policy.reverificationGroup != nil { existing.state.reverificationPending = true }
+        if grows, config.policy.reverificationGroup != nil {
+            // Each growth asks anew: a sign-in before this run does not vouch for the new access.
+            existing.state.reverificationPending = true
+            existing.state.reverificationDemanded = instant
+        }
         planEnableAndAttributes(existing, work: &work)
         let dn = planMove(existing, work: &work)
         planReverification(existing, dn: dn, adds: adds, grows: grows, work: &work)

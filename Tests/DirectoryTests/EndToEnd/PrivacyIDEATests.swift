@@ -16,7 +16,7 @@ import Testing
         return (slapd, site, admin)
     }
 
-    private func state(_ slapd: TestSlapd, _ id: String) throws -> String {
+    func state(_ slapd: TestSlapd, _ id: String) throws -> String {
         try slapd.person(employeeID: id).first("idsyncState") ?? ""
     }
 
