@@ -20,8 +20,7 @@ import TestSupport
         FileManager.default.createFile(atPath: dir + "/state.json", contents: state)
         let wrapper = dir + "/site-mfa"
         let script = "#!/bin/sh\nenv > \(dir)/environment.txt\nEXEC_STATE=\(dir)/state.json exec python3 \(ExecConnectorTests.program)\n"
-        FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8),
-                                       attributes: [.posixPermissions: 0o700])
+        try ChildProcess.writeProgram(at: wrapper, script)
         var values = ["program": wrapper, "timeout": timeout]
         if !passEnv.isEmpty { values["pass_env"] = passEnv.joined(separator: " ") }
         var config = MFAConfig()

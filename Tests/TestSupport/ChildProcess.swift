@@ -45,6 +45,18 @@ public enum ChildProcess {
         }
     }
 
+    /// Writes a program a test runs, mode 0700. The descriptor is close-on-exec: a child that
+    /// another test thread spawns while this file is open for writing would otherwise keep it
+    /// open, and running the program then fails with "Text file busy" (ETXTBSY; seen here).
+    public static func writeProgram(at path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o700)
+        guard fd >= 0 else { throw LocalServerError("can't create \(path): errno \(errno)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw LocalServerError("can't write \(path): errno \(errno)") }
+    }
+
     /// The exit status of `pid`, or 128 + signal number if a signal ended it.
     public static func waitForExit(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
