@@ -17,6 +17,7 @@ GET /_fake/state gives the users; GET /_fake/log gives the requests seen; POST /
 {"login", "factor": {"id", "type"}} registers a factor behind idsync's back.
 """
 import base64
+import datetime
 import email.utils
 import hashlib
 import hmac
@@ -128,6 +129,8 @@ class Handler(BaseHTTPRequestHandler):
                 metadata["next_offset"] = offset + len(page)
             return self.reply(200, {"stat": "OK", "response": [self.duo_user(user) for user in page],
                                     "metadata": metadata})
+        if method == "GET" and url.path == "/admin/v2/logs/authentication":
+            return self.duo_authlogs(params)
         # DELETE /admin/v1/users/{user_id}/phones/{id}, .../tokens/{id}; /admin/v1/webauthncredentials/{key}
         if method == "DELETE" and len(parts) == 6 and parts[2] == "users" and parts[4] in ("phones", "tokens"):
             return self.remove(find("id", parts[3]), parts[5], "duo")
@@ -135,6 +138,40 @@ class Handler(BaseHTTPRequestHandler):
             owner = next((user for user in users() if any(f["id"] == parts[3] for f in user["factors"])), None)
             return self.remove(owner, parts[3], "duo")
         self.reply(404, {"stat": "FAIL", "code": 40401, "message": "Resource not found"})
+
+    def duo_authlogs(self, params):
+        """Admin API v2 authentication log: mintime and maxtime (13-digit milliseconds,
+        mintime < maxtime) are required; users, results and event_types filter (comma-separated
+        lists); sort ts:desc or ts:asc; paged by limit and next_offset "ms,txid", the pair
+        metadata.next_offset names. STATE["authlogs"]: [{"txid", "user_id", "timestamp" (s),
+        "result", "reason", "factor", "event_type"}]."""
+        query = dict(params)
+        bad = {"stat": "FAIL", "code": 40002, "message": "Invalid request parameters"}
+        times = [query.get("mintime", ""), query.get("maxtime", "")]
+        if not all(t.isdigit() and len(t) == 13 for t in times) or int(times[0]) >= int(times[1]):
+            return self.reply(400, dict(bad, message_detail="mintime, maxtime"))
+        wanted = {key: set(query[key].split(","))
+                  for key in ("users", "results", "event_types") if key in query}
+        field = {"users": "user_id", "results": "result", "event_types": "event_type"}
+        found = [log for log in STATE.get("authlogs", [])
+                 if int(times[0]) <= log["timestamp"] * 1000 <= int(times[1])
+                 and all(log[field[key]] in values for key, values in wanted.items())]
+        found.sort(key=lambda log: log["timestamp"], reverse=query.get("sort") == "ts:desc")
+        start = 0
+        if "next_offset" in query:
+            txids = [log["txid"] for log in found]
+            after = query["next_offset"].split(",")[-1]
+            if after not in txids:
+                return self.reply(400, dict(bad, message_detail="next_offset"))
+            start = txids.index(after) + 1
+        page = found[start:start + min(int(query.get("limit", 100)), PAGE)]
+        metadata = {"total_objects": len(found)}
+        if start + len(page) < len(found):
+            metadata["next_offset"] = [str(page[-1]["timestamp"] * 1000), page[-1]["txid"]]
+        logs = [dict({k: v for k, v in log.items() if k != "user_id"}, user={"key": log["user_id"]},
+                     isotimestamp=time.strftime(
+            "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(log["timestamp"]))) for log in page]
+        self.reply(200, {"stat": "OK", "response": {"authlogs": logs, "metadata": metadata}})
 
     def duo_signed(self, method, path, params):
         date = self.headers.get("Date", "")
@@ -176,6 +213,8 @@ class Handler(BaseHTTPRequestHandler):
             wanted = query["search"].split('"')[1] if '"' in query["search"] else ""
             found = [user for user in users() if user.get("employee_id") == wanted]
             return self.okta_page(url, query, found)
+        if method == "GET" and url.path == "/api/v1/logs":
+            return self.okta_logs(query)
         if len(parts) >= 4 and parts[:3] == ["api", "v1", "users"]:
             user = find("id", parts[3]) or find("login", urllib.parse.unquote(parts[3]))
             if user is None:
@@ -191,6 +230,38 @@ class Handler(BaseHTTPRequestHandler):
                 user["sessions_revoked"] = user.get("sessions_revoked", 0) + 1
                 return self.reply(204)
         self.reply(404, {"errorCode": "E0000022", "errorSummary": "The endpoint does not support the provided HTTP method"})
+
+    def okta_logs(self, query):
+        """System Log: since and until (ISO 8601) bound `published`; filter is clauses
+        `path eq "value"` joined by `and`, matched against the LogEvent; sortOrder ASCENDING
+        (the default) or DESCENDING; limit. STATE["events"] holds LogEvents as Okta gives them."""
+        def instant(text):
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+        def field(event, path):
+            for key in path.split("."):
+                event = event.get(key) if isinstance(event, dict) else None
+            return event
+
+        bad = {"errorCode": "E0000001", "errorSummary": "Api validation failed: filter"}
+        try:
+            since = instant(query["since"]) if "since" in query else None
+            until = instant(query["until"]) if "until" in query else None
+        except ValueError:
+            return self.reply(400, dict(bad, errorSummary="Api validation failed: since/until"))
+        clauses = []
+        for clause in query["filter"].split(" and ") if "filter" in query else []:
+            path, op, value = (clause.split(" ", 2) + ["", ""])[:3]
+            if op != "eq" or len(value) < 2 or value[0] != '"' or value[-1] != '"':
+                return self.reply(400, bad)
+            clauses.append((path, value[1:-1]))
+        found = [event for event in STATE.get("events", [])
+                 if (since is None or instant(event["published"]) >= since)
+                 and (until is None or instant(event["published"]) < until)
+                 and all(field(event, path) == value for path, value in clauses)]
+        newest_first = query.get("sortOrder") == "DESCENDING"
+        found.sort(key=lambda event: event["published"], reverse=newest_first)
+        self.reply(200, found[:int(query.get("limit", 100))])
 
     def okta_page(self, url, query, found):
         """A page of users after the cursor `after` (a user id), `limit` at most, and the

@@ -85,6 +85,69 @@ public final class DuoConnector: MFAConnector {
         return try lookUp(subject.login)?.factors ?? []
     }
 
+    // MARK: Re-verification
+
+    /// The latest successful Duo authentication of the user since `since`, from the v2
+    /// authentication log (`GET /admin/v2/logs/authentication`, which needs the Admin API's
+    /// "Grant read log" permission). Duo serves the last 180 days, and an authentication
+    /// about two minutes after it happened; a later run sees a newer one.
+    public func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        guard let user = try lookUp(subject.login) else { return .notSince }
+        let now = Date()
+        // Duo refuses a mintime older than its 180 days; nothing older can be found anyway.
+        let oldest = now.addingTimeInterval(-179 * 24 * 3600)
+        var parameters = [("mintime", DuoConnector.milliseconds(max(since, oldest))),
+                          ("maxtime", DuoConnector.milliseconds(now)), ("users", user.id),
+                          ("results", "success"), ("event_types", "authentication"),
+                          ("sort", "ts:desc"), ("limit", "100")]
+        var read: Set<String> = []
+        while true {
+            let page = try call("GET", "/admin/v2/logs/authentication", parameters,
+                                "reading the authentication log of \(subject.login)")
+            guard let body = JSONObject(page.response) else {
+                throw http.failure("GET /admin/v2/logs/authentication gave no authlogs")
+            }
+            if let entry = body.objects("authlogs").first(where: DuoConnector.isVerification) {
+                return .verified(evidence: DuoConnector.evidence(entry))
+            }
+            // The next page starts after a (milliseconds, txid) pair, sent back comma-joined.
+            let next = (body.object("metadata")?["next_offset"] as? [Any])?
+                .compactMap { ($0 as? String) ?? ($0 as? NSNumber)?.stringValue } ?? []
+            guard next.count == 2 else { return .notSince }
+            let offset = next.joined(separator: ",")
+            guard read.insert(offset).inserted else {
+                throw http.failure("the authentication log offered the offset \(offset) twice")
+            }
+            parameters.removeAll { $0.0 == "next_offset" }
+            parameters.append(("next_offset", offset))
+        }
+    }
+
+    /// A success Duo let through without asking for a factor is no re-verification: an
+    /// unenrolled or bypass user, a remembered device, a trusted network.
+    static func isVerification(_ entry: JSONObject) -> Bool {
+        let unverified: Set<String> = ["allow_unenrolled_user", "bypass_user", "remembered_device",
+                                       "trusted_network", "trusted_location", "allowed_by_policy"]
+        guard entry.string("result") == "success" else { return false }
+        return !unverified.contains(entry.string("reason") ?? "")
+            && !unverified.contains(entry.string("factor") ?? "")
+    }
+
+    static func evidence(_ entry: JSONObject) -> String {
+        let when = entry.string("isotimestamp") ?? entry.int("timestamp").map {
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0)))
+        } ?? "an unrecorded time"
+        let factor = entry.string("factor") ?? "a factor"
+        let txid = entry.string("txid").map { " (txid \($0))" } ?? ""
+        return "Duo authentication with \(factor) at \(when)\(txid)"
+    }
+
+    /// Rounded up, so that a window never starts before the demand.
+    static func milliseconds(_ date: Date) -> String {
+        String(Int64((date.timeIntervalSince1970 * 1000).rounded(.up)))
+    }
+
     // MARK: Users
 
     private func lookUp(_ login: String) throws(MFAFailure) -> (id: String, factors: [Authenticator])? {

@@ -85,6 +85,15 @@ public final class GraphConnector: MFAConnector {
         }
     }
 
+    /// Cannot tell: Graph's v1.0 sign-in log (`/auditLogs/signIns`) records whether a sign-in
+    /// succeeded, not whether it asked for a second factor; `authenticationRequirement` and
+    /// `authenticationDetails` are beta only, and a success is not evidence of MFA.
+    public func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        .unknown("Graph's v1.0 sign-in log does not say whether a sign-in used MFA "
+                 + "(authenticationRequirement is beta only)")
+    }
+
     private func userID(_ subject: MFASubject) throws(MFAFailure) -> String? {
         if let known = ids[subject] { return known }
         var found: String?

@@ -57,6 +57,46 @@ public final class OktaConnector: MFAConnector {
         }
     }
 
+    // MARK: Re-verification
+
+    /// The latest successful MFA verification of the user since `since`, from the System Log
+    /// (`GET /api/v1/logs`, which an API token reads as its admin may and an OAuth app reads
+    /// with `okta.logs.read`): the event `user.authentication.auth_via_mfa` with the user as
+    /// actor and the outcome `SUCCESS`. A bounded query (since and until) sorted newest first,
+    /// so that one event answers.
+    public func latestVerification(of subject: MFASubject, since: Date)
+        throws(MFAFailure) -> MFAVerification {
+        guard let id = try userID(subject) else { return .notSince }
+        let filter = "eventType eq \"user.authentication.auth_via_mfa\" and actor.id eq \"\(id)\""
+            + " and outcome.result eq \"SUCCESS\""
+        // Okta keeps 90 days; asking from further back would find nothing older anyway.
+        let oldest = Date().addingTimeInterval(-89 * 24 * 3600)
+        let query = "since=\(urlEncoded(OktaConnector.instant(max(since, oldest))))"
+            + "&until=\(urlEncoded(OktaConnector.instant(Date())))"
+            + "&filter=\(urlEncoded(filter))&sortOrder=DESCENDING&limit=1"
+        let response = try request("GET", "/api/v1/logs?" + query)
+        try expect([200], response, "reading the System Log of \(subject.login)")
+        guard let events = try http.json(response, "GET /api/v1/logs") as? [Any] else {
+            throw http.failure("GET /api/v1/logs: the answer is not a JSON array")
+        }
+        guard let event = events.compactMap(JSONObject.init).first else { return .notSince }
+        let factor = event.object("debugContext")?.object("debugData")?.string("factor")
+            .map { " with \($0)" } ?? ""
+        let when = event.string("published") ?? "an unrecorded time"
+        let uuid = event.string("uuid").map { " (event \($0))" } ?? ""
+        return .verified(evidence: "Okta MFA verification\(factor) at \(when)\(uuid)")
+    }
+
+    /// Okta's dates: ISO 8601 in UTC with milliseconds, rounded up so that the window never
+    /// starts before the demand.
+    static func instant(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.up)
+        let rounded = Date(timeIntervalSince1970: milliseconds / 1000)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: rounded)
+    }
+
     private func state(of subject: MFASubject) throws(MFAFailure) -> MFAUserState {
         guard let id = try userID(subject) else { return MFAUserState(exists: false, authenticators: []) }
         return MFAUserState(exists: true, authenticators: try factors(id))
