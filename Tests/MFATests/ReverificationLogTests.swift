@@ -81,6 +81,15 @@ func seconds(_ offset: TimeInterval) -> Int { Int(demanded.timeIntervalSince1970
         #expect(try connector(fake).latestVerification(of: nobody, since: demanded) == .notSince)
     }
 
+    /// Duo refuses a mintime that is not before maxtime: a demand dated ahead of this clock
+    /// is not sent, and answers that nothing came after it.
+    @Test func aDemandAheadOfTheClockIsNotSinceWithoutAsking() throws {
+        let fake = try fake([log("t-after", "DU1", at: 600)])
+        let ahead = Date().addingTimeInterval(600)
+        #expect(try connector(fake).latestVerification(of: ana, since: ahead) == .notSince)
+        #expect(try fake.log().isEmpty)
+    }
+
     @Test func aWrongSecretOrAFailingLogIsAFailureNeverEvidence() throws {
         let fake = try fake([log("t-after", "DU1", at: 600)])
         let refused = #expect(throws: MFAFailure.self) {

@@ -93,8 +93,11 @@ public final class DuoConnector: MFAConnector {
     /// about two minutes after it happened; a later run sees a newer one.
     public func latestVerification(of subject: MFASubject, since: Date)
         throws(MFAFailure) -> MFAVerification {
-        guard let user = try lookUp(subject.login) else { return .notSince }
         let now = Date()
+        // A demand dated ahead of this clock (a skewed host) has nothing after it yet, and
+        // Duo refuses a mintime that is not before maxtime.
+        guard since < now else { return .notSince }
+        guard let user = try lookUp(subject.login) else { return .notSince }
         // Duo refuses a mintime older than its 180 days; nothing older can be found anyway.
         let oldest = now.addingTimeInterval(-179 * 24 * 3600)
         var parameters = [("mintime", DuoConnector.milliseconds(max(since, oldest))),

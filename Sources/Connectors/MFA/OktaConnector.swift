@@ -66,13 +66,16 @@ public final class OktaConnector: MFAConnector {
     /// so that one event answers.
     public func latestVerification(of subject: MFASubject, since: Date)
         throws(MFAFailure) -> MFAVerification {
+        let now = Date()
+        // A demand dated ahead of this clock (a skewed host) has nothing after it yet.
+        guard since < now else { return .notSince }
         guard let id = try userID(subject) else { return .notSince }
         let filter = "eventType eq \"user.authentication.auth_via_mfa\" and actor.id eq \"\(id)\""
             + " and outcome.result eq \"SUCCESS\""
         // Okta keeps 90 days; asking from further back would find nothing older anyway.
         let oldest = Date().addingTimeInterval(-89 * 24 * 3600)
         let query = "since=\(urlEncoded(OktaConnector.instant(max(since, oldest))))"
-            + "&until=\(urlEncoded(OktaConnector.instant(Date())))"
+            + "&until=\(urlEncoded(OktaConnector.instant(now)))"
             + "&filter=\(urlEncoded(filter))&sortOrder=DESCENDING&limit=1"
         let response = try request("GET", "/api/v1/logs?" + query)
         try expect([200], response, "reading the System Log of \(subject.login)")
