@@ -73,6 +73,20 @@ import Testing
         #expect(allowed.passed && allowed.overridden && allowed.mark == "OVERRIDE")
     }
 
+    @Test func aFirstLoadSaysThereIsNothingToTakeAShareOf() throws {
+        var guards = GuardConfig()
+        guards.joiners = Budget(count: 20, percent: 5)
+        let joiners = (0..<14).map { change(.createAccount, id: $0) }
+        let verdict = try #require(
+            Guards(config: guards, maxBadRows: 10)
+                .evaluate(plan(joiners), feed: Fixtures.feed((0..<14).map { Fixtures.person("\($0)") }),
+                          directory: directory(enabled: 0), override: nil)
+                .first { $0.guardName == "joiners" })
+
+        #expect(verdict.passed)
+        #expect(verdict.text.hasPrefix("14 joiners (none to compare with yet); stops above 20"))
+    }
+
     @Test func privilegedGrantsCountOnlyAddsToPrivilegedGroups() throws {
         var guards = GuardConfig()
         guards.privilegedGrants = Budget(count: 1, percent: 100)

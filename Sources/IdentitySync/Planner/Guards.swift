@@ -116,7 +116,9 @@ public struct Guards {
         let percent = total > 0 ? Double(count) * 100 / Double(total) : 0
         let over = count > budget.count || (count > 0 && total > 0 && percent > budget.percent)
         let passed = !over || (override.map { count <= $0.allowedChanges } ?? false)
-        var text = "\(count) \(name) (\(String(format: "%.1f", percent))% of \(total)); "
+        // A first load has nothing to take a share of: say so rather than "0.0% of 0".
+        let share = total > 0 ? "\(String(format: "%.1f", percent))% of \(total)" : "none to compare with yet"
+        var text = "\(count) \(name) (\(share)); "
             + "stops above \(budget.count) or above \(budget.percent)%"
         if over && passed { text += "; allowed for this run by --allow-changes" }
         if !passed { text += "; to allow this run: --allow-changes \(count) --reason TEXT" }
