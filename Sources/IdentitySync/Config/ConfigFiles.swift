@@ -36,7 +36,7 @@ extension ConfigLoader {
 
     /// A YAML file's tree, read only when no other user can write the file.
     static func protectedDocument(_ path: String) throws -> YAMLNode {
-        let bytes = try ProtectedFile.read(path, as: .config, role: "config file idsync loads")
+        let bytes = try ProtectedFile.read(path, as: .config, role: "config, mapping or exceptions file idsync loads")
         ConfigFiles.current?.record(path, bytes)
         return try YAMLDocument.parse(bytes: bytes, file: path)
     }
