@@ -93,12 +93,13 @@ import Testing
         #expect(!again.stdout.contains("unassign-authenticators"), "\(again.stdout)")
     }
 
-    /// The passkey is enrolled for real by a software FIDO2 authenticator (scripts/soft-passkey.py).
+    /// A mover into a privileged role with only a TOTP token waits; the passkey is enrolled for
+    /// real by a software FIDO2 authenticator (scripts/soft-passkey.py).
     @Test func privilegedGrantWaitsForAPasskey() throws {
         let (slapd, site, admin) = try site("privileged")
         try site.writeFeed([clerk])
         expectStatus(try site.run("sync"), 0)
-        try admin.enrollHOTP("jsmith", serial: "HOTPPRIV1")
+        try admin.enrollTOTP("jsmith", serial: "TOTPPRIV1")
         var superuser = clerk
         superuser.jobCode = "EHR-SU"
         superuser.title = "EHR Superuser"
@@ -111,7 +112,7 @@ import Testing
         #expect(try slapd.members(of: "ehr-superusers")?.contains(dn) != true)
         #expect(try slapd.members(of: "ehr-users")?.contains(dn) != true)
         #expect(held.stdout.contains("held: [000104] the grant of ehr-superusers waits"), "\(held.stdout)")
-        #expect(held.stdout.contains("HOTPPRIV1 (hotp)"))
+        #expect(held.stdout.contains("TOTPPRIV1 (totp)"))
 
         let passkey = try admin.enrollPasskey("jsmith")
         #expect(try admin.tokens(serial: passkey)?["rollout_state"] as? String == "enrolled")
