@@ -40,8 +40,17 @@ export LDAPNOINIT=1                        # ignore ldap.conf and LDAP* variable
 
 die() { local code=$1; shift; echo "throwaway-slapd: $*" >&2; exit "$code"; }
 
-# port_in_use PORT: true if something accepts connections on 127.0.0.1:PORT.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_in_use PORT: true if something accepts connections on 127.0.0.1:PORT, or any socket
+# holds it as its local port. A port handed out free can be taken meanwhile as the source port
+# of some client's connection (both come from the ephemeral range): slapd's bind then fails
+# although nothing listens there (seen once in a full test run).
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    awk -v port="$hex" 'NR > 1 && index($2 " ", port) { found = 1 } END { exit !found }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
 # make_password FILE: writes a random password to FILE (mode 0600) unless FILE exists.
 make_password() {
