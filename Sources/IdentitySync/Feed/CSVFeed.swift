@@ -17,7 +17,6 @@ public struct CSVFeed: HRFeed {
     }
 
     public func read() throws -> FeedSnapshot {
-        try checkMode()
         let (table, record) = try readTable()
         if let stamp = layout.exportStamp, let record {
             try stamp.checkRowCount(record, read: table.rows.count, file: path)
@@ -39,31 +38,30 @@ public struct CSVFeed: HRFeed {
     /// The table, with the export record the layout declares split off first. A trailer
     /// that is there proves the export was written to its end.
     private func readTable() throws -> (CSVTable, ExportRecord?) {
+        var bytes = try exportBytes()
         do {
-            guard let stamp = layout.exportStamp, stamp.place == .firstLine || stamp.place == .trailer
-            else {
-                return (try CSVReader.read(path: path, delimiter: layout.delimiter), nil)
-            }
-            var bytes: [UInt8]
-            do {
-                bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw CSVError(.unreadable, file: path, line: 0,
-                               "cannot read the file (\(error.localizedDescription))")
-            }
-            let record = try ExportRecord.split(&bytes, stamp: stamp, delimiter: layout.delimiter,
+            var record: ExportRecord?
+            if let stamp = layout.exportStamp, stamp.place == .firstLine || stamp.place == .trailer {
+                record = try ExportRecord.split(&bytes, stamp: stamp, delimiter: layout.delimiter,
                                                 file: path)
+            }
             return (try CSVReader.parse(bytes, file: path, delimiter: layout.delimiter), record)
         } catch let error as CSVError {
             throw FeedError.incomplete("\(error)")
         }
     }
 
-    /// Whoever can write the export decides who is disabled, so it is checked as the config
-    /// is: no write bit for group or other. A missing file is left to the reader to report.
-    private func checkMode() throws {
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        try ProtectedFile.check(path, as: .config, role: "feed file (feed.path)")
+    /// The export's bytes, read from the file whose mode was checked, in one open. Whoever can
+    /// write the export decides who is disabled, so it is checked as the config is: no write
+    /// bit for group or other. A file that cannot be read is the feed's own error.
+    private func exportBytes() throws -> [UInt8] {
+        do {
+            return try ProtectedFile.read(path, as: .config, role: "feed file (feed.path)")
+        } catch ProtectedFileError.unreadable(_, _, let code) {
+            let reason = String(cString: strerror(code))
+            let error = CSVError(.unreadable, file: path, line: 0, "cannot read the file (\(reason))")
+            throw FeedError.incomplete("\(error)")
+        }
     }
 
     /// The export's own instant where the layout declares one, else the file's mtime.
