@@ -36,6 +36,19 @@ public struct YAMLReader: Sendable {
         return nil
     }
 
+    /// The block of settings under `key`, or nil when the key is absent. A key given with
+    /// nothing under it throws `.missingKey` at its line: read as absent, an empty
+    /// `noncompliant_members:` or `match:` would silently mean no policy or every person,
+    /// which is seldom what its writer meant. An explicit `{}` is taken as written.
+    public func optionalMapping(_ key: String) throws -> YAMLReader? {
+        let entries = try self.entries()
+        guard let entry = entries.first(where: { $0.key == key }) else { return nil }
+        guard case .null(let mark) = entry.value.node else { return entry.value }
+
+        throw error(.missingKey, "'\(joined(key))' is given with nothing under it; write its "
+                        + "settings indented below it, or delete the line", at: mark)
+    }
+
     /// The entries of a mapping in file order; an empty value (`.null`) counts as no entries.
     /// Throws `.wrongType` for a scalar or a list.
     public func entries() throws -> [(key: String, value: YAMLReader)] {

@@ -225,12 +225,7 @@ struct Commands {
             Output.write(text)
             return
         }
-        // O_NOFOLLOW: a report of who is about to be terminated never goes where a link points.
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw ConfigProblem("cannot write --out \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        Output.write(text, to: fd)
+        try PrivateFile.write(text, to: path, role: "--out")
     }
 
     static func osUser() -> String {

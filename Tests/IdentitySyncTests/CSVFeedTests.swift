@@ -15,6 +15,11 @@ struct FeedFile {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A path that is already there, such as a FIFO or a device.
+    init(existing path: String) {
+        self.path = path
+    }
+
     func read(layout name: String) throws -> FeedSnapshot {
         let layout = try ConfigLoader.loadLayout(Fixtures.path("mappings/\(name).yaml"))
         return try CSVFeed(path: path, layout: layout).read()

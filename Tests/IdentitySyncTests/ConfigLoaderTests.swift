@@ -155,6 +155,54 @@ struct ConfigFile {
         expectError(file, line: 28, containing: "token_env' is given as well as token_file")
     }
 
+    /// Read as absent, an empty block meant no removal policy at all, silently.
+    @Test func anEmptyNoncompliantMembersIsRefusedAtItsLine() throws {
+        let file = try ConfigFile(replacing: "  path: idsync.lock\n", with: """
+              path: idsync.lock
+            mfa:
+              noncompliant_members:
+              privileged_grants: hold
+
+            """)
+        expectError(file, line: 23, containing: "'mfa.noncompliant_members' is given with "
+                        + "nothing under it; write its settings indented below it, or delete the line")
+    }
+
+    @Test func anEmptyBlockOfAnyMappingKeyIsRefusedAtItsLine() throws {
+        let emptyGuards = try ConfigFile(replacing: "  path: idsync.lock\n", with: """
+              path: idsync.lock
+            guards:
+              max_leavers:
+
+            """)
+        expectError(emptyGuards, line: 23, containing: "'guards.max_leavers' is given with nothing")
+        let emptyMFA = try ConfigFile(replacing: "  path: idsync.lock\n",
+                                      with: "  path: idsync.lock\nmfa:\n")
+        expectError(emptyMFA, line: 22, containing: "'mfa' is given with nothing under it")
+    }
+
+    /// An empty `match:` would have granted the rule's groups to every person.
+    @Test func anEmptyMatchInARoleRuleIsRefused() throws {
+        let folder = (try ConfigFile().path as NSString).deletingLastPathComponent
+        let roles = folder + "/roles.yaml"
+        try "rules:\n  - name: icu\n    match:\n    groups: [icu]\n"
+            .write(toFile: roles, atomically: false, encoding: .utf8)
+
+        #expect(throws: YAMLError.self) { _ = try ConfigLoader.loadRoles(roles) }
+        do {
+            _ = try ConfigLoader.loadRoles(roles)
+        } catch {
+            #expect("\(error)".hasPrefix("\(roles):3:"), "\(error)")
+            #expect("\(error)".contains("'rules[0].match' is given with nothing under it"))
+        }
+    }
+
+    @Test func anExplicitEmptyMappingIsTakenAsWritten() throws {
+        let file = try ConfigFile(replacing: "  path: idsync.lock\n",
+                                  with: "  path: idsync.lock\nguards: {}\n")
+        #expect(try ConfigLoader.load(path: file.path).guards.leavers.count > 0)
+    }
+
     @Test func passwordFromTheEnvironmentIsEnough() throws {
         let file = try ConfigFile(replacing: "  password_file: secret.pw\n", with: "  password_env: IDSYNC_PW\n")
         #expect(try ConfigLoader.load(path: file.path).directory.passwordEnvironment == "IDSYNC_PW")

@@ -223,23 +223,6 @@ public enum ReviewFile {
     /// Writes `text` to `path` with mode 0600, never through a symbolic link: the file
     /// names people and their accounts.
     public static func writePrivate(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw ReviewFileError(
-                file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")])
-        }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                throw ReviewFileError(
-                    file: path, problems: [(0, "cannot write: \(String(cString: strerror(errno)))")]
-                )
-            }
-            written += count
-        }
+        try PrivateFile.write(text, to: path, role: "review file")
     }
 }

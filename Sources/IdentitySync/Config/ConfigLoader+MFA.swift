@@ -35,7 +35,7 @@ extension ConfigLoader {
         if let lapsed = try node.optional("lapsed_enrollment") {
             config.lapsedEnrollment = try choice(lapsed, MFAConfig.LapsedEnrollment.init(rawValue:), "report, lock")
         }
-        config.memberRemoval = try loadMemberRemoval(node.optional("noncompliant_members"))
+        config.memberRemoval = try loadMemberRemoval(node.optionalMapping("noncompliant_members"))
         var names: Set<String> = []
         let blocks = try node.optional("connectors")?.elements() ?? []
         for block in blocks {
@@ -52,7 +52,7 @@ extension ConfigLoader {
         return config
     }
 
-    /// `noncompliant_members: {remove_from: 2027-03-01}`; an empty block is no policy.
+    /// `noncompliant_members: {remove_from: 2027-03-01}`; the key given empty is refused.
     private static func loadMemberRemoval(_ node: YAMLReader?) throws -> MemberRemoval? {
         guard let node else { return nil }
         try node.rejectUnknownKeys(allowed: ["remove_from"])

@@ -35,7 +35,7 @@ extension ConfigLoader {
         var layout = FeedLayout(name: try root.optional("name")?.string() ?? path, delimiter: scalar,
                                 dateLayout: dateLayout, columns: columns, statusValues: statuses,
                                 contractorTypes: Set(contractors.map { $0.lowercased() }))
-        layout.exportStamp = try root.optional("export_stamp").map(loadExportStamp)
+        layout.exportStamp = try root.optionalMapping("export_stamp").map(loadExportStamp)
         layout.optionalFields = try root.optional("optional_columns").map(loadOptionalFields) ?? []
         return layout
     }
@@ -62,7 +62,7 @@ extension ConfigLoader {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["login", "attributes", "placement"])
         var mapping = AccountMapping(attributes: [])
-        if let login = try root.optional("login") {
+        if let login = try root.optionalMapping("login") {
             try login.rejectUnknownKeys(allowed: ["template", "max_length", "attribute"])
             mapping.loginTemplate = try login.optional("template")?.string() ?? mapping.loginTemplate
             mapping.loginMaxLength = try login.optional("max_length")?.int(atLeast: 1) ?? mapping.loginMaxLength
@@ -79,7 +79,7 @@ extension ConfigLoader {
         }
         for rule in try root.optional("placement")?.elements() ?? [] {
             try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])
-            mapping.placement.append(PlacementRule(name: try rule.string("name"), match: try match(rule.optional("match")),
+            mapping.placement.append(PlacementRule(name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
                                                    container: try dn(rule.require("container"))))
         }
         return mapping
@@ -115,7 +115,7 @@ extension ConfigLoader {
             let mfa = try rule.optional("mfa").map {
                 try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant")
             }
-            rules.append(RoleRule(name: try rule.string("name"), match: try match(rule.optional("match")),
+            rules.append(RoleRule(name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
                                   groups: try rule.optional("groups")?.stringList() ?? [], mfa: mfa ?? .standard))
         }
         let privileged = try root.optional("privileged_groups")?.stringList() ?? []
@@ -147,11 +147,11 @@ extension ConfigLoader {
         if let shrink = try node.optional("max_feed_shrink_percent") {
             guards.maxFeedShrinkPercent = try percent(shrink)
         }
-        guards.leavers = try budget(node.optional("max_leavers")) ?? guards.leavers
-        guards.groupRemovals = try budget(node.optional("max_group_removals")) ?? guards.groupRemovals
-        guards.renames = try budget(node.optional("max_renames")) ?? guards.renames
-        guards.joiners = try budget(node.optional("max_joiners"))
-        guards.privilegedGrants = try budget(node.optional("max_privileged_grants"))
+        guards.leavers = try budget(node.optionalMapping("max_leavers")) ?? guards.leavers
+        guards.groupRemovals = try budget(node.optionalMapping("max_group_removals")) ?? guards.groupRemovals
+        guards.renames = try budget(node.optionalMapping("max_renames")) ?? guards.renames
+        guards.joiners = try budget(node.optionalMapping("max_joiners"))
+        guards.privilegedGrants = try budget(node.optionalMapping("max_privileged_grants"))
         return guards
     }
 

@@ -34,7 +34,7 @@ extension ConfigLoader {
         scim.pageTimeout = try node.optional("page_timeout")?.double() ?? scim.pageTimeout
 
         var layout = try loadLayout(resolve(try node.string("layout"), in: folder))
-        if let attributes = try node.optional("attributes") {
+        if let attributes = try node.optionalMapping("attributes") {
             try attributes.rejectUnknownKeys(allowed: Set(HRField.allCases.map(\.rawValue)))
             for (key, value) in try attributes.entries() {
                 layout.columns[HRField(rawValue: key)!] = try value.string()

@@ -22,25 +22,25 @@ public enum ConfigLoader {
         var config = Config(
             file: path,
             timeZone: try zone(site.require("time_zone")),
-            locationZones: try loadLocations(site.optional("locations")),
+            locationZones: try loadLocations(site.optionalMapping("locations")),
             feed: try loadFeed(root.require("feed"), folder: folder),
             directory: directory,
             mapping: try loadMapping(resolve(root.string("mapping"), in: folder)),
             roles: try loadRoles(resolve(root.string("roles"), in: folder)),
-            policy: try loadPolicy(root.optional("policy")),
-            guards: try loadGuards(root.optional("guards")),
-            protected: try loadProtected(root.optional("protected"), base: directory.base),
+            policy: try loadPolicy(root.optionalMapping("policy")),
+            guards: try loadGuards(root.optionalMapping("guards")),
+            protected: try loadProtected(root.optionalMapping("protected"), base: directory.base),
             auditPath: resolve(try root.require("audit").string("path"), in: folder),
             lockPath: resolve(try root.require("lock").string("path"), in: folder))
-        config.exceptions = try loadExceptions(root.optional("exceptions"), folder: folder, roles: config.roles)
-        config.credentials = try loadCredentials(root.optional("disable"))
-        config.monitoring = try loadMonitoring(root.optional("monitoring"), folder: folder)
+        config.exceptions = try loadExceptions(root.optionalMapping("exceptions"), folder: folder, roles: config.roles)
+        config.credentials = try loadCredentials(root.optionalMapping("disable"))
+        config.monitoring = try loadMonitoring(root.optionalMapping("monitoring"), folder: folder)
         let ownSecrets = [directory.passwordEnvironment, config.feed.scim?.tokenEnvironment]
-        config.mfa = try loadMFA(root.optional("mfa"), folder: folder,
+        config.mfa = try loadMFA(root.optionalMapping("mfa"), folder: folder,
                                  secretVariables: Set(ownSecrets.compactMap { $0 }))
-        config.terminate = try loadTerminate(root.optional("terminate"))
-        config.report = try loadReport(root.optional("report"))
-        config.approval = try loadApproval(root.optional("approval"))
+        config.terminate = try loadTerminate(root.optionalMapping("terminate"))
+        config.report = try loadReport(root.optionalMapping("report"))
+        config.approval = try loadApproval(root.optionalMapping("approval"))
         return config
     }
 

@@ -9,7 +9,9 @@ import Foundation
 ///
 /// The mode is checked on the file that was opened, after links are followed, so a link
 /// to a world-writable file is refused too and nothing can swap the file between check and
-/// read. Connectors call `readSecret` for their token files.
+/// read. The folders that lead to it are checked as sshd's StrictModes does (`FolderCheck`):
+/// whoever can write a folder on the way can put another file in its place. Connectors call
+/// `readSecret` for their token files.
 public enum ProtectedFile {
     public enum Kind: Sendable {
         /// Decides who gets access: no write bit for group or other.
@@ -20,9 +22,11 @@ public enum ProtectedFile {
 
     /// The bytes of the file at `path`, after checking its mode for `kind`.
     /// `role` names the file in errors, e.g. `directory.password_file`.
-    /// - Throws: `ProtectedFileError` when the file cannot be read or its mode is too open.
+    /// - Throws: `ProtectedFileError` when the file cannot be read, is not a regular file, or
+    ///   its mode or a folder on its way is too open.
     public static func read(_ path: String, as kind: Kind, role: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO waits for a writer; this way it is refused at once below.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
         }
@@ -32,7 +36,12 @@ public enum ProtectedFile {
         guard fstat(fd, &info) == 0 else {
             throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
         }
+        // A folder, FIFO or device (/dev/zero never ends) is no export, config or secret.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ProtectedFileError.notRegular(path: path, role: role, type: info.st_mode & S_IFMT)
+        }
         try check(mode: info.st_mode, of: path, as: kind, role: role)
+        try FolderCheck(path: path, fileOwner: info.st_uid, role: role).run()
 
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -64,6 +73,7 @@ public enum ProtectedFile {
             throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
         }
         try check(mode: info.st_mode, of: path, as: kind, role: role)
+        try FolderCheck(path: path, fileOwner: info.st_uid, role: role).run()
     }
 
     private static func check(mode: mode_t, of path: String, as kind: Kind, role: String) throws {
@@ -93,6 +103,9 @@ public enum ProtectedFile {
 public enum ProtectedFileError: Error, CustomStringConvertible {
     case unreadable(path: String, role: String, errno: Int32)
     case empty(path: String, role: String)
+    case notRegular(path: String, role: String, type: mode_t)
+    /// A folder on the way lets a user other than root, idsync's and the file's swap it.
+    case unsafeFolder(path: String, role: String, FolderProblem)
     case tooOpen(
         path: String, target: String?, role: String, mode: mode_t, kind: ProtectedFile.Kind)
 
@@ -103,6 +116,11 @@ public enum ProtectedFileError: Error, CustomStringConvertible {
             return "\(path): cannot read the file (\(reason)); it is the \(role)"
         case .empty(let path, let role):
             return "\(role) \(path) is empty"
+        case .notRegular(let path, let role, let type):
+            return "\(role) \(path) is \(ProtectedFileError.describe(type)), not a regular file; "
+                + "idsync reads only regular files there: give the path of the file itself"
+        case .unsafeFolder(let path, let role, let problem):
+            return "\(role) \(path) \(problem.describe())"
         case .tooOpen(let path, let target, let role, let mode, let kind):
             let file = target.map { "\(path) (a link to \($0))" } ?? path
             let real = target ?? path
@@ -117,6 +135,20 @@ public enum ProtectedFileError: Error, CustomStringConvertible {
                     + "or other: "
                     + "chmod go-w \(real)"
             }
+        }
+    }
+}
+
+extension ProtectedFileError {
+    /// Words for a file type that is not a regular file.
+    static func describe(_ type: mode_t) -> String {
+        switch type {
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
         }
     }
 }

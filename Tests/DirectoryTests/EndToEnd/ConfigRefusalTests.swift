@@ -150,6 +150,33 @@ extension SyncFixture {
         #expect(try slapd.dump() == before)
     }
 
+    /// Whoever can write the export's folder can put another export in its place, whatever
+    /// the export's own mode.
+    @Test func aFeedInAFolderOthersCanWriteStopsSyncBeforeAnyWrite() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(tenClerks)
+        let dropbox = site.dir + "/dropbox"
+        try FileManager.default.createDirectory(atPath: dropbox, withIntermediateDirectories: false)
+        #expect(chmod(dropbox, 0o775) == 0)
+        let feed = dropbox + "/feed.csv"
+        try FileManager.default.moveItem(atPath: site.feedPath, toPath: feed)
+        let config = try String(contentsOfFile: site.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "path: \(site.feedPath)", with: "path: \(feed)")
+            .write(toFile: site.configPath, atomically: true, encoding: .utf8)
+        let before = try slapd.dump()
+
+        let sync = try site.run("sync")
+
+        expectStatus(sync, 2)
+        #expect(sync.stderr.contains("\(feed) lies in the folder \(dropbox), which has mode 775"),
+                "\(sync.stderr)")
+        #expect(sync.stderr.contains("chmod go-w \(dropbox)"), "\(sync.stderr)")
+        #expect(try slapd.dump() == before)
+        #expect(chmod(dropbox, 0o755) == 0)
+        expectStatus(try site.run("validate"), 0)
+    }
+
     /// stderr goes to the cron wrapper's log: a value typed after `=` never appears in it.
     @Test func anUnknownOptionIsNamedWithoutItsValue() throws {
         try SyncFixture.requireBinary(sourceLocation: #_sourceLocation)
