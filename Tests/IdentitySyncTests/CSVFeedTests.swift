@@ -232,6 +232,28 @@ struct FeedFile {
         #expect(feed.quarantined.first?.problems.contains { $0.contains("control character") } == true)
     }
 
+    /// A tab used to become a space unseen: `Ana<tab>Maria` was planned as `Ana Maria`.
+    @Test(arguments: [
+        ("Ana", "An\ta", "First Name", "holds a tab at character 3"),
+        ("García", "\"Gar\ncía\"", "Last Name", "holds a line break at character 4"),
+        ("Nursing", "Nurs\ting", "Department", "holds a tab at character 5"),
+        ("RN01", "\"RN\r\n01\"", "Job Code", "holds a line break at character 3"),
+    ])
+    func aTabOrLineBreakOutsideTheTitleQuarantinesTheRow(
+        _ plain: String, _ spaced: String, _ column: String, _ problem: String
+    ) throws {
+        let hostile = row.replacingOccurrences(of: ",\(plain),", with: ",\(spaced),")
+        #expect(hostile != row)
+        let file = try FeedFile(CSVFeedTests.bambooHeader + hostile + "\n")
+
+        let feed = try file.read(layout: "bamboohr")
+
+        #expect(feed.people.isEmpty)
+        let record = try #require(feed.quarantined.first)
+        #expect(record.source == "\(file.path):2")
+        #expect(record.problems == ["column '\(column)' \(problem); fix the value in HR"])
+    }
+
     @Test func aLineBreakInsideAQuotedTitleBecomesOneSpace() throws {
         let broken = row.replacingOccurrences(of: "Registered Nurse", with: "\"Registered\r\n\tNurse\"")
         let feed = try FeedFile(CSVFeedTests.bambooHeader + broken + "\n").read(layout: "bamboohr")

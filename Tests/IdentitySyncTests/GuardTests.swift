@@ -72,6 +72,35 @@ import Testing
         #expect(result?.overridable == false)
     }
 
+    /// The HTML guard table showed 0 for these: their count was never set.
+    @Test func theFeedGuardsCountWhatTheyCompare() {
+        let rows = (0..<2).map { QuarantinedRecord(source: "hr/test.csv:\($0 + 2)", employeeID: nil,
+                                                   problems: ["bad"], termination: nil) }
+        let feed = Fixtures.feed(people(80), quarantined: rows)
+        let enabled = directory(enabled: 85)
+
+        #expect(verdict("empty-feed", plan: plan([]), feed: feed, directory: enabled)?.count == 82)
+        #expect(verdict("bad-rows", plan: plan([]), feed: feed, directory: enabled)?.count == 2)
+        #expect(verdict("feed-shrink", plan: plan([]), feed: feed, directory: enabled)?.count == 5)
+    }
+
+    @Test func theHTMLGuardTableSaysWhatEachCountCounts() {
+        var shown = plan([])
+        shown.guards = Guards(config: GuardConfig(), maxBadRows: 10).evaluate(
+            shown, feed: Fixtures.feed(people(80), quarantined: [
+                QuarantinedRecord(source: "hr/test.csv:2", employeeID: nil, problems: ["bad"],
+                                  termination: nil)
+            ]), directory: directory(enabled: 85), override: nil)
+
+        let html = HTMLReport.render(shown)
+
+        #expect(html.contains("<td>empty-feed</td><td>ok</td><td>81 records</td>"), "\(html)")
+        #expect(html.contains("<td>bad-rows</td><td>ok</td><td>1 quarantined</td>"))
+        #expect(html.contains(
+            "<td>feed-shrink</td><td>ok</td><td>5 fewer people than enabled accounts</td>"))
+        #expect(html.contains("<td>leavers</td><td>ok</td><td>0</td>"))
+    }
+
     @Test(arguments: [(90, nil, true), (89, nil, false), (89, 11, true), (89, 10, false)] as [(Int, Int?, Bool)])
     func feedShrinkBeyondTheLimitStopsUnlessOverrideCoversTheMissing(_ inFeed: Int, _ allowed: Int?,
                                                                       _ passes: Bool) {

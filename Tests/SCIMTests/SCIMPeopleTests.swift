@@ -82,6 +82,18 @@ import Testing
         #expect(feed.rowCount == 2)
     }
 
+    @Test func aTabInANameQuarantinesTheUserAsInTheCSVFeed() throws {
+        let tabbed = scimUser(2).replacingOccurrences(of: "\"Given2\"", with: "\"Giv\\ten2\"")
+        #expect(tabbed.contains("Giv\\ten2"))
+
+        let feed = try snapshot([scimUser(1), tabbed])
+
+        #expect(feed.people.map(\.employeeID) == ["E1"])
+        #expect(feed.quarantined.first?.problems == [
+            "attribute 'name.givenName' holds a tab at character 4; fix the value in HR"
+        ])
+    }
+
     @Test func aTerminationStatedPlainlyStillDisablesAQuarantinedUser() throws {
         let bad = scimUser(2, active: false, extra: #","title":{"x":1}"#)
         let record = try #require(try snapshot([bad]).quarantined.first)

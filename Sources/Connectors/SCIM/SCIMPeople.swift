@@ -67,7 +67,8 @@ struct SCIMPeople {
             problems.append("\(attribute(field)) is empty")
         }
         for field in HRField.allCases {
-            guard let unfit = HRValue.problem(value(field)) else { continue }
+            guard let unfit = HRValue.spacingProblem(user.value(field), field: field)
+                ?? HRValue.problem(value(field)) else { continue }
             problems.append("\(attribute(field)) \(unfit); fix the value in HR")
         }
         let workerType = value(.workerType)

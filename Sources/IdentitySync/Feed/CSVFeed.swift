@@ -169,6 +169,11 @@ struct RowParser {
         return pool.intern(HRValue.cleaned(row.fields[index]))
     }
 
+    /// The field as the export holds it, before cleaning.
+    private func raw(_ field: HRField, _ row: CSVRow) -> String {
+        guard let index = columns[field], index < row.fields.count else { return "" }
+        return row.fields[index]
+    }
 
     private mutating func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
         let text = value(field, row)
@@ -197,7 +202,8 @@ struct RowParser {
             problems.append("column '\(layout.columns[field] ?? field.rawValue)' is empty")
         }
         for field in HRField.allCases {
-            guard let unfit = HRValue.problem(value(field, row)) else { continue }
+            guard let unfit = HRValue.spacingProblem(raw(field, row), field: field)
+                ?? HRValue.problem(value(field, row)) else { continue }
             problems.append("column '\(layout.columns[field] ?? field.rawValue)' \(unfit); fix the value in HR")
         }
         let workerType = value(.workerType, row)

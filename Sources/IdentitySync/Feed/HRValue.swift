@@ -6,9 +6,28 @@ public enum HRValue {
     /// an export fault, and would fill every report and the directory entry.
     public static let longestValue = 256
 
-    /// The value trimmed and on one line. A quoted CSV field or a JSON string may span lines
-    /// (a title typed with alt-enter in a spreadsheet); no field idsync reads is more than one
-    /// line, so each run of line breaks and tabs becomes one space.
+    /// Fields a person reads as text, where a quoted CSV field or a JSON string may span lines
+    /// (a title typed with alt-enter in a spreadsheet). Names, ids, dates and codes make
+    /// logins, DNs, attributes and role matches: a line break there is an export fault.
+    static let multiLineFields: Set<HRField> = [.jobTitle]
+
+    /// Why the value as the export holds it, before `cleaned`, may not be used, or nil: a tab
+    /// or a line break in a field outside `multiLineFields`. Both used to become a space
+    /// unseen, so `Ana<tab>Maria` became the given name `Ana Maria`.
+    public static func spacingProblem(_ raw: String, field: HRField) -> String? {
+        guard !multiLineFields.contains(field),
+              raw.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+        else { return nil }
+        for (offset, character) in raw.enumerated() {
+            if character == "\t" { return "holds a tab at character \(offset + 1)" }
+            if character.isNewline { return "holds a line break at character \(offset + 1)" }
+        }
+        return nil
+    }
+
+    /// The value trimmed and on one line: in a job title (see `multiLineFields`) each run of
+    /// line breaks and tabs (a continued line's indent) becomes one space. Other fields with
+    /// either are quarantined by `spacingProblem` before their value is used.
     public static func cleaned(_ raw: String) -> String {
         guard raw.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
             return raw.trimmed

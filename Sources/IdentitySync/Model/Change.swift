@@ -135,6 +135,9 @@ public struct Finding: Sendable, Codable, Equatable {
         /// A mover still waits to re-verify: no connector shows an MFA sign-in since the
         /// demand, or none can tell (its connector is named).
         case reverificationPending = "reverification-pending"
+        /// HR's manager links: a person who is their own manager, a loop of managers, or a
+        /// manager id no row of the feed carries. Nothing is withheld for it.
+        case manager
     }
 
     public let kind: Kind

@@ -38,7 +38,9 @@ public struct GuardVerdict: Sendable, Codable, Equatable {
     public let passed: Bool
     public let overridable: Bool
     public let text: String
-    /// What the guard counted: leavers, removals, renames, or people missing from the feed.
+    /// What the guard counted: records read (empty-feed), quarantined rows (bad-rows), enabled
+    /// accounts more than people in the feed (feed-shrink), or the budget's leavers, removals,
+    /// renames, joiners or grants.
     public var count = 0
     /// It would have stopped the run; `--allow-changes` let it pass.
     public var overridden = false

@@ -80,17 +80,23 @@ public struct Guards {
 
     private func emptyFeed(_ feed: FeedSnapshot) -> GuardVerdict {
         let empty = feed.rowCount == 0
-        return GuardVerdict(guardName: "empty-feed", passed: !empty, overridable: false,
-                            text: empty ? "the feed \(feed.origin) has no records; an empty export never "
-                                + "disables anyone, fix the export and run again" : "\(feed.rowCount) records read")
+        var verdict = GuardVerdict(
+            guardName: "empty-feed", passed: !empty, overridable: false,
+            text: empty ? "the feed \(feed.origin) has no records; an empty export never "
+                + "disables anyone, fix the export and run again" : "\(feed.rowCount) records read")
+        verdict.count = feed.rowCount
+        return verdict
     }
 
     private func badRows(_ feed: FeedSnapshot) -> GuardVerdict {
         let count = feed.quarantined.count
         let passed = count <= maxBadRows
-        return GuardVerdict(guardName: "bad-rows", passed: passed, overridable: false,
-                            text: "\(count) bad rows, limit \(maxBadRows)"
-                                + (passed ? "" : "; the export looks broken, fix it and run again"))
+        var verdict = GuardVerdict(
+            guardName: "bad-rows", passed: passed, overridable: false,
+            text: "\(count) bad rows, limit \(maxBadRows)"
+                + (passed ? "" : "; the export looks broken, fix it and run again"))
+        verdict.count = count
+        return verdict
     }
 
     private func feedShrink(_ feed: FeedSnapshot, enabled: Int, override: GuardOverride?) -> GuardVerdict {

@@ -276,9 +276,12 @@ struct PlanningState {
         }
         let all = creations + changes
         let conversions = feed.notices.map { Finding(kind: .workerConversion, employeeID: nil, dn: nil, text: $0) }
+        let managers = ManagerLinks(people: feedPeople, quarantinedKeys: quarantinedKeys,
+                                    column: config.feed.layout.columns[.managerID] ?? "manager_id")
         return Plan(runDate: "\(runDate)", instant: ISO8601DateFormatter().string(from: instant),
                     feed: feed.origin, directoryFingerprint: directory.fingerprint,
-                    summary: summarize(all, feed: feed), changes: all, findings: findings + conversions, guards: [])
+                    summary: summarize(all, feed: feed), changes: all,
+                    findings: findings + conversions + managers.findings(), guards: [])
     }
 
     private func summarize(_ changes: [Change], feed: FeedSnapshot) -> PlanSummary {

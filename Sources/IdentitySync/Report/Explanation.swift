@@ -42,8 +42,7 @@ public struct Explanation: Sendable {
                 }?.login
             if let login {
                 let manager = person.managerID.flatMap { id in
-                    directory.accounts.first { $0.employeeID.map(Person.key) == Person.key(id) }?.dn
-                        .string
+                    Explanation.plannedDN(of: Person.key(id), plan: plan, directory: directory)
                 }
                 let desired = AccountMapper(config: config).desired(
                     person, decision: decision, login: login,
@@ -71,6 +70,16 @@ public struct Explanation: Sendable {
             finding.employeeID.map(Person.key) == key
                 || (observed != nil && finding.dn == observed?.dn.string)
         }
+    }
+
+    /// The DN an account has once the plan is applied, as the planner links managers: a
+    /// joiner's new entry, a mover's new DN, else the one observed. A manager who is a joiner
+    /// in the same run has no entry yet, but the plan writes their DN all the same.
+    static func plannedDN(of key: String, plan: Plan, directory: ObservedDirectory) -> String? {
+        let own = plan.changes.filter { $0.employeeID.map(Person.key) == key }
+        if let move = own.first(where: { $0.kind == .move }) { return move.target }
+        if let creation = own.first(where: { $0.kind == .createAccount }) { return creation.dn }
+        return directory.accounts.first { $0.employeeID.map(Person.key) == key }?.dn.string
     }
 
     private static func record(

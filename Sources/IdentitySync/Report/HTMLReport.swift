@@ -160,12 +160,23 @@ public enum HTMLReport {
         for guardVerdict in plan.guards {
             page.raw("<tr class=\"\(guardVerdict.passed ? "ok" : "stop")\">")
             page.cells([
-                guardVerdict.guardName, guardVerdict.mark, "\(guardVerdict.count)",
+                guardVerdict.guardName, guardVerdict.mark, counted(guardVerdict),
                 guardVerdict.text
             ])
             page.raw("</tr>")
         }
         page.raw("</tbody></table>\n")
+    }
+
+    /// The guard's count with what it counts where the name does not say it, so that the
+    /// feed-shrink guard's 0 reads as "none missing", not as a count that was not taken.
+    private static func counted(_ verdict: GuardVerdict) -> String {
+        switch verdict.guardName {
+        case "empty-feed": return "\(verdict.count) records"
+        case "bad-rows": return "\(verdict.count) quarantined"
+        case "feed-shrink": return "\(verdict.count) fewer people than enabled accounts"
+        default: return "\(verdict.count)"
+        }
     }
 
     private static func controls(_ plan: Plan, into page: inout HTMLPage) {
