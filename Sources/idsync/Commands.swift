@@ -95,6 +95,9 @@ struct Commands {
             print("feed age: \(age) (\(date.source)), limit \(limit)")
         }
         for notice in feed.notices { print("  note: \(notice)") }
+        for finding in feed.managerFindings(layout: config.feed.layout) {
+            print("  manager [\(finding.employeeID ?? "")]: \(finding.text)")
+        }
         for record in feed.quarantined {
             print("  quarantined \(record.source): \(record.problems.joined(separator: "; "))")
         }

@@ -181,6 +181,20 @@ private let mayChown = geteuid() == 0
                 "\(message ?? "read")")
     }
 
+    @Test func aCAFileThatIsAFIFOIsRefusedAtTheStart() throws {
+        let config = try ConfigFile()
+        _ = try secret(in: (config.path as NSString).deletingLastPathComponent, name: "secret.pw")
+        let ca = try folder(mode: 0o755) + "/ca.pem"
+        #expect(mkfifo(ca, 0o644) == 0)
+        var loaded = try ConfigLoader.load(path: config.path)
+        loaded.directory.caFile = ca
+
+        let message = refusal { try loaded.checkReferencedFiles() }
+
+        #expect(message == "directory.ca_file \(ca) is a FIFO (named pipe), not a regular file; "
+                    + "idsync reads only regular files there: give the path of the file itself")
+    }
+
     @Test func aSecretThatIsAFolderIsRefused() throws {
         let path = try folder(mode: 0o700)
 

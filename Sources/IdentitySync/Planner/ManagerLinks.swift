@@ -85,3 +85,13 @@ struct ManagerLinks {
         return low < keys.count && keys[low] == key ? low : nil
     }
 }
+
+extension FeedSnapshot {
+    /// The `manager` findings a plan made from this feed carries, for `validate`, which
+    /// plans nothing.
+    public func managerFindings(layout: FeedLayout) -> [Finding] {
+        let keys = Set(quarantined.compactMap { $0.employeeID.map(Person.key) })
+        return ManagerLinks(people: Planner.inKeyOrder(people), quarantinedKeys: keys,
+                            column: layout.columns[.managerID] ?? "manager_id").findings()
+    }
+}

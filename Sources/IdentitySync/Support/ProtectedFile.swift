@@ -72,6 +72,10 @@ public enum ProtectedFile {
         guard stat(path, &info) == 0 else {
             throw ProtectedFileError.unreadable(path: path, role: role, errno: errno)
         }
+        // A CA "file" that is a FIFO would hang the TLS library that opens it.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ProtectedFileError.notRegular(path: path, role: role, type: info.st_mode & S_IFMT)
+        }
         try check(mode: info.st_mode, of: path, as: kind, role: role)
         try FolderCheck(path: path, fileOwner: info.st_uid, role: role).run()
     }

@@ -49,6 +49,11 @@ import Testing
             #expect(sync.stdout.contains("manager: [\(id)] \(site.feedPath):"), "\(sync.stdout)")
             #expect(sync.stdout.contains(text), "\(text) in \(sync.stdout)")
         }
+        let validate = try site.run("validate")
+        expectStatus(validate, 0)
+        #expect(validate.stdout.contains("  manager [000303]: \(site.feedPath):"),
+                "\(validate.stdout)")
+        #expect(validate.stdout.contains("000302 → 000301 → 000302"))
         let dump = try slapd.dump()
         let p = Self.people
         #expect(dump.contains("uid=aone,\(p) manager: uid=btwo,\(p)"))
