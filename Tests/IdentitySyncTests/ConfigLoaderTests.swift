@@ -165,7 +165,8 @@ struct ConfigFile {
 
             """)
         expectError(file, line: 23, containing: "'mfa.noncompliant_members' is given with "
-                        + "nothing under it; write its settings indented below it, or delete the line")
+                        + "nothing under it; write its settings indented below it, or delete "
+                        + "the line")
     }
 
     @Test func anEmptyBlockOfAnyMappingKeyIsRefusedAtItsLine() throws {

@@ -5,7 +5,8 @@ import Testing
 
 /// A fresh folder of the given mode under the temporary folder, owned by `owner` if given.
 private func folder(mode: mode_t, owner: uid_t? = nil, in parent: String? = nil) throws -> String {
-    let path = (parent.map { $0 + "/" } ?? NSTemporaryDirectory()) + "idsync-folder-\(UUID().uuidString)"
+    let base = parent.map { $0 + "/" } ?? NSTemporaryDirectory()
+    let path = base + "idsync-folder-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
     #expect(chmod(path, mode) == 0)
     if let owner { #expect(chown(path, owner, gid_t.max) == 0) }

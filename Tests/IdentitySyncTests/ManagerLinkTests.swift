@@ -38,7 +38,8 @@ import Testing
     }
 
     @Test func aManagerIDNoRowCarriesIsAFindingAndLeavesTheManagerEmpty() {
-        let plan = Fixtures.plan([Fixtures.person("000101", manager: "000999")], Fixtures.directory([]))
+        let plan = Fixtures.plan(
+            [Fixtures.person("000101", manager: "000999")], Fixtures.directory([]))
 
         let findings = plan.findings.filter { $0.kind == .manager }
         #expect(findings.map(\.employeeID) == ["000101"])

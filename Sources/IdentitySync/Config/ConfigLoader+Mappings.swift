@@ -79,8 +79,9 @@ extension ConfigLoader {
         }
         for rule in try root.optional("placement")?.elements() ?? [] {
             try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])
-            mapping.placement.append(PlacementRule(name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
-                                                   container: try dn(rule.require("container"))))
+            mapping.placement.append(PlacementRule(
+                name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
+                container: try dn(rule.require("container"))))
         }
         return mapping
     }
@@ -115,8 +116,9 @@ extension ConfigLoader {
             let mfa = try rule.optional("mfa").map {
                 try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant")
             }
-            rules.append(RoleRule(name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
-                                  groups: try rule.optional("groups")?.stringList() ?? [], mfa: mfa ?? .standard))
+            rules.append(RoleRule(
+                name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
+                groups: try rule.optional("groups")?.stringList() ?? [], mfa: mfa ?? .standard))
         }
         let privileged = try root.optional("privileged_groups")?.stringList() ?? []
         return RoleRules(rules: rules, privilegedGroups: Set(privileged))
@@ -148,7 +150,8 @@ extension ConfigLoader {
             guards.maxFeedShrinkPercent = try percent(shrink)
         }
         guards.leavers = try budget(node.optionalMapping("max_leavers")) ?? guards.leavers
-        guards.groupRemovals = try budget(node.optionalMapping("max_group_removals")) ?? guards.groupRemovals
+        guards.groupRemovals =
+            try budget(node.optionalMapping("max_group_removals")) ?? guards.groupRemovals
         guards.renames = try budget(node.optionalMapping("max_renames")) ?? guards.renames
         guards.joiners = try budget(node.optionalMapping("max_joiners"))
         guards.privilegedGrants = try budget(node.optionalMapping("max_privileged_grants"))

@@ -32,7 +32,8 @@ public enum ConfigLoader {
             protected: try loadProtected(root.optionalMapping("protected"), base: directory.base),
             auditPath: resolve(try root.require("audit").string("path"), in: folder),
             lockPath: resolve(try root.require("lock").string("path"), in: folder))
-        config.exceptions = try loadExceptions(root.optionalMapping("exceptions"), folder: folder, roles: config.roles)
+        config.exceptions = try loadExceptions(
+            root.optionalMapping("exceptions"), folder: folder, roles: config.roles)
         config.credentials = try loadCredentials(root.optionalMapping("disable"))
         config.monitoring = try loadMonitoring(root.optionalMapping("monitoring"), folder: folder)
         let ownSecrets = [directory.passwordEnvironment, config.feed.scim?.tokenEnvironment]

@@ -34,7 +34,9 @@ public enum PrivateFile {
     {
         var written = 0
         while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let count = bytes[written...].withUnsafeBytes {
+                Glibc.write(fd, $0.baseAddress, $0.count)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw failure(path, role: role, errno: errno, partial: true) }
             written += count
@@ -42,7 +44,9 @@ public enum PrivateFile {
     }
 
     /// Why `open` refused: a link or a FIFO is named as such, anything else by its errno.
-    private static func openError(_ path: String, role: String, errno code: Int32) -> PrivateFileError {
+    private static func openError(_ path: String, role: String, errno code: Int32)
+        -> PrivateFileError
+    {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             return failure(path, role: role, errno: code, partial: false)
