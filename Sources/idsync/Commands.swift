@@ -155,7 +155,7 @@ struct Commands {
         var clock = StageClock()
         // The feed is read on a second thread while the directory is read: the one waits on
         // the disk and the parser, the other on slapd.
-        let feedRead = Background {
+        let feedRead = BackgroundJob {
             let feed = try Feeds.feed(config).read()
             recorder.feedAge = feed.date?.age(at: Date())
             try feed.checkAge(maxAge: config.feed.maxAge, now: Date())
@@ -200,7 +200,7 @@ struct Commands {
         // The text report's plan part waits on nothing the writes change: it is rendered on
         // a second thread while slapd works through them.
         let planText = arguments.format == "text"
-            ? Background { textReportStart(plan, config: config, feed: feed) } : nil
+            ? BackgroundJob { textReportStart(plan, config: config, feed: feed) } : nil
         var clock = StageClock()
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
         clock.lap("apply", phases: result.phaseTimes)
@@ -275,26 +275,5 @@ struct StageClock {
             return nil
         }
         return kilobytes / 1024
-    }
-}
-
-/// Runs one throwing job on its own thread; `result()` waits for it and rethrows.
-final class Background<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var outcome: Result<Value, Error>?
-
-    init(_ job: @escaping @Sendable () throws -> Value) {
-        let thread = Thread { [self] in
-            outcome = Result { try job() }
-            done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// The job's value; waits until it is there. Called once, from one thread.
-    func result() throws -> Value {
-        done.wait()
-        return try outcome!.get()
     }
 }

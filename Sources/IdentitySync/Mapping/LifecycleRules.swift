@@ -69,14 +69,18 @@ public struct LifecycleRules: Sendable {
 }
 
 /// Local dates of one instant by zone identifier. A class so that the rules, a value type
-/// shared by reference in the planner, fill it as they go; used from one thread.
+/// shared by reference in the planner, fill it as they go; locked, since the planner's two
+/// halves ask from two threads.
 final class LocalDateCache: @unchecked Sendable {
+    private let lock = NSLock()
     private var dates: [String: LocalDate] = [:]
 
     func date(_ instant: Date, in zone: TimeZone) -> LocalDate {
-        if let known = dates[zone.identifier] { return known }
-        let date = LocalDate(instant, in: zone)
-        dates[zone.identifier] = date
-        return date
+        lock.withLock {
+            if let known = dates[zone.identifier] { return known }
+            let date = LocalDate(instant, in: zone)
+            dates[zone.identifier] = date
+            return date
+        }
     }
 }

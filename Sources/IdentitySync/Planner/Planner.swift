@@ -3,11 +3,13 @@ import Foundation
 /// Computes the plan: a pure function of (feed, observed directory, config, instant).
 ///
 /// Nothing here reads the clock, the network or a file, so every case is a unit test.
-public struct Planner {
+public struct Planner: Sendable {
     let config: Config
     let mapper: AccountMapper
     let lifecycle: LifecycleRules
     let instant: Date
+    /// From this many people on, the feed is planned in two halves at once (`planEach`).
+    var parallelFrom = 2_000
 
     public init(config: Config, instant: Date) {
         self.config = config
@@ -29,9 +31,7 @@ public struct Planner {
         work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
-        for (person, decision) in zip(people, decisions) {
-            plan(person: person, decision: decision, work: &work)
-        }
+        planEach(people, decisions, work: &work)
         reportExceptions(people: people, decisions: decisions, feed: feed, work: &work)
 
         // 2. Rows set aside: a plain termination still disables, the rest are held.
@@ -53,6 +53,29 @@ public struct Planner {
     static func inKeyOrder(_ people: [Person]) -> [Person] {
         let sorted = zip(people, people.dropFirst()).allSatisfy { $0.key <= $1.key }
         return sorted ? people : people.sorted { $0.key < $1.key }
+    }
+
+    /// Plans each person of the feed. What one person's plan reads was settled before this
+    /// step (accounts, memberships, logins and planned DNs), so a large feed is planned in two
+    /// halves at once, the second on another thread into its own share of the state. The second
+    /// half's changes and findings then follow the first half's: the order one thread gives.
+    private func planEach(_ people: [Person], _ decisions: [LifecycleDecision],
+                          work: inout PlanningState) {
+        let middle = people.count >= parallelFrom ? people.count / 2 : people.count
+        let share = work.share()
+        let secondHalf = middle == people.count ? nil : BackgroundJob { [self] in
+            var work = share
+            for index in middle..<people.count {
+                plan(person: people[index], decision: decisions[index], work: &work)
+            }
+            return work
+        }
+
+        for index in 0..<middle {
+            plan(person: people[index], decision: decisions[index], work: &work)
+        }
+        // The job throws nothing; `try!` only unwraps the Result it keeps.
+        if let secondHalf { work.absorb(try! secondHalf.result()) }
     }
 
     private func plan(person: Person, decision: LifecycleDecision, work: inout PlanningState) {

@@ -13,7 +13,7 @@ struct PlanningState {
     /// The groups the planner asks about, as it names them, with their members: which of
     /// them list an account is worked out once per account (see `isMember`).
     private let watched: [(dn: DistinguishedName, members: Set<String>)]
-    private let lastMemberships = MembershipMemo()
+    private var lastMemberships = MembershipMemo()
     /// Which watched groups list each member, one bit each: built by `indexMemberships` for a
     /// plan of everyone, nil where only a few accounts are asked about (terminate, adopt).
     private var membershipIndex: [String: UInt64]?
@@ -248,6 +248,25 @@ struct PlanningState {
     }
 
     // MARK: Collecting
+
+    /// A copy for planning a share of the people on another thread: the indexes are shared,
+    /// the changes, findings and groups to create start empty, and the memo of the account
+    /// asked about last is its own.
+    func share() -> PlanningState {
+        var share = self
+        share.changes = []
+        share.findings = []
+        share.groupsToCreate = []
+        share.lastMemberships = MembershipMemo()
+        return share
+    }
+
+    /// Takes in what a share collected, after what this state collected itself.
+    mutating func absorb(_ share: PlanningState) {
+        changes += share.changes
+        findings += share.findings
+        groupsToCreate.formUnion(share.groupsToCreate)
+    }
 
     mutating func add(_ change: Change) {
         changes.append(change)
