@@ -11,7 +11,10 @@ struct ObservationBuilder {
     let loginAttribute: String
     var accounts: [ObservedAccount] = []
     var groups: [DistinguishedName: ObservedGroup] = [:]
+    /// The uid and mail values of entries that are not accounts (see `add`).
     var taken: Set<String> = []
+    /// True when the kept attributes include uid and mail, so that accounts hold theirs.
+    let accountsKeepNames: Bool
     var policies: Set<String> = []
     var fingerprint = Fingerprint()
     /// The attributes of the last account, whose arrays of names and value counts the next
@@ -38,6 +41,7 @@ struct ObservationBuilder {
         kept.formUnion(["objectclass", "employeenumber"])
         if let protected = directory.protectedAttribute { kept.insert(protected) }
         self.kept = kept
+        self.accountsKeepNames = kept.isSuperset(of: ["uid", "mail"])
         self.keptInOrder = kept.sorted()
         let unique: Set<String> = ["cn", "sn", "givenname", "displayname", "mail", "uid",
                                    "employeenumber"]
@@ -47,24 +51,34 @@ struct ObservationBuilder {
 
     mutating func add(_ entry: LDAPEntry) throws {
         fingerprint.add(entry)
-        for name in ["uid", "mail"] {
-            for value in entry.values(name) {
-                // An already lower-case value is kept as the same string the attributes hold.
-                taken.insert(value.utf8.contains { (65...90).contains($0) } ? value.lowercased() : value)
-            }
-        }
         // Through the pool: a plain lower-case DN is then one string with its memberships.
         let dn = try DistinguishedName(parsing: pool.intern(entry.dn))
         let isGroup = entry.values("objectclass").contains { $0.utf8.count == 12 && $0.lowercased() == "groupofnames" }
         if isGroup {
+            noteNamesInUse(entry)
             guard watchedGroups.contains(dn) else { return }
             // A person is in several groups: one string serves all their memberships.
             let members = entry.values("member").compactMap { try? pool.intern(DistinguishedName.normalize($0)) }
             groups[dn] = ObservedGroup(dn: dn, members: Set(members))
             return
         }
-        guard dn.isDescendant(of: config.people), let login = entry.first(loginAttribute) else { return }
+        guard dn.isDescendant(of: config.people), let login = entry.first(loginAttribute) else {
+            noteNamesInUse(entry)
+            return
+        }
+        // An account keeps its uid and mail values where both are kept attributes; the names
+        // in use are then made from the accounts if a joiner needs a login (`NamesInUse`).
+        if !accountsKeepNames { noteNamesInUse(entry) }
         accounts.append(account(entry, dn: dn, login: login))
+    }
+
+    /// Adds the entry's uid and mail values to the names in use outside the accounts.
+    private mutating func noteNamesInUse(_ entry: LDAPEntry) {
+        for name in ["uid", "mail"] {
+            for value in entry.values(name) {
+                taken.insert(NamesInUse.lowered(value))
+            }
+        }
     }
 
     private mutating func account(_ entry: LDAPEntry, dn: DistinguishedName, login: String) -> ObservedAccount {
@@ -113,7 +127,8 @@ struct ObservationBuilder {
     }
 
     func finish() -> ObservedDirectory {
-        ObservedDirectory(accounts: accounts, groups: groups, takenNames: taken,
+        ObservedDirectory(accounts: accounts, groups: groups,
+                          namesInUse: NamesInUse(elsewhere: taken, accounts: accounts),
                           fingerprint: fingerprint.hex)
     }
 }

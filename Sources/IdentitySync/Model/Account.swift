@@ -169,15 +169,67 @@ public struct ObservedDirectory: Sendable {
     public var accounts: [ObservedAccount]
     public var groups: [DistinguishedName: ObservedGroup]
     /// Every uid and mail value in the naming context, lower-cased, for login collisions.
-    public var takenNames: Set<String>
+    public var namesInUse: NamesInUse
     /// A hash of what was read, so a saved plan can tell whether the directory moved.
     public var fingerprint: String
 
     public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
                 takenNames: Set<String>, fingerprint: String) {
+        self.init(accounts: accounts, groups: groups, namesInUse: NamesInUse(takenNames),
+                  fingerprint: fingerprint)
+    }
+
+    public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
+                namesInUse: NamesInUse, fingerprint: String) {
         self.accounts = accounts
         self.groups = groups
-        self.takenNames = takenNames
+        self.namesInUse = namesInUse
         self.fingerprint = fingerprint
+    }
+}
+
+/// The uid and mail values in use, lower-cased. Made on first use where the accounts hold
+/// them: only a run with joiners asks, and hashing 200,000 names that nobody asks about was a
+/// tenth of reading a 100,000-person directory.
+public final class NamesInUse: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: Set<String>?
+    private let make: @Sendable () -> Set<String>
+
+    public init(_ names: Set<String>) {
+        self.names = names
+        self.make = { names }
+    }
+
+    /// `elsewhere`: the names of entries that are not accounts, and any an account holds in
+    /// an attribute it does not keep; the rest are each account's `uid` and `mail` values.
+    public init(elsewhere: Set<String>, accounts: [ObservedAccount]) {
+        self.make = {
+            var names = elsewhere
+            names.reserveCapacity(elsewhere.count + 2 * accounts.count)
+            for account in accounts {
+                for value in (account.attributes["uid"] ?? []) + (account.attributes["mail"] ?? []) {
+                    names.insert(NamesInUse.lowered(value))
+                }
+            }
+            return names
+        }
+    }
+
+    public func contains(_ name: String) -> Bool {
+        all.contains(name)
+    }
+
+    /// Every name in use; made on the first question.
+    public var all: Set<String> {
+        lock.withLock {
+            if names == nil { names = make() }
+            return names!
+        }
+    }
+
+    /// The value lower-cased; an already lower-case value is the same string.
+    public static func lowered(_ value: String) -> String {
+        value.utf8.contains { (65...90).contains($0) } ? value.lowercased() : value
     }
 }

@@ -165,7 +165,7 @@ struct PlanningState {
     }
 
     func isTaken(_ name: String) -> Bool {
-        directory.takenNames.contains(name) || takenInRun.contains(name)
+        directory.namesInUse.contains(name) || takenInRun.contains(name)
     }
 
     func managerDN(of person: Person) -> String? {

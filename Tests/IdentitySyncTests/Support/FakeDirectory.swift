@@ -25,7 +25,7 @@ final class FakeDirectory: DirectoryConnector {
         for (dn, group) in observed.groups {
             groups[dn] = Set(group.members.compactMap { try? DistinguishedName(parsing: $0) })
         }
-        otherNames = observed.takenNames
+        otherNames = observed.namesInUse.all
     }
 
     var operations: [DirectoryOperation] { batches.flatMap { $0 } }
