@@ -54,30 +54,16 @@ public struct LDAPEntry: Sendable {
 }
 
 extension LDAPEntry {
-    /// Decodes a search result entry in one pass over its BER encoding, as ldapsearch does:
-    /// the DN, then each attribute with its values, read where libldap holds them.
-    /// The message itself stays owned by the caller.
-    init(handle: OpaquePointer, message: OpaquePointer, names cache: inout AttributeNameCache) {
-        var ber: OpaquePointer?
-        var dnValue = berval()
-        guard ldap_get_dn_ber(handle, message, &ber, &dnValue) == LDAP_SUCCESS else {
-            if let ber { ber_free(ber, 0) }
-            self.init(dn: "", names: [], valueLists: [])
-            return
-        }
-        defer { if let ber { ber_free(ber, 0) } }
-        let dn = dnValue.bv_val.map { string(from: $0, length: dnValue.bv_len) } ?? ""
-
+    /// Makes strings of an encoded entry: its DN, the lower-cased attribute names (through
+    /// `cache`) and every value.
+    init(_ entry: EncodedEntry, names cache: inout AttributeNameCache) {
         var names: [String] = []
         var lists: [[String]] = []
-        var name = berval()
-        var values: UnsafeMutablePointer<berval>?
-        while ldap_get_attribute_ber(handle, message, ber, &name, &values) == LDAP_SUCCESS,
-              let raw = name.bv_val {
-            let key = cache.name(raw, length: Int(name.bv_len), position: names.count)
-            let list = Self.strings(values)
-            if let values { ber_memfree(values) }
-            values = nil
+        names.reserveCapacity(entry.attributes.count)
+        lists.reserveCapacity(entry.attributes.count)
+        for attribute in entry.attributes {
+            let key = cache.name(attribute.name, position: names.count)
+            let list = attribute.values.map { String(decoding: $0, as: UTF8.self) }
             // The server sends each attribute once; merge anyway rather than lose values.
             if let index = names.firstIndex(of: key) {
                 lists[index] += list
@@ -86,37 +72,21 @@ extension LDAPEntry {
                 lists.append(list)
             }
         }
-        self.init(dn: dn, names: names, valueLists: lists)
-    }
-
-    /// Decodes a search result entry with a cache of its own, for single reads.
-    init(handle: OpaquePointer, message: OpaquePointer) {
-        var cache = AttributeNameCache()
-        self.init(handle: handle, message: message, names: &cache)
-    }
-
-    /// The values of a BerVarray (ended by a NULL bv_val); none for a NULL array, as a
-    /// typesOnly search returns.
-    private static func strings(_ array: UnsafeMutablePointer<berval>?) -> [String] {
-        guard var cursor = array else { return [] }
-        var values: [String] = []
-        while let bytes = cursor.pointee.bv_val {
-            values.append(string(from: bytes, length: cursor.pointee.bv_len))
-            cursor += 1
-        }
-        return values
+        self.init(dn: String(decoding: entry.dn, as: UTF8.self), names: names, valueLists: lists)
     }
 }
 
 /// The lower-cased attribute names of the last entry decoded, by position: entries of one
 /// search mostly send the same names in the same order, so most names are a byte compare
 /// and no new string.
-struct AttributeNameCache {
+public struct AttributeNameCache {
     private var raw: [[UInt8]] = []
     private var lowered: [String] = []
 
-    mutating func name(_ bytes: UnsafeMutablePointer<CChar>, length: Int, position: Int) -> String {
-        let buffer = UnsafeRawBufferPointer(start: bytes, count: length)
+    public init() {}
+
+    /// The lower-cased name for the bytes of the attribute at `position` in its entry.
+    public mutating func name(_ buffer: UnsafeRawBufferPointer, position: Int) -> String {
         if position < raw.count, raw[position].elementsEqual(buffer) {
             return lowered[position]
         }

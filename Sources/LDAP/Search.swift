@@ -46,18 +46,30 @@ extension LDAPConnection {
     public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
                        pageSize: Int = 1000, typesOnly: Bool = false,
                        each: (LDAPEntry) throws -> Void) throws {
+        var names = AttributeNameCache()
+        try search(base: base, scope: scope, filter: filter, attributes: attributes, pageSize: pageSize,
+                   typesOnly: typesOnly) { entry in
+            try each(LDAPEntry(entry, names: &names))
+        }
+    }
+
+    /// The same paged search, handing on each entry as the server encoded it, for a reader
+    /// that makes strings only of what it keeps (see `EncodedEntry`).
+    public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
+                       pageSize: Int = 1000, typesOnly: Bool = false,
+                       encoded each: (EncodedEntry) throws -> Void) throws {
         let handle = try openHandle("search")
         let request = SearchRequest(base: base, scope: scope, filter: filter,
                                     attributes: attributes, typesOnly: typesOnly)
         let cookie = PageCookie()
-        var names = AttributeNameCache()
+        var scratch: [EncodedAttribute] = []
 
         repeat {
             let control = try cookie.requestControl(handle, pageSize: pageSize)
             defer { ldap_control_free(control) }
             let messageID = try start(handle, request, control: control)
             do {
-                try streamPage(handle, messageID: messageID, cookie: cookie, names: &names,
+                try streamPage(handle, messageID: messageID, cookie: cookie, scratch: &scratch,
                                each: each)
             } catch {
                 ldap_abandon_ext(handle, messageID, nil, nil)
@@ -86,8 +98,8 @@ extension LDAPConnection {
     /// Takes the replies of one page one at a time: entries go to `each`, the final result
     /// is checked and moves `cookie` on.
     private func streamPage(_ handle: OpaquePointer, messageID: Int32, cookie: PageCookie,
-                            names: inout AttributeNameCache,
-                            each: (LDAPEntry) throws -> Void) throws {
+                            scratch: inout [EncodedAttribute],
+                            each: (EncodedEntry) throws -> Void) throws {
         while true {
             var message: OpaquePointer?
             var timeout = timeval(seconds: operationTimeout)
@@ -98,7 +110,7 @@ extension LDAPConnection {
             }
             switch ber_tag_t(type) {
             case LDAP_RES_SEARCH_ENTRY:
-                try each(LDAPEntry(handle: handle, message: message, names: &names))
+                try EncodedEntry.decode(handle, message, scratch: &scratch, each)
             case LDAP_RES_SEARCH_RESULT:
                 let result = parseResult(handle, message) { cookie.update(handle, from: $0) }
                 guard result.isSuccess else { throw result.error("search") }
@@ -144,9 +156,11 @@ extension LDAPConnection {
         let result = parseResult(handle, message, controls: controls)
         guard result.isSuccess else { throw result.error("search") }
 
+        var names = AttributeNameCache()
+        var scratch: [EncodedAttribute] = []
         var entry = ldap_first_entry(handle, message)
         while let current = entry {
-            try each(LDAPEntry(handle: handle, message: current))
+            try each(EncodedEntry.decode(handle, current, scratch: &scratch) { LDAPEntry($0, names: &names) })
             entry = ldap_next_entry(handle, current)
         }
     }
