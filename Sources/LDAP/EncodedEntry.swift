@@ -15,10 +15,17 @@ public struct EncodedEntry {
 public struct EncodedAttribute {
     /// The attribute description as the server sent it (`departmentNumber`, `cn;lang-de`).
     public let name: UnsafeRawBufferPointer
-    /// The contents of the SET OF values, each element checked when the entry was decoded.
-    let encodedValues: UnsafeRawBufferPointer
+    /// The contents of the SET OF values, each element checked when the entry was decoded:
+    /// two attributes with equal encodings have equal values.
+    public let encodedValues: UnsafeRawBufferPointer
 
     public var values: EncodedValues { EncodedValues(encodedValues) }
+
+    /// The first value, or nil when the attribute came without values.
+    public var first: UnsafeRawBufferPointer? {
+        var values = self.values
+        return values.next()
+    }
 }
 
 /// The values of one attribute, each a byte buffer, in the order the server sent them.

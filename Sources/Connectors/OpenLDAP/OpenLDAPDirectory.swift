@@ -59,9 +59,8 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             builder.credentials = try observeCredentials()
             try connection.search(base: config.base.string, scope: .subtree,
                                   filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
-                                  attributes: requestedAttributes, pageSize: config.pageSize) { entry in
-                try builder.add(entry)
-            }
+                                  attributes: requestedAttributes, pageSize: config.pageSize,
+                                  encoded: { entry in try builder.add(entry) })
         } catch let error as LDAPError {
             throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
         }

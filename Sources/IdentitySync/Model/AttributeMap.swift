@@ -45,6 +45,15 @@ public struct AttributeMap: Sendable, Equatable, ExpressibleByDictionaryLiteral 
         self.values = values
     }
 
+    /// Takes lower-cased `names` in sorted order and all their values in one array, those of
+    /// `names[i]` ending before `ends[i]`; shares `earlier`'s arrays where they are equal.
+    public init(names: [String], values: [String], ends: [UInt16], like earlier: AttributeMap?) {
+        precondition(names.count == ends.count, "one end of values per name")
+        self.names = earlier?.names == names ? earlier!.names : names
+        self.ends = earlier?.ends == ends ? earlier!.ends : ends
+        self.values = values
+    }
+
     public init(dictionaryLiteral elements: (String, [String])...) {
         self.init(Dictionary(elements) { first, _ in first })
     }
