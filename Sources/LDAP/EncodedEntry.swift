@@ -116,14 +116,15 @@ extension EncodedEntry {
             scratch.append(EncodedAttribute(name: name, encodedValues: values))
         }
 
-        let dnBytes = UnsafeRawBufferPointer(start: dn.bv_val, count: dn.bv_val == nil ? 0 : Int(dn.bv_len))
+        let dnBytes = UnsafeRawBufferPointer(start: dn.bv_val,
+                                             count: dn.bv_val == nil ? 0 : Int(dn.bv_len))
         return try scratch.withUnsafeBufferPointer { attributes in
             try body(EncodedEntry(dn: dnBytes, attributes: attributes))
         }
     }
 
     private static func malformed(_ part: String) -> LDAPError {
-        LDAPError(code: LDAP_DECODING_ERROR, message: "a search result entry could not be decoded (\(part))",
-                  operation: "search")
+        LDAPError(code: LDAP_DECODING_ERROR,
+                  message: "a search result entry could not be decoded (\(part))", operation: "search")
     }
 }

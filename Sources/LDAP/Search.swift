@@ -47,17 +47,17 @@ extension LDAPConnection {
                        pageSize: Int = 1000, typesOnly: Bool = false,
                        each: (LDAPEntry) throws -> Void) throws {
         var names = AttributeNameCache()
-        try search(base: base, scope: scope, filter: filter, attributes: attributes, pageSize: pageSize,
-                   typesOnly: typesOnly) { entry in
+        try searchEncoded(base: base, scope: scope, filter: filter, attributes: attributes,
+                          pageSize: pageSize, typesOnly: typesOnly) { entry in
             try each(LDAPEntry(entry, names: &names))
         }
     }
 
     /// The same paged search, handing on each entry as the server encoded it, for a reader
     /// that makes strings only of what it keeps (see `EncodedEntry`).
-    public func search(base: String, scope: SearchScope, filter: String, attributes: [String],
-                       pageSize: Int = 1000, typesOnly: Bool = false,
-                       encoded each: (EncodedEntry) throws -> Void) throws {
+    public func searchEncoded(base: String, scope: SearchScope, filter: String,
+                              attributes: [String], pageSize: Int = 1000, typesOnly: Bool = false,
+                              each: (EncodedEntry) throws -> Void) throws {
         let handle = try openHandle("search")
         let request = SearchRequest(base: base, scope: scope, filter: filter,
                                     attributes: attributes, typesOnly: typesOnly)
@@ -160,7 +160,9 @@ extension LDAPConnection {
         var scratch: [EncodedAttribute] = []
         var entry = ldap_first_entry(handle, message)
         while let current = entry {
-            try each(EncodedEntry.decode(handle, current, scratch: &scratch) { LDAPEntry($0, names: &names) })
+            try each(EncodedEntry.decode(handle, current, scratch: &scratch) {
+                LDAPEntry($0, names: &names)
+            })
             entry = ldap_next_entry(handle, current)
         }
     }

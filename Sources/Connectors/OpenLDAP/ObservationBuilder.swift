@@ -49,7 +49,8 @@ struct ObservationBuilder {
         let unique: Set<String> = ["cn", "sn", "givenname", "displayname", "mail", "uid",
                                    "employeenumber"]
         self.repetitive = keptInOrder.map { !unique.contains($0) }
-        self.roles = AttributeRoles(kept: keptInOrder, login: directory.mappedAttributes.last ?? "uid",
+        self.roles = AttributeRoles(kept: keptInOrder,
+                                    login: directory.mappedAttributes.last ?? "uid",
                                     state: directory.config.stateAttribute)
         self.slots = Array(repeating: -1, count: keptInOrder.count)
         self.last.encoded = Array(repeating: nil, count: keptInOrder.count)
@@ -79,7 +80,8 @@ struct ObservationBuilder {
             groups[dn] = ObservedGroup(dn: dn, members: Set(members))
             return
         }
-        guard dn.isDescendant(of: config.people), let account = account(entry, dn: dn, text: text) else {
+        guard dn.isDescendant(of: config.people),
+              let account = account(entry, dn: dn, text: text) else {
             noteNamesInUse(entry)
             return
         }
@@ -91,15 +93,17 @@ struct ObservationBuilder {
 
     private func isGroup(_ entry: EncodedEntry) -> Bool {
         for (role, attribute) in zip(entryRoles, entry.attributes) where role.kind == .objectClass {
-            if attribute.values.contains(where: { AttributeRoles.equalsIgnoringCase($0, "groupofnames") }) {
-                return true
+            let named = attribute.values.contains {
+                AttributeRoles.equalsIgnoringCase($0, "groupofnames")
             }
+            if named { return true }
         }
         return false
     }
 
     /// The values of every attribute of the entry with this role, in the order sent.
-    private func values(of kind: AttributeRole.Kind, in entry: EncodedEntry) -> [UnsafeRawBufferPointer] {
+    private func values(of kind: AttributeRole.Kind,
+                        in entry: EncodedEntry) -> [UnsafeRawBufferPointer] {
         var found: [UnsafeRawBufferPointer] = []
         for (role, attribute) in zip(entryRoles, entry.attributes) where role.kind == kind {
             found.append(contentsOf: attribute.values)
@@ -108,7 +112,8 @@ struct ObservationBuilder {
     }
 
     /// The first value of the first attribute with this role, as sent.
-    private func first(_ kind: AttributeRole.Kind, in entry: EncodedEntry) -> UnsafeRawBufferPointer? {
+    private func first(_ kind: AttributeRole.Kind,
+                       in entry: EncodedEntry) -> UnsafeRawBufferPointer? {
         for (role, attribute) in zip(entryRoles, entry.attributes) where role.kind == kind {
             if let value = attribute.first { return value }
         }
@@ -123,17 +128,21 @@ struct ObservationBuilder {
     }
 
     /// The account the entry holds; nil when it has no login value (then it is no account).
-    private mutating func account(_ entry: EncodedEntry, dn: DistinguishedName, text: String) -> ObservedAccount? {
+    private mutating func account(_ entry: EncodedEntry, dn: DistinguishedName,
+                                  text: String) -> ObservedAccount? {
         // Where each kept attribute is in the entry, in the sorted order the map keeps.
         for index in slots.indices { slots[index] = -1 }
         var repeated: [(position: Int, attribute: Int)] = []
         for (index, role) in entryRoles.enumerated() {
             guard let position = role.kept else { continue }
-            if slots[position] < 0 { slots[position] = index } else { repeated.append((position, index)) }
+            if slots[position] < 0 {
+                slots[position] = index
+            } else {
+                repeated.append((position, index))
+            }
         }
-        guard roles.login.map({ slots[$0] >= 0 && entry.attributes[slots[$0]].first != nil }) == true else {
-            return nil
-        }
+        guard let loginSlot = roles.login.map({ slots[$0] }), loginSlot >= 0,
+              entry.attributes[loginSlot].first != nil else { return nil }
 
         var names: [String] = []
         var values: [String] = []
@@ -149,7 +158,9 @@ struct ObservationBuilder {
             if repetitive[position] {
                 values += pooled(attribute, position: position)
             } else {
-                for value in attribute.values { values.append(String(decoding: value, as: UTF8.self)) }
+                for value in attribute.values {
+                    values.append(String(decoding: value, as: UTF8.self))
+                }
             }
             // The server sends each attribute once; take a second one too rather than lose it.
             for extra in repeated where extra.position == position {
@@ -162,11 +173,13 @@ struct ObservationBuilder {
             names.append(keptInOrder[position])
             ends.append(UInt16(clamping: values.count))
         }
-        let attributes = AttributeMap(names: names, values: values, ends: ends, like: last.attributes)
+        let attributes = AttributeMap(names: names, values: values, ends: ends,
+                                      like: last.attributes)
         last.attributes = attributes
 
-        var account = ObservedAccount(dn: dn, login: login, employeeID: employeeID, attributes: attributes,
-                                      lock: lock(first(.lock, in: entry)), state: nil)
+        var account = ObservedAccount(dn: dn, login: login, employeeID: employeeID,
+                                      attributes: attributes, lock: lock(first(.lock, in: entry)),
+                                      state: nil)
         account.sharedState = state(first(.state, in: entry))
         notePolicy(first(.policy, in: entry))
         if !credentials.isEmpty { account.credentials = credentials[text] ?? [] }

@@ -57,10 +57,13 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         var builder = ObservationBuilder(directory: self)
         do {
             builder.credentials = try observeCredentials()
-            try connection.search(base: config.base.string, scope: .subtree,
-                                  filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
-                                  attributes: requestedAttributes, pageSize: config.pageSize,
-                                  encoded: { entry in try builder.add(entry) })
+            try connection.searchEncoded(
+                base: config.base.string, scope: .subtree,
+                filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
+                attributes: requestedAttributes, pageSize: config.pageSize
+            ) { entry in
+                try builder.add(entry)
+            }
         } catch let error as LDAPError {
             throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
         }

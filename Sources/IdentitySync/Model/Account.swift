@@ -208,9 +208,8 @@ public final class NamesInUse: @unchecked Sendable {
             var names = elsewhere
             names.reserveCapacity(elsewhere.count + 2 * accounts.count)
             for account in accounts {
-                for value in (account.attributes["uid"] ?? []) + (account.attributes["mail"] ?? []) {
-                    names.insert(NamesInUse.lowered(value))
-                }
+                let values = (account.attributes["uid"] ?? []) + (account.attributes["mail"] ?? [])
+                for value in values { names.insert(NamesInUse.lowered(value)) }
             }
             return names
         }
