@@ -1,7 +1,7 @@
 import Foundation
 
 /// Who ran the job: the bind identity, the OS user, and the operator's reason or ticket.
-public struct Actor: Sendable, Codable {
+public struct Actor: Sendable, Codable, Equatable {
     public let bindIdentity: String
     public let osUser: String
     public let reason: String?
@@ -61,6 +61,8 @@ public final class AuditLog {
     /// Records kept back by `appendLater`: they go out ahead of the next record written,
     /// at `flush`, or once they pass `laterLimit` bytes.
     private var later = ""
+    /// The actor as JSON: the same in every record of the log, so rendered once.
+    private lazy var actorJSON = AuditLine.render(actor)
     static let laterLimit = 1 << 16
 
     public init(path: String, run: String, actor: Actor, configHash: String? = nil) throws {
@@ -107,8 +109,8 @@ public final class AuditLog {
     }
 
     /// Appends one record per element, in one write, and flushes them to the disk.
-    public func appendAll<Element>(
-        _ elements: [Element], _ fill: (Element, inout AuditRecord) -> Void
+    public func appendAll<Elements: Collection>(
+        _ elements: Elements, _ fill: (Elements.Element, inout AuditRecord) -> Void
     ) throws {
         guard !elements.isEmpty else { return }
         var text = ""
@@ -139,7 +141,8 @@ public final class AuditLog {
             time: AuditLog.timestamp(), run: run, event: "change", actor: actor)
         record.configHash = configHash
         fill(&record)
-        return try AuditLine.render(record) + "\n"
+        let actor = record.actor == self.actor ? actorJSON : AuditLine.render(record.actor)
+        return try AuditLine.render(record, actor: actor) + "\n"
     }
 
     /// write(2) until every byte is out; a short write (a disk filling up) is retried so

@@ -173,7 +173,7 @@ public final class Executor {
             }
         }
         let operations = ready.map(operation(for:))
-        try send(operations, covering: ready.map { [$0] }) { index, result in
+        try send(operations, covering: ready, spans: Executor.one(each: ready)) { index, result in
             try record(ready[index], result: result)
         }
     }
@@ -212,35 +212,50 @@ public final class Executor {
     /// Group changes go many values per modify: one modify per group. If a batch fails,
     /// each of its values is retried alone so that the failure lands on the right person.
     private func applyMemberships(_ changes: [Change]) throws {
-        var byGroup: [String: [Change]] = [:]
+        var byGroup: [String: [Int]] = [:]
         var order: [String] = []
-        for change in changes {
+        for (position, change) in changes.enumerated() {
             if let reason = skipReason(change) {
                 try record(change, failure: nil, skipped: reason)
                 continue
             }
             let group = change.target ?? ""
             if byGroup[group] == nil { order.append(group) }
-            byGroup[group, default: []].append(change)
+            byGroup[group, default: []].append(position)
         }
-        let batches = order.map { byGroup[$0]! }
+
+        // The changes in group order, copied once: the modify of group i makes grouped[spans[i]].
+        var grouped: [Change] = []
+        var spans: [Range<Int>] = []
+        for group in order {
+            let start = grouped.count
+            grouped.append(contentsOf: byGroup[group]!.lazy.map { changes[$0] })
+            spans.append(start..<grouped.count)
+        }
         var retry: [Change] = []
-        try send(batches.map(membershipOperation), covering: batches) { index, result in
-            if case .failure = result, batches[index].count > 1 {
-                retry.append(contentsOf: batches[index])
+        try send(spans.map { membershipOperation(grouped[$0]) }, covering: grouped, spans: spans) {
+            index, result in
+            if case .failure = result, spans[index].count > 1 {
+                retry.append(contentsOf: grouped[spans[index]])
                 return
             }
-            for change in batches[index] { try record(change, result: result) }
+            for position in spans[index] { try record(grouped[position], result: result) }
         }
         guard !retry.isEmpty else { return }
-        let singles = retry.map { membershipOperation([$0]) }
-        try send(singles, covering: retry.map { [$0] }) { index, result in
+
+        let singles = retry.indices.map { membershipOperation(retry[$0...$0]) }
+        try send(singles, covering: retry, spans: Executor.one(each: retry)) { index, result in
             try record(retry[index], result: result)
         }
     }
 
-    private func membershipOperation(_ batch: [Change]) -> DirectoryOperation {
-        let group = batch[0].target ?? ""
+    /// One span per change: each operation makes one change.
+    private static func one(each changes: [Change]) -> [Range<Int>] {
+        changes.indices.map { $0..<($0 + 1) }
+    }
+
+    private func membershipOperation(_ batch: ArraySlice<Change>) -> DirectoryOperation {
+        let group = batch.first?.target ?? ""
         let adds = batch.filter { $0.kind != .removeFromGroup }.map(\.dn)
         var removes = batch.filter { $0.kind == .removeFromGroup }.map(\.dn)
         var addsWithPlaceholder = adds
@@ -263,12 +278,15 @@ public final class Executor {
         return left.isEmpty
     }
 
-    /// Sends the operations, many in flight; `changes[i]` are the changes operation i makes.
+    /// Sends the operations, many in flight; operation i makes `changes[spans[i]]`, and the
+    /// spans follow one another in order (the changes are never copied per operation: a large
+    /// load has hundreds of thousands).
     /// The attempt records of the next batch go to the disk (one write, one fsync) just
     /// before its first operation is sent, while the operations before it are still in
     /// flight: slapd keeps working while the records are written. A failed audit write
     /// stops the sending; what is in flight is still recorded where the log allows.
-    private func send(_ operations: [DirectoryOperation], covering changes: [[Change]],
+    private func send(_ operations: [DirectoryOperation], covering changes: [Change],
+                      spans: [Range<Int>],
                       _ handle: (Int, Result<Void, DirectoryFailure>) throws -> Void) throws {
         guard connectionLost == nil, !operations.isEmpty else { return }
         var recorded = 0      // operations whose attempt records are on the disk
@@ -278,7 +296,7 @@ public final class Executor {
             guard thrown == nil else { return false }
             if index >= recorded {
                 do {
-                    recorded = try self.recordAttempts(of: changes, from: index)
+                    recorded = try self.recordAttempts(of: changes, spans: spans, from: index)
                 } catch {
                     thrown = error
                     return false
@@ -293,7 +311,7 @@ public final class Executor {
                 guard thrown == nil else { return }
                 do {
                     if index >= offered, case .failure(let failure) = result {
-                        try notSent(changes[index], because: failure)
+                        try notSent(changes[spans[index]], because: failure)
                     } else {
                         try handle(index, result)
                     }
@@ -309,20 +327,21 @@ public final class Executor {
 
     /// Writes and flushes the attempt records of the operations from `start` on, up to
     /// `attemptBatch` operations or changes; returns the index after the last one covered.
-    private func recordAttempts(of changes: [[Change]], from start: Int) throws -> Int {
+    private func recordAttempts(of changes: [Change], spans: [Range<Int>],
+                                from start: Int) throws -> Int {
         var end = start
         var count = 0
         let limit = Executor.attemptBatch
-        while end < changes.count && end - start < limit && count < limit {
-            count += changes[end].count
+        while end < spans.count && end - start < limit && count < limit {
+            count += spans[end].count
             end += 1
         }
-        try recordAttempts(changes[start..<end].flatMap { $0 })
+        try recordAttempts(changes[spans[start].lowerBound..<spans[end - 1].upperBound])
         return end
     }
 
     /// The connection was lost before these changes' operation went out.
-    private func notSent(_ changes: [Change], because failure: DirectoryFailure) throws {
+    private func notSent(_ changes: ArraySlice<Change>, because failure: DirectoryFailure) throws {
         for change in changes {
             try record(change, failure: nil, skipped: "not sent: the directory connection was lost "
                        + "(\(failure)); the next run applies it")
@@ -330,7 +349,7 @@ public final class Executor {
     }
 
     /// What is about to be sent, without the values: the result record that follows has them.
-    func recordAttempts(_ changes: [Change]) throws {
+    func recordAttempts<Changes: Collection<Change>>(_ changes: Changes) throws {
         try audit.appendAll(changes) { change, entry in
             entry.event = "attempt"
             entry.action = change.kind.rawValue
