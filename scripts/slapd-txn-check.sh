@@ -23,7 +23,7 @@ export LDAPNOINIT=1
 command -v slapd >/dev/null || export PATH=$PATH:/usr/sbin
 
 DIR=$(mktemp -d /tmp/txncheck.XXXXXX)
-trap '"$HERE/stop-slapd.sh" "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+trap '"$HERE/stop-slapd.sh" "$DIR/slapd" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 PORT=
 for _ in 1 2 3 4 5 6 7 8; do
     port=$(( 20000 + RANDOM % 30000 ))
