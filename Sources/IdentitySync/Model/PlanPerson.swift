@@ -29,12 +29,20 @@ public struct PlanPerson: Sendable, Codable, Equatable {
     /// The people of the feed that some change or finding of the plan names, in employee-id
     /// order; the other 99 % of a large feed stay out of the report.
     public static func involved(in plan: Plan, feed: FeedSnapshot) -> [PlanPerson] {
-        var keys = Set(plan.changes.compactMap { $0.employeeID.map(Person.key) })
+        // A person's changes follow one another: one key per run of them, not per change
+        // (an initial load has four changes a person).
+        var keys: Set<String> = []
+        var last: String?
+        for index in plan.changes.indices {
+            guard let id = plan.changes[index].employeeID, id != last else { continue }
+            last = id
+            keys.insert(Person.key(id))
+        }
         keys.formUnion(plan.findings.compactMap { $0.employeeID.map(Person.key) })
         guard !keys.isEmpty else { return [] }
 
-        var people = feed.people.filter { keys.contains($0.key) }.map(PlanPerson.init)
-        let found = Set(people.map { Person.key($0.employeeID) })
+        var involved = feed.people.filter { keys.contains($0.key) }
+        let found = Set(involved.map(\.key))
         // A quarantined row that still terminates someone has a person too.
         for record in feed.quarantined {
             guard let person = record.termination, keys.contains(person.key),
@@ -42,9 +50,9 @@ public struct PlanPerson: Sendable, Codable, Equatable {
             else {
                 continue
             }
-            people.append(PlanPerson(person))
+            involved.append(person)
         }
-        return people.sorted { Person.key($0.employeeID) < Person.key($1.employeeID) }
+        return Planner.inKeyOrder(involved).map(PlanPerson.init)
     }
 }
 

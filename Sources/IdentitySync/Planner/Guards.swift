@@ -140,15 +140,24 @@ extension Guards {
     /// or a plan that hands out many privileged groups, stops like a mass disable does.
     func additions(_ plan: Plan, enabled: Int, override: GuardOverride?) -> [GuardVerdict] {
         var verdicts: [GuardVerdict] = []
+        // Counted through the indexes: a filter copied every matching change of a plan that
+        // may hold 400,000.
+        let changes = plan.changes
         if let joinerBudget = config.joiners {
-            let joiners = Set(plan.changes.filter { $0.kind == .createAccount }.map { $0.employeeID ?? $0.dn }).count
-            verdicts.append(budget("joiners", joiners, joinerBudget, of: enabled, override: override))
+            var joiners: Set<String> = []
+            for index in changes.indices where changes[index].kind == .createAccount {
+                joiners.insert(changes[index].employeeID ?? changes[index].dn)
+            }
+            verdicts.append(budget("joiners", joiners.count, joinerBudget, of: enabled,
+                                   override: override))
         }
         if let grantBudget = config.privilegedGrants {
-            let grants = plan.changes.filter { change in
-                change.kind == .addToGroup && change.target.map(privilegedGroups.contains) == true
-            }.count
-            verdicts.append(budget("privileged-grants", grants, grantBudget, of: enabled, override: override))
+            var grants = 0
+            for index in changes.indices where changes[index].kind == .addToGroup {
+                if let group = changes[index].target, privilegedGroups.contains(group) { grants += 1 }
+            }
+            verdicts.append(budget("privileged-grants", grants, grantBudget, of: enabled,
+                                   override: override))
         }
         return verdicts
     }
