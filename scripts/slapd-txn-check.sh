@@ -33,7 +33,8 @@ for _ in 1 2 3 4 5 6 7 8; do
 done
 [[ -n $PORT ]] || { echo "slapd-txn-check: no free port found" >&2; exit 2; }
 
-echo "slapd $(slapd -VV 2>&1 | sed -n 's/.*slapd \([0-9.]*\).*/\1/p' | head -1) on 127.0.0.1:$PORT:" \
+VERSION=$(slapd -VV 2>&1 | sed -n 's/.*slapd \([0-9.]*\).*/\1/p' | head -1)
+echo "slapd $VERSION on 127.0.0.1:$PORT:" \
     "$COUNT transactions of 10 adds (ldapadd -E txn)"
 for ((t = 1; t <= COUNT; t++)); do
     for ((i = 0; i < 10; i++)); do
@@ -41,7 +42,8 @@ for ((t = 1; t <= COUNT; t++)); do
         printf 'uid: t%dx%d\ncn: t\nsn: t\n\n' "$t" "$i"
     done > "$DIR/batch.ldif"
     if ! ldapadd -x -H "ldap://127.0.0.1:$PORT/" -D "cn=admin,dc=example,dc=org" \
-            -y "$DIR/slapd/admin.pw" -E txn -f "$DIR/batch.ldif" >/dev/null 2>"$DIR/ldapadd.err"; then
+            -y "$DIR/slapd/admin.pw" -E txn -f "$DIR/batch.ldif" \
+            >/dev/null 2>"$DIR/ldapadd.err"; then
         if ldapsearch -x -H "ldap://127.0.0.1:$PORT/" -b "" -s base 1.1 >/dev/null 2>&1; then
             echo "transaction $t failed, slapd still up: $(tail -1 "$DIR/ldapadd.err")"
             exit 2
