@@ -62,7 +62,7 @@ extension LDAPEntry {
         names.reserveCapacity(entry.attributes.count)
         lists.reserveCapacity(entry.attributes.count)
         for attribute in entry.attributes {
-            let key = cache.name(attribute.name, position: names.count)
+            let key = cache.value(for: attribute.name, at: names.count, make: LDAPEntry.lowered)
             let list = attribute.values.map { String(decoding: $0, as: UTF8.self) }
             // The server sends each attribute once; merge anyway rather than lose values.
             if let index = names.firstIndex(of: key) {
@@ -76,29 +76,39 @@ extension LDAPEntry {
     }
 }
 
-/// The lower-cased attribute names of the last entry decoded, by position: entries of one
+/// What a reader made of each attribute name of the last entry, by position: entries of one
 /// search mostly send the same names in the same order, so most names are a byte compare
-/// and no new string.
-public struct AttributeNameCache {
+/// away from what the last entry's gave, and need no new string.
+public struct NamesByPosition<Value> {
     private var raw: [[UInt8]] = []
-    private var lowered: [String] = []
+    private var made: [Value] = []
 
     public init() {}
 
-    /// The lower-cased name for the bytes of the attribute at `position` in its entry.
-    public mutating func name(_ buffer: UnsafeRawBufferPointer, position: Int) -> String {
-        if position < raw.count, raw[position].elementsEqual(buffer) {
-            return lowered[position]
-        }
-        let text = String(decoding: buffer, as: UTF8.self)
-        let key = buffer.contains { (65...90).contains($0) } ? text.lowercased() : text
+    /// What `make` gives for the name at `position`, made again only when the name differs
+    /// from the last entry's there.
+    public mutating func value(for name: UnsafeRawBufferPointer, at position: Int,
+                               make: (UnsafeRawBufferPointer) -> Value) -> Value {
+        if position < raw.count, raw[position].elementsEqual(name) { return made[position] }
+        let value = make(name)
         if position < raw.count {
-            raw[position] = Array(buffer)
-            lowered[position] = key
+            raw[position] = Array(name)
+            made[position] = value
         } else if position == raw.count {
-            raw.append(Array(buffer))
-            lowered.append(key)
+            raw.append(Array(name))
+            made.append(value)
         }
-        return key
+        return value
+    }
+}
+
+/// The lower-cased attribute names of the last entry, for `LDAPEntry`.
+typealias AttributeNameCache = NamesByPosition<String>
+
+extension LDAPEntry {
+    /// The name lower-cased; an already lower-case name is the same string.
+    static func lowered(_ name: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: name, as: UTF8.self)
+        return name.contains { (65...90).contains($0) } ? text.lowercased() : text
     }
 }

@@ -15,7 +15,7 @@ struct ObservationBuilder {
     /// For each name of `keptInOrder`: whether its values repeat across people (everything
     /// but the values unique to a person), and so go through the pool.
     let repetitive: [Bool]
-    let roles: AttributeRoles
+    var roles: AttributeRoles
     var accounts: [ObservedAccount] = []
     var groups: [DistinguishedName: ObservedGroup] = [:]
     /// The uid and mail values of entries that are not accounts (see `add`).
@@ -251,13 +251,12 @@ struct AttributeRole {
 /// The roles of attribute names, remembered by position in the last entry: the entries of
 /// one search mostly send the same names in the same order, so a role is mostly one byte
 /// compare away.
-final class AttributeRoles: @unchecked Sendable {
+struct AttributeRoles {
     let login: Int?
     let employeeNumber: Int?
     private let keptPositions: [String: Int]
     private let stateAttribute: String
-    private var raw: [[UInt8]] = []
-    private var known: [AttributeRole] = []
+    private var known = NamesByPosition<AttributeRole>()
 
     init(kept: [String], login: String, state: String) {
         keptPositions = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
@@ -266,17 +265,11 @@ final class AttributeRoles: @unchecked Sendable {
         self.stateAttribute = state.lowercased()
     }
 
-    func role(of name: UnsafeRawBufferPointer, at position: Int) -> AttributeRole {
-        if position < raw.count, raw[position].elementsEqual(name) { return known[position] }
-        let role = decide(NamesInUse.lowered(String(decoding: name, as: UTF8.self)))
-        if position < raw.count {
-            raw[position] = Array(name)
-            known[position] = role
-        } else if position == raw.count {
-            raw.append(Array(name))
-            known.append(role)
+    mutating func role(of name: UnsafeRawBufferPointer, at position: Int) -> AttributeRole {
+        let decide = self.decide
+        return known.value(for: name, at: position) { name in
+            decide(NamesInUse.lowered(String(decoding: name, as: UTF8.self)))
         }
-        return role
     }
 
     private func decide(_ name: String) -> AttributeRole {
