@@ -293,4 +293,10 @@ struct FeedFile {
         let feed = try file.read(layout: "bamboohr")
         #expect(feed.quarantined.first?.problems == ["column 'Hire Date' is empty"])
     }
+
+    /// Rows are read into arrays indexed by field ordinal: two fields at one place would read
+    /// one column as the other.
+    @Test func fieldOrdinalsArePositionsInAllCases() {
+        #expect(HRField.allCases.map(\.ordinal) == Array(HRField.allCases.indices))
+    }
 }

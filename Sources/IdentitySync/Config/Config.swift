@@ -19,6 +19,28 @@ public enum HRField: String, Sendable, CaseIterable, Codable {
     case managerID = "manager_id"
     /// The work mail address HR holds; only `idsync adopt` matches on it.
     case workEmail = "work_email"
+
+    /// The field's place in `allCases`, for arrays indexed by field: a field's own hash is
+    /// its raw value's, a string's, and a feed row asks for fifteen fields.
+    var ordinal: Int {
+        switch self {
+        case .employeeID: 0
+        case .firstName: 1
+        case .preferredName: 2
+        case .lastName: 3
+        case .jobTitle: 4
+        case .jobCode: 5
+        case .department: 6
+        case .location: 7
+        case .workerType: 8
+        case .status: 9
+        case .hireDate: 10
+        case .terminationDate: 11
+        case .contractEndDate: 12
+        case .managerID: 13
+        case .workEmail: 14
+        }
+    }
 }
 
 /// How one HR export names its columns and writes its values.

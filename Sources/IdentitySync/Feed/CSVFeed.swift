@@ -140,6 +140,21 @@ struct RowParser {
     let file: String
     let layout: FeedLayout
     let columns: [HRField: Int]
+    /// `columns` by field ordinal, -1 where the export has no such column.
+    let columnIndex: [Int]
+    /// The cleaned and pooled values of the row being built, by field ordinal: `build` asks
+    /// for most fields twice (to check them, then for the person), and each answer was a
+    /// pool lookup.
+    private var current: (line: Int, values: [String?]) = (-1, [])
+
+    init(file: String, layout: FeedLayout, columns: [HRField: Int]) {
+        self.file = file
+        self.layout = layout
+        self.columns = columns
+        var index = Array(repeating: -1, count: HRField.allCases.count)
+        for (field, column) in columns { index[field.ordinal] = column }
+        self.columnIndex = index
+    }
     var people: [Person] = []
     var lines: [Int] = []
     var quarantined: [QuarantinedRecord] = []
@@ -165,14 +180,20 @@ struct RowParser {
     }
 
     private mutating func value(_ field: HRField, _ row: CSVRow) -> String {
-        guard let index = columns[field], index < row.fields.count else { return "" }
-        return pool.intern(HRValue.cleaned(row.fields[index]))
+        if current.line != row.line {
+            current.line = row.line
+            current.values = Array(repeating: nil, count: HRField.allCases.count)
+        }
+        if let known = current.values[field.ordinal] { return known }
+        let value = raw(field, row).isEmpty ? "" : pool.intern(HRValue.cleaned(raw(field, row)))
+        current.values[field.ordinal] = value
+        return value
     }
 
     /// The field as the export holds it, before cleaning.
     private func raw(_ field: HRField, _ row: CSVRow) -> String {
-        guard let index = columns[field], index < row.fields.count else { return "" }
-        return row.fields[index]
+        let index = columnIndex[field.ordinal]
+        return index >= 0 && index < row.fields.count ? row.fields[index] : ""
     }
 
     private mutating func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
