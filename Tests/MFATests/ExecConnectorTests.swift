@@ -60,6 +60,23 @@ import TestSupport
         #expect(failure(garbage)?.contains("no JSON object") == true)
     }
 
+    /// An answer of another shape is a failure, never "no authenticators": a leaver's
+    /// revocation would otherwise be recorded complete with the token still usable.
+    @Test func anAnswerOfAnotherShapeIsAFailureNotAnEmptyList() throws {
+        let cases = [("serial-not-id", "agarcia: authenticator 1 has no 'id'"),
+                     ("exists-yes", "agarcia: 'exists' is not true or false"),
+                     ("no-list", "agarcia: the result has no 'authenticators' list")]
+        for (mode, expected) in cases {
+            let result = try connector(mode: mode).observe([ana])[ana]
+            #expect(failure(result)?.contains(expected) == true,
+                    "\(mode): \(String(describing: result))")
+        }
+        let site = try connector(mode: "serial-not-id")
+        #expect(throws: MFAFailure.self) {
+            try site.perform(.revokeAuthenticators(delete: false), for: ana)
+        }
+    }
+
     /// A revoked key is no factor, even when the program also calls it usable.
     @Test func aRevokedAuthenticatorIsNeverUsable() throws {
         let user = state(try connector(mode: "revoked-but-usable").observe([ana])[ana])

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A site program for idsync's exec connector, as a test stand-in: users and their
 authenticators in the JSON file EXEC_STATE ({"mode": …, "users": {login: [...]}}); a mode of
-slow, fail, garbage, revoked-but-usable or twice misbehaves on purpose."""
+slow, fail, garbage, revoked-but-usable, twice, serial-not-id, exists-yes or no-list misbehaves
+on purpose."""
 import json, os, sys, time
 
 path = os.environ["EXEC_STATE"]
@@ -24,8 +25,16 @@ if verb == "observe":
         user = state.get(subject["login"])
         if mode == "revoked-but-usable":
             user = [dict(item, revoked=True) for item in user or []]
-        results.append({"login": subject["login"], "exists": user is not None,
-                        "authenticators": user or []})
+        if mode == "serial-not-id":
+            user = [{"serial" if key == "id" else key: value for key, value in item.items()}
+                    for item in user or []]
+        result = {"login": subject["login"], "exists": user is not None,
+                  "authenticators": user or []}
+        if mode == "exists-yes":
+            result = {"login": subject["login"], "exists": "yes", "authenticators": "none"}
+        if mode == "no-list":
+            del result["authenticators"]
+        results.append(result)
         if mode == "twice":
             results.append({"login": subject["login"], "exists": True, "authenticators": []})
     print(json.dumps({"results": results}))
@@ -37,6 +46,9 @@ elif verb in ("revoke-authenticators", "delete-authenticators"):
         for item in state.get(login, []):
             item.update(revoked=True, usable=False)
     json.dump(document, open(path, "w"))
-    print(json.dumps({"ok": True, "authenticators": state.get(login, [])}))
+    answer = state.get(login, [])
+    if mode == "serial-not-id":
+        answer = [{"serial": item["id"]} for item in answer]
+    print(json.dumps({"ok": True, "authenticators": answer}))
 else:
     print(json.dumps({"ok": False, "error": f"{verb} is not supported here"}))

@@ -70,10 +70,10 @@ public final class ExecConnector: MFAConnector {
             }
             if let error = result.string("error") {
                 results[subject] = .failure(failure("\(subject.login): \(error)"))
-            } else {
-                results[subject] = .success(MFAUserState(exists: result.bool("exists") ?? true,
-                                                         authenticators: ExecConnector.authenticators(result)))
+                continue
             }
+            results[subject] = ExecConnector.userState(result)
+                .mapError { failure("\(subject.login): \($0.text)") }
         }
         return results
     }
@@ -96,7 +96,12 @@ public final class ExecConnector: MFAConnector {
         guard answer.bool("ok") == true else {
             throw failure("\(request["verb"]!) \(subject.login): \(answer.string("error") ?? "the program said ok: false")")
         }
-        return answer["authenticators"] == nil ? nil : ExecConnector.authenticators(answer)
+        guard answer["authenticators"] != nil else { return nil }
+        switch ExecConnector.authenticators(answer) {
+        case .success(let found): return found
+        case .failure(let problem):
+            throw failure("\(request["verb"]!) \(subject.login): \(problem.text)")
+        }
     }
 
     /// The minimal environment plus the named variables; a named variable idsync does not
@@ -136,14 +141,54 @@ public final class ExecConnector: MFAConnector {
         return (byLogin, repeated)
     }
 
-    static func authenticators(_ object: JSONObject) -> [Authenticator] {
-        object.objects("authenticators").compactMap { item in
-            guard let id = item.string("id") else { return nil }
+    /// One observe result as the protocol describes it; a problem with its shape, never a
+    /// guess. A user who exists must come with an `authenticators` list (empty when they have
+    /// none): a missing list cannot be told from a program that forgot it.
+    static func userState(_ result: JSONObject) -> Result<MFAUserState, AnswerProblem> {
+        let exists: Bool
+        switch result["exists"] {
+        case nil: exists = true
+        case _ where result.bool("exists") != nil: exists = result.bool("exists")!
+        default: return .failure(AnswerProblem("'exists' is not true or false"))
+        }
+        guard exists || result["authenticators"] != nil else {
+            return .success(MFAUserState(exists: false, authenticators: []))
+        }
+        guard result["authenticators"] != nil else {
+            return .failure(AnswerProblem(
+                "the result has no 'authenticators' list; a user without any has []"))
+        }
+        return authenticators(result).map { MFAUserState(exists: exists, authenticators: $0) }
+    }
+
+    /// The answer's authenticators. An item the protocol does not describe is a problem,
+    /// not an item to skip: an authenticator without an id, or a list that is not one, would
+    /// otherwise read as "no authenticators", and a leaver's revocation would be recorded
+    /// complete with a token still usable.
+    static func authenticators(_ object: JSONObject) -> Result<[Authenticator], AnswerProblem> {
+        guard let items = object["authenticators"] as? [Any] else {
+            return .failure(AnswerProblem("'authenticators' is not a list"))
+        }
+        var found: [Authenticator] = []
+        for (position, value) in items.enumerated() {
+            let number = position + 1
+            guard let item = JSONObject(value) else {
+                return .failure(AnswerProblem("authenticator \(number) is not an object"))
+            }
+            guard let id = item.string("id"), !id.isEmpty else {
+                return .failure(AnswerProblem("authenticator \(number) has no 'id'"))
+            }
+            for key in ["usable", "revoked"] where item[key] != nil && item.bool(key) == nil {
+                return .failure(AnswerProblem(
+                    "'\(key)' of authenticator \(number) is not true or false"))
+            }
             let kind = AuthenticatorKind(rawValue: item.string("kind") ?? "") ?? .other
             let revoked = item.bool("revoked") ?? false
-            return Authenticator(id: id, type: item.string("type") ?? kind.rawValue, kind: kind,
-                                 usable: item.bool("usable") ?? !revoked, revoked: revoked)
+            found.append(Authenticator(id: id, type: item.string("type") ?? kind.rawValue,
+                                       kind: kind, usable: item.bool("usable") ?? !revoked,
+                                       revoked: revoked))
         }
+        return .success(found)
     }
 
     // MARK: Running the program
@@ -219,5 +264,14 @@ private final class PipeReader: @unchecked Sendable {
     func data() -> Data {
         done.wait()
         return collected
+    }
+}
+
+/// What is wrong with the shape of a program's answer, said in the failure that names it.
+struct AnswerProblem: Error {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
     }
 }
