@@ -5,7 +5,7 @@ extension Help {
                             [--at INSTANT | --today DATE]
 
     Ends one person's access now, from the same config as the nightly sync, without reading the
-    HR feed. Finds the account by exact equality of the employee id or the login (a value such
+    HR feed. Finds the account by equality of the employee id or the login (a value such
     as '*' matches nobody), shows who it found and asks for 'yes' on the terminal. Then it
     disables the account the way a nightly leaver is disabled, removes it from every managed
     group, revokes the person's authenticators and sessions in every configured MFA connector,

@@ -20,7 +20,21 @@ extension OpenLDAPDirectory: AccountLookup {
                 attributes: lookupAttributes, pageSize: config.pageSize
             ) { entries.append($0) }
         }
-        return try entries.map(found)
+        // The server's equality also matches a subtype (employeeNumber;lang-en) on someone
+        // else's entry: keep the entries whose attribute itself holds the value.
+        return try entries.filter { entry in
+            entry.values(attribute).contains { OpenLDAPDirectory.directoryEqual($0, key.value) }
+        }.map(found)
+    }
+
+    /// Equal as the directory's caseIgnoreMatch compares (RFC 4518, in short): compatibility
+    /// forms folded, case ignored, spaces at the ends dropped and inner runs made one.
+    static func directoryEqual(_ one: String, _ other: String) -> Bool {
+        let prepared = { (text: String) in
+            text.precomposedStringWithCompatibilityMapping.lowercased()
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        return prepared(one) == prepared(other)
     }
 
     public func reread(_ dn: DistinguishedName) throws -> FoundAccount? {

@@ -196,6 +196,38 @@ final class HeldLock {
         _ = slapd
     }
 
+    /// slapd's equality matches subtypes: a tagged value on Ana's entry must not make her the
+    /// person another id or login names (fresh-user trial).
+    @Test func aTaggedValueOnSomeoneElsesEntryTerminatesNobody() throws {
+        let (slapd, site) = try terminateFixture()
+        try slapd.loadLDIF(
+            """
+            dn: \(personDN("agarcia"))
+            changetype: modify
+            add: employeeNumber;lang-en
+            employeeNumber;lang-en: 000199
+            -
+            add: uid;lang-en
+            uid;lang-en: ghost
+            """)
+        let dump = try slapd.dump()
+
+        expectStatus(try site.terminate(employee: "000199"), 3)
+        expectStatus(try site.run("terminate", ["--login", "ghost", "--reason", "test", "--yes"]), 3)
+
+        #expect(try slapd.dump() == dump)
+        #expect(try site.records("disable").isEmpty)
+        // Her own id still finds her, spaces and case folded as the directory folds them.
+        let config = try ConfigLoader.load(path: site.configPath)
+        let connector = OpenLDAPDirectory(
+            connection: try DirectorySession.open(config.directory), config: config)
+        defer { connector.close() }
+        let byID = try connector.findAccounts(.employeeID(" 000101 ")).map(\.account.login)
+        let byLogin = try connector.findAccounts(.login("AGarcia")).map(\.account.login)
+        #expect(byID == ["agarcia"])
+        #expect(byLogin == ["agarcia"])
+    }
+
     @Test func twoAccountsWithOneEmployeeIdAreNamedAndNeitherTerminated() throws {
         let (slapd, site) = try terminateFixture()
         try slapd.loadLDIF(
