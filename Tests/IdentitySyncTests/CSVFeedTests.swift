@@ -223,13 +223,19 @@ struct FeedFile {
         #expect(feed.quarantined.count == 1)
     }
 
-    @Test(arguments: ["\u{0}", "\u{1B}[31m", "\u{7F}"])
-    func controlCharacterInANameQuarantinesTheRow(_ control: String) throws {
+    /// C1 controls (NEL) and the Unicode line and paragraph separators used to pass the
+    /// check and reach the directory; the message names the character and its position.
+    @Test(arguments: [("\u{0}", "U+0000"), ("\u{1B}[31m", "U+001B"), ("\u{7F}", "U+007F"),
+                      ("\u{85}", "U+0085"), ("\u{80}", "U+0080"), ("\u{9F}", "U+009F"),
+                      ("\u{2028}", "U+2028"), ("\u{2029}", "U+2029")])
+    func controlCharacterInANameQuarantinesTheRow(_ control: String, _ named: String) throws {
         let hostile = row.replacingOccurrences(of: "Ana", with: "An\(control)a")
         let file = try FeedFile(CSVFeedTests.bambooHeader + hostile + "\n")
         let feed = try file.read(layout: "bamboohr")
         #expect(feed.people.isEmpty)
-        #expect(feed.quarantined.first?.problems.contains { $0.contains("control character") } == true)
+        let message = "holds a control character (\(named)) at character 3"
+        #expect(feed.quarantined.first?.problems.contains { $0.contains(message) } == true,
+                "\(feed.quarantined.first?.problems ?? [])")
     }
 
     /// A tab used to become a space unseen: `Ana<tab>Maria` was planned as `Ana Maria`.

@@ -54,11 +54,16 @@ public enum HRValue {
     /// joiner and non-joiner stay allowed: some scripts spell names with them.
     public static func problem(_ value: String) -> String? {
         var ascii = true
+        var control = false
         for byte in value.utf8 {
-            if byte < 0x20 || byte == 0x7F {
-                return "holds a control character"
-            }
+            control = control || byte < 0x20 || byte == 0x7F
             ascii = ascii && byte < 0x80
+        }
+
+        // C1 controls (NEL is U+0085) and the Unicode line and paragraph separators break
+        // lines and logs as C0 controls do; only a value with a non-ASCII byte can hold them.
+        if control || !ascii, let problem = controlProblem(value) {
+            return problem
         }
 
         if !ascii, let hidden = value.unicodeScalars.first(where: isInvisibleFormatting) {
@@ -69,6 +74,24 @@ public enum HRValue {
             return "is \(value.count) characters long, more than the \(longestValue) idsync accepts"
         }
         return nil
+    }
+
+    /// "holds a control character (U+0085) at character 4", counting characters as a person
+    /// does (the tab message counts the same way), or nil when the value holds none.
+    private static func controlProblem(_ value: String) -> String? {
+        for (offset, character) in value.enumerated() {
+            guard let scalar = character.unicodeScalars.first(where: isControl) else { continue }
+            return "holds a control character (\(codePoint(scalar))) at character \(offset + 1)"
+        }
+        return nil
+    }
+
+    /// C0 controls, DEL, C1 controls, and U+2028/U+2029 (line and paragraph separator).
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F...0x9F, 0x2028, 0x2029: return true
+        default: return false
+        }
     }
 
     private static func isInvisibleFormatting(_ scalar: Unicode.Scalar) -> Bool {
