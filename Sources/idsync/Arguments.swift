@@ -47,10 +47,8 @@ struct Arguments {
             if arguments.termination.setFlag(word) { continue }
             if word == "--unredacted" { arguments.unredacted = true; continue }
             guard valueOptions.contains(word) else {
-                // Only the name: what follows `=` may be a password typed where none belongs,
-                // and stderr ends up in the cron log.
-                let name = word.prefix { $0 != "=" }
-                throw UsageError(message: "unknown option '\(name)'", command: command)
+                let position = words.count - rest.count
+                throw UsageError(message: unknownArgument(word, at: position), command: command)
             }
             guard let value = rest.popFirst() else {
                 throw UsageError(message: "\(word) needs a value", command: command)
@@ -62,6 +60,19 @@ struct Arguments {
             try arguments.check()
         }
         return arguments
+    }
+
+    /// The message for an argument no command takes, without its value: `-pHunter2`, a
+    /// `--name=value` or a bare word may be a password typed where none belongs, and stderr
+    /// ends up in the cron log. `position` counts the words after `idsync`, the command first.
+    static func unknownArgument(_ word: String, at position: Int) -> String {
+        guard word.hasPrefix("-"), word.count > 1 else {
+            return "an extra argument was given at position \(position) (not shown: it may be "
+                + "a secret); options start with -- and take their value as the next argument"
+        }
+
+        let name = word.hasPrefix("--") ? String(word.prefix { $0 != "=" }) : String(word.prefix(2))
+        return "unknown option '\(name)'"
     }
 
     private mutating func set(_ option: String, _ value: String) throws {

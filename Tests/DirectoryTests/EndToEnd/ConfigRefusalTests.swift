@@ -188,4 +188,19 @@ extension SyncFixture {
         #expect(output.stderr.contains("unknown option '--bind-password'"), "\(output.stderr)")
         #expect(!output.stderr.contains("Hunter2"), "\(output.stderr)")
     }
+
+    /// `-pHunter2` and a bare word were echoed whole; only the option's name or the
+    /// argument's position is shown now.
+    @Test(arguments: [(["plan", "-pHunter2-secret"], "unknown option '-p'"),
+                      (["plan", "--config", "x.yaml", "Hunter2-secret"],
+                       "an extra argument was given at position 4")])
+    func anUnknownArgumentIsNeverEchoed(_ arguments: [String], _ message: String) throws {
+        try SyncFixture.requireBinary(sourceLocation: #_sourceLocation)
+
+        let output = try TestSlapd.run(executable: SyncFixture.binary, arguments: arguments)
+
+        expectStatus(output, 2)
+        #expect(output.stderr.contains(message), "\(output.stderr)")
+        #expect(!output.stderr.contains("Hunter2"), "\(output.stderr)")
+    }
 }
