@@ -41,12 +41,30 @@ public struct YAMLReader: Sendable {
     /// `noncompliant_members:` or `match:` would silently mean no policy or every person,
     /// which is seldom what its writer meant. An explicit `{}` is taken as written.
     public func optionalMapping(_ key: String) throws -> YAMLReader? {
+        try optionalGiven(key, fix: "write its settings indented below it, or delete the line")
+    }
+
+    /// The list under `key`, or nil when the key is absent. A key given with nothing after
+    /// it throws `.missingKey` at its line, as `optionalMapping` does: an empty
+    /// `credentials:` or `redact:` silently meant none. An explicit `[]` is taken as written;
+    /// callers refuse it where an empty list means nothing sensible.
+    public func optionalList(_ key: String) throws -> YAMLReader? {
+        try optionalGiven(key, fix: "list its values (such as [a, b]), or delete the line")
+    }
+
+    /// The single value under `key`, such as a path, or nil when the key is absent; given
+    /// with nothing after it, it throws `.missingKey` at its line.
+    public func optionalScalar(_ key: String) throws -> YAMLReader? {
+        try optionalGiven(key, fix: "give its value after the colon, or delete the line")
+    }
+
+    private func optionalGiven(_ key: String, fix: String) throws -> YAMLReader? {
         let entries = try self.entries()
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         guard case .null(let mark) = entry.value.node else { return entry.value }
 
-        throw error(.missingKey, "'\(joined(key))' is given with nothing under it; write its "
-                        + "settings indented below it, or delete the line", at: mark)
+        throw error(.missingKey, "'\(joined(key))' is given with nothing under it; \(fix)",
+                    at: mark)
     }
 
     /// The entries of a mapping in file order; an empty value (`.null`) counts as no entries.

@@ -155,6 +155,50 @@ struct ConfigFile {
         expectError(file, line: 28, containing: "token_env' is given as well as token_file")
     }
 
+    /// A list key given with nothing after it read as "none": `credentials:` turned the wipe
+    /// off, `redact:` showed every value. Each is refused at its line now.
+    @Test(arguments: [("disable:\n  credentials:\n", "'disable.credentials'"),
+                      ("protected:\n  values:\n", "'protected.values'"),
+                      ("protected:\n  groups:\n", "'protected.groups'"),
+                      ("report:\n  redact:\n", "'report.redact'"),
+                      ("approval:\n  require_for:\n", "'approval.require_for'"),
+                      ("monitoring:\n  status_file:\n", "'monitoring.status_file'")])
+    func anEmptyListKeyIsRefusedAtItsLine(_ block: String, _ key: String) throws {
+        let file = try ConfigFile(replacing: "  path: idsync.lock\n",
+                                  with: "  path: idsync.lock\n" + block)
+        expectError(file, line: 23, containing: "\(key) is given with nothing under it")
+    }
+
+    /// `[]` is taken as written where it means none; for credentials it read as the defaults.
+    @Test func anExplicitEmptyListIsTakenAsNoneButNotForCredentials() throws {
+        let none = try ConfigFile(replacing: "  path: idsync.lock\n", with: """
+              path: idsync.lock
+            report:
+              redact: []
+            approval:
+              require_for: []
+
+            """)
+        let config = try ConfigLoader.load(path: none.path)
+        #expect(config.report.redact.isEmpty)
+        #expect(config.approval.requireFor.isEmpty)
+
+        let wipe = try ConfigFile(replacing: "  path: idsync.lock\n",
+                                  with: "  path: idsync.lock\ndisable:\n  credentials: []\n")
+        expectError(wipe, line: 23, containing: "write [defaults] to wipe the usual credentials")
+    }
+
+    /// The policies were read and then ignored when no connector was configured.
+    @Test(arguments: ["privileged_grants: hold", "lapsed_enrollment: lock",
+                      "noncompliant_members: {remove_from: 2027-03-01}"])
+    func anMFAPolicyWithoutAConnectorIsRefused(_ policy: String) throws {
+        let block = "mfa:\n  \(policy)\n  connectors: []\n"
+        let file = try ConfigFile(replacing: "  path: idsync.lock\n",
+                                  with: "  path: idsync.lock\n" + block)
+        expectError(file, line: 23, containing: "names no connector to apply it with; add the "
+                        + "MFA service under 'mfa.connectors'")
+    }
+
     /// Read as absent, an empty block meant no removal policy at all, silently.
     @Test func anEmptyNoncompliantMembersIsRefusedAtItsLine() throws {
         let file = try ConfigFile(replacing: "  path: idsync.lock\n", with: """

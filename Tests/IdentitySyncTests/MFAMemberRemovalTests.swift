@@ -256,7 +256,9 @@ import YAML
 }
 
 @Suite struct MemberRemovalConfigTests {
-    let block = "mfa:\n  noncompliant_members:\n    remove_from: 2027-03-01\naudit:\n"
+    let block = "mfa:\n  noncompliant_members:\n    remove_from: 2027-03-01\n"
+        + "  connectors:\n    - {name: okta, type: okta, url: https://example.okta.com, "
+        + "token_env: OKTA_TOKEN}\naudit:\n"
 
     func file(_ old: String = "", _ new: String = "") throws -> ConfigFile {
         let text = old.isEmpty ? block : block.replacingOccurrences(of: old, with: new)

@@ -122,10 +122,10 @@ extension ConfigLoader {
         guard let node else { return MonitoringConfig() }
         try node.rejectUnknownKeys(allowed: ["status_file", "metrics_file"])
         return MonitoringConfig(
-            statusFile: try node.optional("status_file").map {
+            statusFile: try node.optionalScalar("status_file").map {
                 resolve(try $0.string(), in: folder)
             },
-            metricsFile: try node.optional("metrics_file").map {
+            metricsFile: try node.optionalScalar("metrics_file").map {
                 resolve(try $0.string(), in: folder)
             })
     }

@@ -81,7 +81,13 @@ extension ConfigLoader {
     static func loadCredentials(_ node: YAMLReader?) throws -> CredentialPolicy {
         guard let node else { return CredentialPolicy() }
         try node.rejectUnknownKeys(allowed: ["credentials"])
-        guard let list = try node.optional("credentials") else { return CredentialPolicy() }
+        guard let list = try node.optionalList("credentials") else { return CredentialPolicy() }
+        // `[]` read as the defaults (the list adds to them) while its writer meant none.
+        guard !list.elements().isEmpty else {
+            throw list.error("is an empty list; write [defaults] to wipe the usual credentials, "
+                             + "or delete 'disable' to lock only")
+        }
+
         var names = CredentialPolicy.openLDAPDefaults
         for item in list.elements() {
             let name = try item.string()

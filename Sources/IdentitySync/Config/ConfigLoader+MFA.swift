@@ -37,7 +37,7 @@ extension ConfigLoader {
         }
         config.memberRemoval = try loadMemberRemoval(node.optionalMapping("noncompliant_members"))
         var names: Set<String> = []
-        let blocks = try node.optional("connectors")?.elements() ?? []
+        let blocks = try node.optionalList("connectors")?.elements() ?? []
         for block in blocks {
             let settings = try loadMFAConnector(block, folder: folder)
             guard names.insert(settings.name).inserted else {
@@ -45,11 +45,28 @@ extension ConfigLoader {
             }
             config.connectors.append(settings)
         }
+        try refusePolicyWithoutConnector(node, connectors: config.connectors)
         let connectorSecrets = config.connectors.flatMap { settings in
             settings.values.filter { $0.key.hasSuffix("_env") && $0.key != "pass_env" }.map(\.value)
         }
         try refusePassingSecrets(blocks, secretVariables.union(connectorSecrets))
         return config
+    }
+
+    /// The MFA policies act on what a connector reports: without one, `hold` or a removal
+    /// date was read and then silently ignored.
+    private static func refusePolicyWithoutConnector(_ node: YAMLReader,
+                                                     connectors: [MFAConnectorSettings]) throws {
+        guard connectors.isEmpty else { return }
+
+        let policies = ["privileged_grants", "enrollment_days", "lapsed_enrollment",
+                        "noncompliant_members"]
+        for key in policies {
+            guard let policy = try node.optional(key) else { continue }
+            throw policy.error("is an MFA policy, but 'mfa.connectors' names no connector to "
+                               + "apply it with; add the MFA service under 'mfa.connectors', or "
+                               + "delete the 'mfa' block")
+        }
     }
 
     /// `noncompliant_members: {remove_from: 2027-03-01}`; the key given empty is refused.

@@ -175,10 +175,14 @@ extension ConfigLoader {
         var protected = ProtectedAccounts()
         guard let node else { return protected }
         try node.rejectUnknownKeys(allowed: ["dns", "groups", "attribute", "values"])
-        protected.dns = Set(try (node.optional("dns")?.elements() ?? []).map { try dn($0, inside: base) })
-        protected.groups = Set(try (node.optional("groups")?.elements() ?? []).map { try dn($0, inside: base) })
+        // A list given empty is refused at its line; `[]` means none.
+        let dns = try node.optionalList("dns")?.elements() ?? []
+        let groups = try node.optionalList("groups")?.elements() ?? []
+        protected.dns = Set(try dns.map { try dn($0, inside: base) })
+        protected.groups = Set(try groups.map { try dn($0, inside: base) })
         protected.attribute = try node.optional("attribute")?.string()
-        protected.values = Set(try (node.optional("values")?.stringList() ?? []).map { $0.lowercased() })
+        let values = try node.optionalList("values")?.stringList() ?? []
+        protected.values = Set(values.map { $0.lowercased() })
         return protected
     }
 }

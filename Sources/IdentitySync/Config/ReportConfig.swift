@@ -39,7 +39,7 @@ extension ConfigLoader {
     static func loadReport(_ node: YAMLReader?) throws -> ReportConfig {
         guard let node else { return ReportConfig() }
         try node.rejectUnknownKeys(allowed: ["redact"])
-        let names = try node.optional("redact")?.stringList() ?? []
+        let names = try node.optionalList("redact")?.stringList() ?? []
         return ReportConfig(redact: Set(names.map { $0.lowercased() }))
     }
 
@@ -48,7 +48,7 @@ extension ConfigLoader {
         guard let node else { return approval }
         try node.rejectUnknownKeys(allowed: ["require_for", "max_plan_age_hours"])
         let allowed = ApprovalConfig.Requirement.allCases.map(\.rawValue).joined(separator: ", ")
-        for item in try node.optional("require_for")?.elements() ?? [] {
+        for item in try node.optionalList("require_for")?.elements() ?? [] {
             approval.requireFor.insert(
                 try choice(item, ApprovalConfig.Requirement.init(rawValue:), allowed))
         }

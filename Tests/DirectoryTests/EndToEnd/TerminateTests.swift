@@ -253,7 +253,7 @@ final class HeldLock {
     @Test func terminateTakesTheCredentialsTheNightlyDisableTakes() throws {
         let slapd = try TestSlapd()
         let site = try SyncFixture(
-            slapd: slapd, guards: SyncFixture.roomyGuards + "\ndisable:\n  credentials: []\n")
+            slapd: slapd, guards: SyncFixture.roomyGuards + "\ndisable:\n  credentials: [defaults]\n")
         try site.writeFeed(smallHospital)
         expectStatus(try site.run("sync"), 0)
         try slapd.setPassword("Night-shift-2026", for: personDN("agarcia"))
