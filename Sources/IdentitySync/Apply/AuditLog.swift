@@ -66,9 +66,13 @@ public final class AuditLog {
     static let laterLimit = 1 << 16
 
     public init(path: String, run: String, actor: Actor, configHash: String? = nil) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw AuditError(path: path, errorNumber: errno, doing: "open")
+        let fd: Int32
+        do {
+            fd = try StateFile.open(path, flags: O_WRONLY | O_APPEND, role: "audit.path",
+                                    allowedMode: 0o640)
+        } catch let refusal as StateFileRefusal {
+            guard let code = refusal.errorNumber else { throw AuditError(refusing: refusal) }
+            throw AuditError(path: path, errorNumber: code, doing: "open")
         }
         self.path = path
         self.run = run
@@ -214,22 +218,40 @@ public struct AuditError: Error, CustomStringConvertible {
         self.path = path
         self.problem = problem
         self.errorNumber = nil
+        self.refused = false
     }
 
     init(path: String, errorNumber: Int32, doing step: String) {
         self.path = path
         self.problem = "\(step): \(String(cString: strerror(errorNumber)))"
         self.errorNumber = errorNumber
+        self.refused = false
     }
 
-    /// A path the site must fix (no permission, no such folder): a config error, exit 2.
-    /// A full, read-only or failing disk is not the config's fault: exit 3.
+    /// The file idsync will not use (a link, a second hard link, an open mode or folder).
+    init(refusing refusal: StateFileRefusal) {
+        self.path = ""
+        self.problem = refusal.problem
+        self.errorNumber = nil
+        self.refused = true
+    }
+
+    /// True when idsync refused the file itself; `problem` then says why and the fix.
+    let refused: Bool
+
+    /// A path the site must fix (no permission, no such folder, a file idsync refuses): a
+    /// config error, exit 2. A full, read-only or failing disk is not the config's fault: exit 3.
     public var isSetupProblem: Bool {
+        guard !refused else { return true }
         guard let code = errorNumber else { return false }
         return [EACCES, EPERM, ENOENT, ENOTDIR, EISDIR, ELOOP].contains(code)
     }
 
     public var description: String {
+        guard !refused else {
+            return problem + "; the run stopped before sending any change to the directory"
+        }
+
         let stopped = changesSent == 0
             ? "the run stopped before sending any change to the directory; nothing was changed"
             : "the run stopped after \(changesSent) directory writes; nothing more was sent, the "

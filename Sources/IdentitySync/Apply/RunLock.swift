@@ -20,9 +20,12 @@ public final class RunLock {
     /// `waiting` is called once, when the wait starts. Throws `RunLockError.held` when the
     /// wait runs out.
     public init(path: String, waitingUpTo wait: TimeInterval, waiting: (() -> Void)? = nil) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw RunLockError.unusable(path: path, problem: String(cString: strerror(errno)))
+        let fd: Int32
+        do {
+            fd = try StateFile.open(path, flags: O_RDWR, role: "lock.path")
+        } catch let refusal as StateFileRefusal {
+            guard refusal.errorNumber != nil else { throw RunLockError.refused(refusal.problem) }
+            throw RunLockError.unusable(path: path, problem: refusal.problem)
         }
         let started = Date()
         var told = false
@@ -59,6 +62,9 @@ public final class RunLock {
 public enum RunLockError: Error, CustomStringConvertible {
     case held(path: String)
     case unusable(path: String, problem: String)
+    /// A lock file idsync will not write its PID into: a link, a second hard link, a folder
+    /// others can change. The message names it and the fix.
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -66,6 +72,8 @@ public enum RunLockError: Error, CustomStringConvertible {
             return "another idsync run holds the lock \(path); this run stops without changing anything"
         case .unusable(let path, let problem):
             return "cannot open the lock file \(path): \(problem)"
+        case .refused(let problem):
+            return problem + "; this run stops without changing anything"
         }
     }
 }

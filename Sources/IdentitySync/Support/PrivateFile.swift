@@ -11,9 +11,16 @@ public enum PrivateFile {
     /// - Throws: `PrivateFileError` when the path is a link or no regular file, or when the
     ///   file cannot be opened or written in full.
     public static func write(_ text: String, to path: String, role: String) throws {
+        // Whoever can change a folder on the way can swap the file for a link after the
+        // check, or read the report through a name of their own.
+        var existing = stat()
+        let owner = lstat(path, &existing) == 0 ? existing.st_uid : geteuid()
+        try FolderCheck(path: path, fileOwner: owner, role: role).run()
+
         // O_NOFOLLOW: a report of who is about to be terminated never goes where a link
         // points. O_NONBLOCK: a FIFO with no reader is refused at once instead of waited on.
-        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        // No O_TRUNC: a file with a second hard link is refused before it is emptied.
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
         let fd = open(path, flags, 0o600)
         guard fd >= 0 else { throw openError(path, role: role, errno: errno) }
         defer { close(fd) }
@@ -24,6 +31,12 @@ public enum PrivateFile {
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw PrivateFileError.notRegular(path: path, role: role, type: info.st_mode & S_IFMT)
+        }
+        guard info.st_nlink == 1 else {
+            throw PrivateFileError.hardLinked(path: path, role: role, links: Int(info.st_nlink))
+        }
+        guard ftruncate(fd, 0) == 0 else {
+            throw failure(path, role: role, errno: errno, partial: false)
         }
         fchmod(fd, 0o600)
         try writeAll(Array(text.utf8), to: fd, path: path, role: role)
@@ -71,6 +84,8 @@ public enum PrivateFile {
 public enum PrivateFileError: Error, CustomStringConvertible {
     case link(path: String, role: String, target: String?)
     case notRegular(path: String, role: String, type: mode_t)
+    /// The file has another name too, which the write would change as well.
+    case hardLinked(path: String, role: String, links: Int)
     /// `partial`: the file was opened, so what is in it now is a truncated report.
     case unwritable(path: String, role: String, reason: String, partial: Bool)
 
@@ -84,6 +99,11 @@ public enum PrivateFileError: Error, CustomStringConvertible {
         case .notRegular(let path, let role, let type):
             return "\(role) \(path) is \(ProtectedFileError.describe(type)), not a regular "
                 + "file; idsync writes only regular files: give a file's path"
+        case .hardLinked(let path, let role, let links):
+            return "\(role) \(path) has \(links) hard links; idsync does not write it, on "
+                + "purpose: the file names people, and the other names would show the report "
+                + "too (and lose what they held). Give a new path, or remove this name first "
+                + "(rm \(path))"
         case .unwritable(let path, let role, let reason, let partial):
             return "cannot write \(role) \(path) (\(reason))"
                 + (partial ? "; the file holds only part of it, do not use it" : "")
