@@ -30,7 +30,9 @@ struct Commands {
             case .explain: return try explain(config)
             }
         } catch let error as RunLockError {
-            return fail(.locked, "\(error)")
+            // Another run holds it: 4. A lock file idsync refuses is the site's to fix: 2.
+            guard case .refused = error else { return fail(.locked, "\(error)") }
+            return fail(.usage, "\(error)")
         } catch let error as FeedError {
             return fail(.stopped, "\(error); nothing was written")
         } catch let error as SavedPlanProblem {
@@ -141,7 +143,7 @@ struct Commands {
         let (_, plan, observed, connector, _, feed) = try observeAndPlan(config)
         defer { connector.close() }
         try emit(render(plan, outcomes: nil, config: config, feed: feed, directory: observed))
-        return plan.isStopped ? .stopped : (plan.summary.quarantined > 0 ? .partial : .success)
+        return plan.isStopped ? .stopped : (plan.needsAttention ? .partial : .success)
     }
 
     /// 1-4. Feed, observe, plan, guards: nothing is written before the verdict.

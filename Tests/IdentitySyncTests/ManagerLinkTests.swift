@@ -50,12 +50,18 @@ import Testing
         #expect(creation?.attributes.contains { $0.name == "manager" } == false)
     }
 
+    /// The manager is in the feed though unreadable: no "no row" finding, only the one that
+    /// says their reports keep (or, joining, wait for) their manager.
     @Test func aManagerWhoseRowIsQuarantinedIsInTheFeed() {
         let bad = QuarantinedRecord(source: "hr/test.csv:9", employeeID: "000110",
                                     problems: ["bad date"], termination: nil)
 
-        #expect(managerFindings([Fixtures.person("000101", manager: "000110")], quarantined: [bad])
-                    .isEmpty)
+        let findings = managerFindings([Fixtures.person("000101", manager: "000110")],
+                                       quarantined: [bad])
+
+        #expect(findings.map(\.employeeID) == ["000110"])
+        #expect(findings.first?.text.hasPrefix("the row of manager 000110 is quarantined") == true)
+        #expect(findings.first?.text.contains("000101 get no manager for now") == true)
     }
 
     @Test func managersInTheFeedRaiseNothing() {

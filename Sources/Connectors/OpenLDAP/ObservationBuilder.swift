@@ -37,6 +37,8 @@ struct ObservationBuilder {
     /// entry, and where each kept attribute is in it.
     var entryRoles: [AttributeRole] = []
     var slots: [Int]
+    /// Entries under the people subtree with an employee id and no login (`noteLoginless`).
+    var loginless: [LoginlessEntry] = []
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -142,7 +144,10 @@ struct ObservationBuilder {
             }
         }
         guard let loginSlot = roles.login.map({ slots[$0] }), loginSlot >= 0,
-              entry.attributes[loginSlot].first != nil else { return nil }
+              entry.attributes[loginSlot].first != nil else {
+            noteLoginless(entry, text: text)
+            return nil
+        }
 
         var names: [String] = []
         var values: [String] = []
@@ -186,6 +191,17 @@ struct ObservationBuilder {
         return account
     }
 
+    /// An entry without a login but with an employee id is no account idsync can manage or
+    /// disable; it is kept for the plan to name. Only entries without a login come here.
+    private mutating func noteLoginless(_ entry: EncodedEntry, text: String) {
+        guard let position = roles.employeeNumber, slots[position] >= 0,
+              let value = entry.attributes[slots[position]].first else { return }
+        let employeeID = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        guard !employeeID.isEmpty else { return }
+
+        loginless.append(LoginlessEntry(dn: text, employeeID: employeeID))
+    }
+
     /// The values with each the pool's copy: the last account's where the encoding is equal.
     private mutating func pooled(_ attribute: EncodedAttribute, position: Int) -> [String] {
         if let previous = last.encoded[position], previous.elementsEqual(attribute.encodedValues) {
@@ -222,9 +238,12 @@ struct ObservationBuilder {
     }
 
     func finish() -> ObservedDirectory {
-        ObservedDirectory(accounts: accounts, groups: groups,
-                          namesInUse: NamesInUse(elsewhere: taken, accounts: accounts),
-                          fingerprint: fingerprint.hex)
+        var observed = ObservedDirectory(
+            accounts: accounts, groups: groups,
+            namesInUse: NamesInUse(elsewhere: taken, accounts: accounts),
+            fingerprint: fingerprint.hex)
+        observed.loginless = loginless
+        return observed
     }
 }
 

@@ -53,13 +53,15 @@ public final class OpenLDAPDirectory: DirectoryConnector {
 
     /// One paged search of the naming context: accounts under the people subtree, the
     /// watched groups, and every uid and mail in use. Any result but success throws.
+    /// `employeeNumber=*` brings entries with an employee id but no login too: idsync cannot
+    /// manage them, and the plan names them (an account has a uid, so none comes twice).
     public func observe() throws -> ObservedDirectory {
         var builder = ObservationBuilder(directory: self)
         do {
             builder.credentials = try observeCredentials()
             try connection.searchEncoded(
                 base: config.base.string, scope: .subtree,
-                filter: "(|(uid=*)(mail=*)(objectClass=groupOfNames))",
+                filter: "(|(uid=*)(mail=*)(employeeNumber=*)(objectClass=groupOfNames))",
                 attributes: requestedAttributes, pageSize: config.pageSize
             ) { entry in
                 try builder.add(entry)

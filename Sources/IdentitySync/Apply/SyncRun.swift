@@ -63,7 +63,7 @@ public struct SyncRun {
         try executor.apply(plan)
         let failed = executor.outcomes.contains { !$0.succeeded }
         let unchecked = plan.findings.contains { $0.kind == .mfaUnchecked }
-        let status: ExitStatus = failed || unchecked || plan.summary.quarantined > 0 ? .partial : .success
+        let status: ExitStatus = failed || unchecked || plan.needsAttention ? .partial : .success
         return RunResult(plan: plan, outcomes: executor.outcomes, status: status,
                          connectionLost: executor.connectionLost, phaseTimes: executor.phaseTimes)
     }

@@ -7,7 +7,7 @@ public struct DesiredAccount: Sendable {
     public let login: String
     public let dn: DistinguishedName
     /// Attribute values by lower-cased name, for the attributes the mapping writes.
-    public let attributes: [String: [String]]
+    public var attributes: [String: [String]]
     /// The role groups the person's rules grant (names, not DNs).
     public let groups: Set<String>
     public let mfa: MFALevel
@@ -24,12 +24,17 @@ public struct AccountMapper: Sendable {
     /// once, not once per person.
     let attributeKeys: [String]
     let loginKey: String
+    /// The keys of attributes whose template names the manager's DN (`{manager_dn}`).
+    let managerKeys: [String]
 
     public init(config: Config) {
         self.config = config
         self.exceptionsByPerson = config.exceptions.byPerson()
         self.attributeKeys = config.mapping.attributes.map { $0.name.lowercased() }
         self.loginKey = config.mapping.loginAttribute.lowercased()
+        self.managerKeys = config.mapping.attributes
+            .filter { $0.template.source.contains("{manager_dn}") }
+            .map { $0.name.lowercased() }
     }
 
     /// The role rules whose every condition the person meets, in file order.

@@ -172,6 +172,9 @@ public struct ObservedDirectory: Sendable {
     public var namesInUse: NamesInUse
     /// A hash of what was read, so a saved plan can tell whether the directory moved.
     public var fingerprint: String
+    /// Entries under the people subtree with an employee id but no login value: no
+    /// account idsync can manage, each named on every plan.
+    public var loginless: [LoginlessEntry] = []
 
     public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
                 takenNames: Set<String>, fingerprint: String) {
@@ -185,6 +188,18 @@ public struct ObservedDirectory: Sendable {
         self.groups = groups
         self.namesInUse = namesInUse
         self.fingerprint = fingerprint
+    }
+}
+
+/// An entry under the people subtree that carries an employee id but no login value.
+public struct LoginlessEntry: Sendable, Equatable {
+    /// As the server sent it.
+    public let dn: String
+    public let employeeID: String
+
+    public init(dn: String, employeeID: String) {
+        self.dn = dn
+        self.employeeID = employeeID
     }
 }
 

@@ -138,6 +138,10 @@ public struct Finding: Sendable, Codable, Equatable {
         /// HR's manager links: a person who is their own manager, a loop of managers, or a
         /// manager id no row of the feed carries. Nothing is withheld for it.
         case manager
+        /// An entry under the people subtree with an employee id but no login value: idsync
+        /// can neither manage nor disable it, so a password on it binds after its person
+        /// leaves. A run with one exits 1 until it is given a login or removed.
+        case unmanagedEntry = "unmanaged-entry"
     }
 
     public let kind: Kind

@@ -66,4 +66,10 @@ public struct Plan: Sendable, Codable {
 
     /// True when a guard stopped the run; nothing may be written then.
     public var isStopped: Bool { guards.contains { !$0.passed } }
+
+    /// True when something in the plan waits on a person and the run exits 1 for it: a
+    /// quarantined row, or an entry idsync can neither manage nor disable.
+    public var needsAttention: Bool {
+        summary.quarantined > 0 || findings.contains { $0.kind == .unmanagedEntry }
+    }
 }

@@ -73,6 +73,34 @@ extension Planner {
                                        fields: decision.evidence)))
     }
 
+    /// One `manager` finding for each manager whose row is quarantined and who has reports
+    /// in the feed: the reports' accounts keep the manager they have, and a joiner among them
+    /// is created without one until the manager's row reads again.
+    func reportQuarantinedManagers(_ people: [Person], work: inout PlanningState) {
+        guard !work.quarantinedKeys.isEmpty, !mapper.managerKeys.isEmpty else { return }
+
+        var reports: [String: [Person]] = [:]
+        for person in people where work.managerIsQuarantined(person) {
+            reports[Person.key(person.managerID ?? ""), default: []].append(person)
+        }
+        for (_, group) in reports.sorted(by: { $0.key < $1.key }) {
+            let manager = group[0].managerID ?? ""
+            let kept = group.filter { work.observedAccount($0.key) != nil }.map(\.employeeID)
+            let joiners = group.filter { work.observedAccount($0.key) == nil }.map(\.employeeID)
+            var text = "the row of manager \(manager) is quarantined, so idsync cannot read who "
+                + "they are this run"
+            if !kept.isEmpty {
+                text += "; the manager on the accounts of \(kept.joined(separator: ", ")) is "
+                    + "left as it is"
+            }
+            if !joiners.isEmpty {
+                text += "; \(joiners.joined(separator: ", ")) get no manager for now"
+            }
+            text += ". Fix the manager's row in HR: the next run sets the manager again"
+            work.finding(.manager, manager, nil, text)
+        }
+    }
+
     /// A quarantined row: the account stays as it is, unless the row still states a termination.
     func planQuarantined(_ record: QuarantinedRecord, work: inout PlanningState) {
         let problems = record.problems.joined(separator: "; ")

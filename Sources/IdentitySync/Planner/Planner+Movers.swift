@@ -35,9 +35,12 @@ extension Planner {
                          "active in HR but disabled outside idsync; idsync does not re-enable it")
             return
         }
-        let desired = mapper.desired(person, decision: decision, login: account.login,
+        var desired = mapper.desired(person, decision: decision, login: account.login,
                                      managerDN: work.managerDN(of: person),
                                      dn: work.plannedDN(person.key))
+        if work.managerIsQuarantined(person) {
+            keepManager(&desired, of: account)
+        }
         let old = account.state ?? AccountState()
         var existing = ExistingAccount(person: person, account: account, desired: desired, old: old, state: old)
         returnFromDisable(&existing)
@@ -57,6 +60,15 @@ extension Planner {
         let dn = planMove(existing, work: &work)
         planReverification(existing, dn: dn, adds: adds, grows: grows, work: &work)
         planGroups(existing, dn: dn, adds: adds, removes: removes, work: &work)
+    }
+
+    /// The manager's row is quarantined: their account still exists, only the row is
+    /// unreadable this run, so the report's manager attributes stay as the account has them
+    /// (`reportQuarantinedManagers` says so).
+    private func keepManager(_ desired: inout DesiredAccount, of account: ObservedAccount) {
+        for key in mapper.managerKeys {
+            desired.attributes[key] = Array(account.attributes.valuesInPlace(key) ?? [])
+        }
     }
 
     /// Clears the disable facts of an account idsync disabled. The state may say disabled

@@ -27,6 +27,10 @@ public struct Planner: Sendable {
         // 1. People in the feed, in employee-id order so that plans are stable.
         let people = Planner.inKeyOrder(feed.people)
         work.feedPeople = people
+        // Rows set aside are known before anyone is planned (and only read while people are
+        // planned, on two threads): a manager's unreadable row must not clear their reports'
+        // manager attribute.
+        work.quarantinedKeys = Set(feed.quarantined.compactMap { $0.employeeID.map(Person.key) })
         work.indexMemberships()
         work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
@@ -38,14 +42,29 @@ public struct Planner: Sendable {
         for record in feed.quarantined {
             planQuarantined(record, work: &work)
         }
+        reportQuarantinedManagers(people, work: &work)
 
         // 3. Accounts no feed row speaks for: vanished people and orphans.
         let feedIsWhole = feed.quarantined.allSatisfy { $0.employeeID != nil }
         for account in work.unclaimedAccounts() {
             planUnclaimed(account, feedIsWhole: feedIsWhole, work: &work)
         }
+        for entry in directory.loginless {
+            reportLoginless(entry, work: &work)
+        }
 
         return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
+    }
+
+    /// An entry with an employee id and no login is no account: idsync can neither bring it
+    /// in line nor disable it, and a password on it still binds after the person leaves.
+    private func reportLoginless(_ entry: LoginlessEntry, work: inout PlanningState) {
+        let login = config.mapping.loginAttribute
+        work.finding(.unmanagedEntry, entry.employeeID, entry.dn,
+                     "this entry carries employeeNumber \(entry.employeeID) but no \(login), so "
+                         + "idsync can neither manage nor disable it (a password on it still "
+                         + "binds when the person leaves). Give it a \(login) so that idsync "
+                         + "manages it, or remove the entry")
     }
 
     /// The people in employee-id order. A feed reader hands them over sorted already, and

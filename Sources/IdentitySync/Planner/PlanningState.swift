@@ -172,6 +172,14 @@ struct PlanningState {
         directory.namesInUse.contains(name) || takenInRun.contains(name)
     }
 
+    /// True when the row of the person's manager is quarantined this run.
+    func managerIsQuarantined(_ person: Person) -> Bool {
+        guard !quarantinedKeys.isEmpty, let manager = person.managerID, !manager.isEmpty else {
+            return false
+        }
+        return quarantinedKeys.contains(Person.key(manager))
+    }
+
     func managerDN(of person: Person) -> String? {
         guard let manager = person.managerID, !manager.isEmpty else { return nil }
         return plannedDN(Person.key(manager))?.string

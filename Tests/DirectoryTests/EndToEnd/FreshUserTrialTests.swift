@@ -1,0 +1,66 @@
+import Foundation
+import LDAP
+import Testing
+
+/// Findings of a fresh user's trial against a real slapd: a manager's quarantined row, and
+/// an entry with an employee id but no login.
+@Suite struct FreshUserTrialTests {
+    /// The manager's unreadable hire date used to clear `manager` on each of their reports.
+    @Test func aQuarantinedManagerRowLeavesTheReportsManagerAsItIs() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        let grace = try LDAPDN.normalize(try slapd.person(uid: "ghopper").dn)
+        var unreadable = chief
+        unreadable.hire = "2010-01-15"
+        let joiner = HRRow(id: "000120", first: "Alan", last: "Turing", manager: "000110")
+        try site.writeFeed([unreadable, nurse, pharmacist, clerk, joiner])
+
+        let output = try site.run("sync")
+
+        expectStatus(output, 1)
+        for uid in ["agarcia", "cdubois", "jsmith"] {
+            let manager = try slapd.person(uid: uid).values("manager").map(LDAPDN.normalize)
+            #expect(manager == [grace], "\(uid): \(manager)")
+        }
+        #expect(try slapd.person(uid: "aturing").values("manager").isEmpty)
+        #expect(output.stdout.contains("manager: [000110] the row of manager 000110 is "
+                                       + "quarantined"), "\(output.stdout)")
+        #expect(output.stdout.contains("the manager on the accounts of 000101, 000103, 000104 "
+                                       + "is left as it is; 000120 get no manager for now"),
+                "\(output.stdout)")
+    }
+
+    /// An entry without a uid was invisible: it stayed bindable after 000103 left, unnamed.
+    @Test func anEntryWithAnEmployeeIDButNoLoginIsNamedOnEveryPlan() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        try slapd.loadLDIF("""
+            dn: cn=Chloe Extra,\(people)
+            objectClass: inetOrgPerson
+            cn: Chloe Extra
+            sn: Extra
+            employeeNumber: 000103
+            userPassword: Pharmacy-2026
+            """)
+        try site.writeFeed([chief, nurse, pharmacist.terminated(), clerk])
+
+        let sync = try site.run("sync")
+        let plan = try site.run("plan")
+
+        expectStatus(sync, 1)
+        expectStatus(plan, 1)
+        for output in [sync, plan] {
+            let findings = output.stdout.components(separatedBy: "unmanaged-entry: ").count - 1
+            #expect(findings == 1, "\(output.stdout)")
+            #expect(output.stdout.contains("unmanaged-entry: [000103] this entry carries "
+                                           + "employeeNumber 000103 but no uid, so idsync can "
+                                           + "neither manage nor disable it"), "\(output.stdout)")
+            #expect(output.stdout.contains("(cn=Chloe Extra,\(people))"), "\(output.stdout)")
+        }
+        #expect(try slapd.person(uid: "cdubois").values("pwdAccountLockedTime").count == 1)
+    }
+}
