@@ -61,7 +61,7 @@ import Testing
 
         #expect(findings.map(\.employeeID) == ["000110"])
         #expect(findings.first?.text.hasPrefix("the row of manager 000110 is quarantined") == true)
-        #expect(findings.first?.text.contains("000101 get no manager for now") == true)
+        #expect(findings.first?.text.contains("the accounts of 000101 are created without a manager") == true)
     }
 
     @Test func managersInTheFeedRaiseNothing() {

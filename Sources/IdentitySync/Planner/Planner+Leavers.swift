@@ -94,7 +94,8 @@ extension Planner {
                     + "left as it is"
             }
             if !joiners.isEmpty {
-                text += "; \(joiners.joined(separator: ", ")) get no manager for now"
+                text += "; the accounts of \(joiners.joined(separator: ", ")) are created "
+                    + "without a manager for now"
             }
             text += ". Fix the manager's row in HR: the next run sets the manager again"
             work.finding(.manager, manager, nil, text)

@@ -28,7 +28,8 @@ import Testing
         #expect(output.stdout.contains("manager: [000110] the row of manager 000110 is "
                                        + "quarantined"), "\(output.stdout)")
         #expect(output.stdout.contains("the manager on the accounts of 000101, 000103, 000104 "
-                                       + "is left as it is; 000120 get no manager for now"),
+                                       + "is left as it is; the accounts of 000120 are "
+                                       + "created without a manager for now"),
                 "\(output.stdout)")
     }
 
