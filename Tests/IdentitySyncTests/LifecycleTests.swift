@@ -13,6 +13,13 @@ struct LifecycleCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct LifecycleTests {
+    /// Dates are written by hand, not through a format string: every width and the padding.
+    @Test func datesAreWrittenYearMonthDayWithZeroPadding() {
+        let dates = [(1, 1, 1), (999, 2, 28), (2024, 2, 29), (2026, 12, 4), (9999, 12, 31)]
+        let written = dates.map { "\(LocalDate(year: $0.0, month: $0.1, day: $0.2)!)" }
+        #expect(written == ["0001-01-01", "0999-02-28", "2024-02-29", "2026-12-04", "9999-12-31"])
+    }
+
     let rules = LifecycleRules(instant: Fixtures.runInstant) { location in
         Fixtures.config().zone(forLocation: location)
     }

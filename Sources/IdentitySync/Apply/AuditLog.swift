@@ -182,26 +182,10 @@ public final class AuditLog {
             (Int(parts.tm_sec), 2, "."), (millis, 3, "Z"),
         ]
         for field in fields {
-            appendDigits(field.value, width: field.width, to: &text)
+            text.appendDigits(field.value, width: field.width)
             text.append(UInt8(field.after.value))
         }
         return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Decimal digits of a non-negative number, zero-padded to `width` (more if it needs them).
-    private static func appendDigits(_ value: Int, width: Int, to text: inout [UInt8]) {
-        var rest = max(0, value)
-        var count = 1
-        while rest >= 10 { rest /= 10; count += 1 }
-        let end = text.count + max(width, count)
-        text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: end - text.count))
-        rest = max(0, value)
-        var index = end - 1
-        while rest > 0 {
-            text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
-        }
     }
 }
 

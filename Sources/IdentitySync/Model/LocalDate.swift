@@ -50,8 +50,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         lhs.packed < rhs.packed
     }
 
+    /// `yyyy-MM-dd`, written by hand: through String(format:) the dates of a 100,000-joiner
+    /// plan's states and reasons took 0.4 s.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        var text: [UInt8] = []
+        text.reserveCapacity(10)
+        text.appendDigits(year, width: 4)
+        text.append(UInt8(ascii: "-"))
+        text.appendDigits(month, width: 2)
+        text.append(UInt8(ascii: "-"))
+        text.appendDigits(day, width: 2)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The date `count` days later (or earlier, for a negative count).

@@ -32,3 +32,23 @@ public struct StringPool: Sendable {
         return value
     }
 }
+
+extension [UInt8] {
+    /// Appends the decimal digits of a non-negative number, zero-padded to `width` (more if
+    /// it needs them): timestamps and dates are written this way, since String(format:) took
+    /// an eighth of a large sync's CPU.
+    mutating func appendDigits(_ value: Int, width: Int) {
+        var rest = Swift.max(0, value)
+        var count = 1
+        while rest >= 10 { rest /= 10; count += 1 }
+        let end = self.count + Swift.max(width, count)
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: end - self.count))
+        rest = Swift.max(0, value)
+        var index = end - 1
+        while rest > 0 {
+            self[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
+    }
+}
