@@ -160,6 +160,8 @@ public struct Finding: Sendable, Codable, Equatable {
 extension Change {
     /// An account created disabled, ahead of its start date: its state already says disabled.
     public var createsLockedAccount: Bool {
-        kind == .createAccount && state.flatMap(AccountState.init(stored:))?.disabledBy != nil
+        // Most creations carry no disable: the key is looked for before the state is parsed.
+        guard kind == .createAccount, let state, state.contains(";disabled=") else { return false }
+        return AccountState(stored: state)?.disabledBy != nil
     }
 }

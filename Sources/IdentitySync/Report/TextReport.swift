@@ -15,8 +15,11 @@ public enum TextReport {
                      + "changes \(s.changes)")
         lines.append("")
         lines.append(contentsOf: guardLines(plan))
+        // The changes' positions by category in one pass: a filter per category copied
+        // every change of a 400,000-change plan seven times.
+        let positions = Dictionary(grouping: plan.changes.indices) { plan.changes[$0].category }
         for category in ChangeCategory.allCases {
-            lines.append(contentsOf: changeLines(plan, category: category))
+            lines.append(contentsOf: changeLines(plan, positions[category] ?? [], category: category))
         }
         if !plan.findings.isEmpty {
             lines.append("")
@@ -65,11 +68,12 @@ public enum TextReport {
         return lines
     }
 
-    private static func changeLines(_ plan: Plan, category: ChangeCategory) -> [String] {
-        let changes = plan.changes.filter { $0.category == category }
-        guard !changes.isEmpty else { return [] }
-        var lines = ["", "\(category.rawValue) (\(changes.count) changes):"]
-        for change in changes {
+    private static func changeLines(_ plan: Plan, _ positions: [Int],
+                                    category: ChangeCategory) -> [String] {
+        guard !positions.isEmpty else { return [] }
+        var lines = ["", "\(category.rawValue) (\(positions.count) changes):"]
+        for position in positions {
+            let change = plan.changes[position]
             lines.append("  " + describe(change))
             // An attribute update already shows its values before and after on its own line.
             if !change.reason.text.isEmpty, change.kind != .setAttributes {
