@@ -240,7 +240,7 @@ bench_size() {
     put "  peak RSS MB  " "$tag" "$(calc "round($plan_rss / 1024, 1)")"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
     measure "$tag-read" ldapsearch -x -H "$url" -D "$SERVICE_DN" -y "$dir/idsync.pw" -b "$SUFFIX" \
-        -E pr=1000/noprompt "(|(uid=*)(mail=*)(objectClass=groupOfNames))" "${READ_ATTRIBUTES[@]}"
+        -E pr=1000/noprompt "(|(uid=*)(mail=*)(employeeNumber=*)(objectClass=groupOfNames))" "${READ_ATTRIBUTES[@]}"
     check "$tag-read"
     put "ldapsearch read floor: wall s" "$tag" "$WALL"
     put "  entries read" "$tag" "$(grep -c '^dn:' "$WORK/$tag-read.out")"
