@@ -202,12 +202,3 @@ private let mayChown = geteuid() == 0
         #expect(refusal(of: path)?.contains("\(path) is a folder, not a regular file") == true)
     }
 }
-
-private func refusal(_ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return "\(error)"
-    }
-}

@@ -13,7 +13,8 @@ private func file(_ name: String, mode: mode_t, text: String = "s3cret\n") throw
     return path
 }
 
-private func refusal(_ body: () throws -> Void) -> String? {
+/// The error `body` throws, as text; nil when it throws none. Shared by the file-check tests.
+func refusal(_ body: () throws -> Void) -> String? {
     do {
         try body()
         return nil
