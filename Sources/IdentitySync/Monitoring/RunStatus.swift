@@ -154,7 +154,10 @@ public enum RunMonitor {
         let temporary =
             (folder.isEmpty ? "." : folder)
             + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // The name is predictable: whatever someone placed there (a hard link to another file)
+        // is taken away first, and the file is made afresh or not at all, never written through.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw MonitoringError(path: path, step: "create \(temporary)", errorNumber: errno)
         }
