@@ -46,6 +46,12 @@ struct Arguments {
             if word == "--help" || word == "-h" { arguments.help = true; continue }
             if arguments.termination.setFlag(word) { continue }
             if word == "--unredacted" { arguments.unredacted = true; continue }
+            // `--config=FILE`, as other Unix tools take it, for any option with a value.
+            if word.hasPrefix("--"), let equals = word.firstIndex(of: "="),
+               valueOptions.contains(String(word[..<equals])) {
+                try arguments.set(String(word[..<equals]), String(word[word.index(after: equals)...]))
+                continue
+            }
             guard valueOptions.contains(word) else {
                 let position = words.count - rest.count
                 throw UsageError(message: unknownArgument(word, at: position), command: command)

@@ -34,6 +34,21 @@ extension SyncFixture {
         """
     }
 
+    /// `--config=FILE` works as `--config FILE` does (a fresh user typed it).
+    @Test func anOptionTakesItsValueAfterAnEqualsSign() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(tenClerks)
+
+        let joined = try TestSlapd.run(executable: SyncFixture.binary,
+                                       arguments: ["validate", "--config=\(site.configPath)"])
+        let apart = try TestSlapd.run(executable: SyncFixture.binary,
+                                      arguments: ["validate", "--config", site.configPath])
+
+        expectStatus(joined, 0)
+        #expect(joined.stdout == apart.stdout)
+    }
+
     @Test func validateRefusesWhatPlanRefusesInTheMFASection() throws {
         let slapd = try TestSlapd()
         let site = try SyncFixture(slapd: slapd)
