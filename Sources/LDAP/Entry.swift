@@ -107,7 +107,7 @@ typealias AttributeNameCache = NamesByPosition<String>
 
 extension LDAPEntry {
     /// The name lower-cased; an already lower-case name is the same string.
-    static func lowered(_ name: UnsafeRawBufferPointer) -> String {
+    public static func lowered(_ name: UnsafeRawBufferPointer) -> String {
         let text = String(decoding: name, as: UTF8.self)
         return name.contains { (65...90).contains($0) } ? text.lowercased() : text
     }

@@ -286,9 +286,7 @@ struct AttributeRoles {
 
     mutating func role(of name: UnsafeRawBufferPointer, at position: Int) -> AttributeRole {
         let decide = self.decide
-        return known.value(for: name, at: position) { name in
-            decide(NamesInUse.lowered(String(decoding: name, as: UTF8.self)))
-        }
+        return known.value(for: name, at: position) { decide(LDAPEntry.lowered($0)) }
     }
 
     private func decide(_ name: String) -> AttributeRole {

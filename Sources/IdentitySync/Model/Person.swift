@@ -124,6 +124,11 @@ public struct FeedSnapshot: Sendable {
         self.rowCount = rowCount
         self.origin = origin
     }
+
+    /// The keys of the rows set aside that carry an employee id.
+    public var quarantinedKeys: Set<String> {
+        Set(quarantined.compactMap { $0.employeeID.map(Person.key) })
+    }
 }
 
 /// A source of HR records: a CSV export now, SCIM later. A read that cannot be trusted

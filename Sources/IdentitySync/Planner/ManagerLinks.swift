@@ -90,8 +90,7 @@ extension FeedSnapshot {
     /// The `manager` findings a plan made from this feed carries, for `validate`, which
     /// plans nothing.
     public func managerFindings(layout: FeedLayout) -> [Finding] {
-        let keys = Set(quarantined.compactMap { $0.employeeID.map(Person.key) })
-        return ManagerLinks(people: Planner.inKeyOrder(people), quarantinedKeys: keys,
+        ManagerLinks(people: Planner.inKeyOrder(people), quarantinedKeys: quarantinedKeys,
                             column: layout.columns[.managerID] ?? "manager_id").findings()
     }
 }

@@ -42,7 +42,7 @@ extension Planner {
         let entries = config.exceptions.entries
         guard !entries.isEmpty else { return }
         // The people are in key order: a search each, rather than a set of every key.
-        let quarantined = Set(feed.quarantined.compactMap { $0.employeeID.map(Person.key) })
+        let quarantined = feed.quarantinedKeys
         let known = { (key: String) in people.containsKey(key) || quarantined.contains(key) }
         for entry in entries where !known(Person.key(entry.employeeID)) {
             work.finding(

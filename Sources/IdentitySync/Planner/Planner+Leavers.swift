@@ -110,7 +110,6 @@ extension Planner {
             return
         }
         let key = Person.key(id)
-        work.quarantinedKeys.insert(key)
         guard let person = record.termination, let account = work.observedAccount(key),
               !work.duplicateKeys.contains(key) else {
             work.finding(.quarantined, id, nil, "\(record.source): \(problems); the account is left as it is")

@@ -30,7 +30,7 @@ public struct Planner: Sendable {
         // Rows set aside are known before anyone is planned (and only read while people are
         // planned, on two threads): a manager's unreadable row must not clear their reports'
         // manager attribute.
-        work.quarantinedKeys = Set(feed.quarantined.compactMap { $0.employeeID.map(Person.key) })
+        work.quarantinedKeys = feed.quarantinedKeys
         work.indexMemberships()
         work.holdProbableAccounts(people: people)
         let decisions = people.map { lifecycle.decide($0) }
@@ -81,9 +81,8 @@ public struct Planner: Sendable {
     private func planEach(_ people: [Person], _ decisions: [LifecycleDecision],
                           work: inout PlanningState) {
         let middle = people.count >= parallelFrom ? people.count / 2 : people.count
-        let share = work.share()
-        let secondHalf = middle == people.count ? nil : BackgroundJob { [self] in
-            var work = share
+        let secondHalf = middle == people.count ? nil : BackgroundJob { [self, work] in
+            var work = work.share()
             for index in middle..<people.count {
                 plan(person: people[index], decision: decisions[index], work: &work)
             }
