@@ -43,39 +43,32 @@ public struct Guards {
         let renames = plan.changes.filter { $0.kind == .move }.count
         verdicts.append(budget("renames", renames, config.renames, of: enabled, override: override))
         verdicts.append(contentsOf: additions(plan, enabled: enabled, override: override))
-        return withoutFutileOverrides(withOneOverride(verdicts))
+        return withOverrideHints(verdicts)
     }
 
-    /// While a guard that no flag overrides has stopped the run (an empty feed, too many bad
-    /// rows), naming `--allow-changes` for the others would only send the operator round.
-    private func withoutFutileOverrides(_ verdicts: [GuardVerdict]) -> [GuardVerdict] {
-        guard verdicts.contains(where: { !$0.passed && !$0.overridable }) else { return verdicts }
-        return verdicts.map { verdict in
-            guard !verdict.passed, verdict.overridable,
-                  let hint = verdict.text.range(of: "; to allow this run: --allow-changes")
-                    ?? verdict.text.range(of: "; the feed may be truncated. If this is real:")
-            else { return verdict }
-            let text = String(verdict.text[..<hint.lowerBound])
-                + "; no --allow-changes applies until the feed can be trusted"
-            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true, text: text)
-            updated.count = verdict.count
-            return updated
-        }
-    }
-
-    /// One `--allow-changes N` covers every budget guard of the run, so each stopped guard
-    /// names the N that lets all of them pass.
-    private func withOneOverride(_ verdicts: [GuardVerdict]) -> [GuardVerdict] {
-        let stopped = verdicts.filter { !$0.passed && $0.overridable }
-        guard stopped.count > 1, let needed = stopped.map(\.count).max() else { return verdicts }
+    /// How each stopped budget guard ends its text, said once every guard has run: one
+    /// `--allow-changes N` covers all of them, so each names the N that lets all pass; and
+    /// while a guard that no flag overrides has stopped the run (an empty feed, too many bad
+    /// rows), naming `--allow-changes` would only send the operator round.
+    private func withOverrideHints(_ verdicts: [GuardVerdict]) -> [GuardVerdict] {
+        let trusted = !verdicts.contains { !$0.passed && !$0.overridable }
+        let needed = verdicts.filter { !$0.passed && $0.overridable }.map(\.count).max() ?? 0
         return verdicts.map { verdict in
             guard !verdict.passed, verdict.overridable else { return verdict }
-            let text = verdict.text.replacingOccurrences(of: "--allow-changes \(verdict.count) ",
-                                                         with: "--allow-changes \(needed) ")
-            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true, text: text)
+            let hint = trusted
+                ? Guards.overrideLead(verdict.guardName) + "--allow-changes \(needed) --reason TEXT"
+                : "; no --allow-changes applies until the feed can be trusted"
+            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true,
+                                       text: verdict.text + hint)
             updated.count = verdict.count
             return updated
         }
+    }
+
+    /// What a stopped guard says before the override that lets it pass.
+    private static func overrideLead(_ guardName: String) -> String {
+        guardName == "feed-shrink"
+            ? "; the feed may be truncated. If this is real: " : "; to allow this run: "
     }
 
     private func emptyFeed(_ feed: FeedSnapshot) -> GuardVerdict {
@@ -108,9 +101,6 @@ public struct Guards {
         var text = "\(people) people in the feed, \(enabled) enabled managed accounts, "
             + "at most \(config.maxFeedShrinkPercent)% fewer allowed"
         if shrunk && passed { text += "; allowed for this run by --allow-changes" }
-        if !passed {
-            text += "; the feed may be truncated. If this is real: --allow-changes \(missing) --reason TEXT"
-        }
         var verdict = GuardVerdict(guardName: "feed-shrink", passed: passed, overridable: true, text: text)
         verdict.count = missing
         verdict.overridden = shrunk && passed
@@ -127,7 +117,6 @@ public struct Guards {
         var text = "\(count) \(name) (\(share)); "
             + "stops above \(budget.count) or above \(budget.percent)%"
         if over && passed { text += "; allowed for this run by --allow-changes" }
-        if !passed { text += "; to allow this run: --allow-changes \(count) --reason TEXT" }
         var verdict = GuardVerdict(guardName: name, passed: passed, overridable: true, text: text)
         verdict.count = count
         verdict.overridden = over && passed
