@@ -139,28 +139,26 @@ public struct CSVFeed: HRFeed {
 struct RowParser {
     let file: String
     let layout: FeedLayout
-    let columns: [HRField: Int]
-    /// `columns` by field ordinal, -1 where the export has no such column.
+    /// The export's column of each field by field ordinal, -1 where it has none.
     let columnIndex: [Int]
     /// The cleaned and pooled values of the row being built, by field ordinal: `build` asks
     /// for most fields twice (to check them, then for the person), and each answer was a
     /// pool lookup.
     private var current: (line: Int, values: [String?]) = (-1, [])
-
-    init(file: String, layout: FeedLayout, columns: [HRField: Int]) {
-        self.file = file
-        self.layout = layout
-        self.columns = columns
-        var index = Array(repeating: -1, count: HRField.allCases.count)
-        for (field, column) in columns { index[field.ordinal] = column }
-        self.columnIndex = index
-    }
     var people: [Person] = []
     var lines: [Int] = []
     var quarantined: [QuarantinedRecord] = []
     var notices: [String] = []
     var indexByKey: [String: Int] = [:]
     var pool = StringPool()
+
+    init(file: String, layout: FeedLayout, columns: [HRField: Int]) {
+        self.file = file
+        self.layout = layout
+        var index = Array(repeating: -1, count: HRField.allCases.count)
+        for (field, column) in columns { index[field.ordinal] = column }
+        self.columnIndex = index
+    }
 
     mutating func parse(_ row: CSVRow, fieldCountError: CSVError?) {
         let source = "\(file):\(row.line)"
@@ -185,7 +183,8 @@ struct RowParser {
             current.values = Array(repeating: nil, count: HRField.allCases.count)
         }
         if let known = current.values[field.ordinal] { return known }
-        let value = raw(field, row).isEmpty ? "" : pool.intern(HRValue.cleaned(raw(field, row)))
+        let text = raw(field, row)
+        let value = text.isEmpty ? "" : pool.intern(HRValue.cleaned(text))
         current.values[field.ordinal] = value
         return value
     }

@@ -58,8 +58,8 @@ public struct Guards {
             let hint = trusted
                 ? Guards.overrideLead(verdict.guardName) + "--allow-changes \(needed) --reason TEXT"
                 : "; no --allow-changes applies until the feed can be trusted"
-            var updated = GuardVerdict(guardName: verdict.guardName, passed: false, overridable: true,
-                                       text: verdict.text + hint)
+            var updated = GuardVerdict(guardName: verdict.guardName, passed: false,
+                                       overridable: true, text: verdict.text + hint)
             updated.count = verdict.count
             return updated
         }
