@@ -39,6 +39,8 @@ struct ObservationBuilder {
     var slots: [Int]
     /// Entries under the people subtree with an employee id and no login (`noteLoginless`).
     var loginless: [LoginlessEntry] = []
+    /// Watched groups' members held under an option, and where (`TaggedMembers`).
+    var taggedMembers = TaggedMembers()
 
     init(directory: OpenLDAPDirectory) {
         self.config = directory.config
@@ -75,11 +77,11 @@ struct ObservationBuilder {
         if isGroup(entry) {
             noteNamesInUse(entry)
             guard watchedGroups.contains(dn) else { return }
-            // A person is in several groups: one string serves all their memberships.
-            let members = values(of: .member, in: entry).compactMap {
-                try? pool.intern(DistinguishedName.normalize(String(decoding: $0, as: UTF8.self)))
+            var group = ObservedGroup(dn: dn, members: Set(members(values(of: .member, in: entry))))
+            if entryRoles.contains(where: { $0.kind == .taggedMember }) {
+                noteTaggedMembers(entry, in: &group)
             }
-            groups[dn] = ObservedGroup(dn: dn, members: Set(members))
+            groups[dn] = group
             return
         }
         guard dn.isDescendant(of: config.people),
@@ -91,6 +93,28 @@ struct ObservationBuilder {
         // in use are then made from the accounts if a joiner needs a login (`NamesInUse`).
         if !accountsKeepNames { noteNamesInUse(entry) }
         accounts.append(account)
+    }
+
+    /// The member DNs normalized. A person is in several groups: one string serves all
+    /// their memberships.
+    private mutating func members<Values: Sequence<UnsafeRawBufferPointer>>(
+        _ values: Values
+    ) -> [String] {
+        values.compactMap {
+            try? pool.intern(DistinguishedName.normalize(String(decoding: $0, as: UTF8.self)))
+        }
+    }
+
+    /// Values held under an option (`member;lang-de`) are members as the filter (member=DN)
+    /// sees them; where each is held is kept for its removal (`TaggedMembers`).
+    private mutating func noteTaggedMembers(_ entry: EncodedEntry, in group: inout ObservedGroup) {
+        var tagged: [(description: String, members: [String])] = []
+        for (role, attribute) in zip(entryRoles, entry.attributes) where role.kind == .taggedMember {
+            let description = String(decoding: role.lowered, as: UTF8.self)
+            tagged.append((description, members(attribute.values)))
+        }
+        taggedMembers.note(group: group.dn.normalized, plain: group.members, tagged: tagged)
+        for (_, members) in tagged { group.members.formUnion(members) }
     }
 
     private func isGroup(_ entry: EncodedEntry) -> Bool {
@@ -258,7 +282,7 @@ struct LastAccount {
 
 /// What the builder does with an attribute of one name; worked out once per name.
 struct AttributeRole {
-    enum Kind { case objectClass, member, uid, mail, policy, lock, state, other }
+    enum Kind { case objectClass, member, taggedMember, uid, mail, policy, lock, state, other }
 
     /// The name lower-cased, as the fingerprint hashes it.
     let lowered: [UInt8]
@@ -299,6 +323,7 @@ struct AttributeRoles {
         case "pwdpolicysubentry": kind = .policy
         case OpenLDAPDirectory.lockAttribute.lowercased(): kind = .lock
         case stateAttribute: kind = .state
+        case _ where name.hasPrefix("member;"): kind = .taggedMember
         default: kind = .other
         }
         return AttributeRole(lowered: Array(name.utf8), kept: keptPositions[name], kind: kind)

@@ -80,17 +80,23 @@ extension OpenLDAPDirectory: AccountLookup {
     }
 
     /// Every group whose member lists `dn`, read without their members: a group of the
-    /// whole staff would otherwise send every DN it holds.
+    /// whole staff would otherwise send every DN it holds. The filter matches a value held
+    /// under an option too (`member;lang-de`); the names alone (typesOnly) tell which groups
+    /// hold one, and only those are read whole, for the removal to name where it is.
     private func groups(listing dn: DistinguishedName) throws -> [DistinguishedName] {
         let filter = "(&(objectClass=groupOfNames)\(LDAPFilter.equality("member", dn.string)))"
         var groups: [DistinguishedName] = []
+        var withOptions: [DistinguishedName] = []
         try reading {
             try connection.search(
                 base: config.base.string, scope: .subtree, filter: filter,
-                attributes: ["1.1"], pageSize: config.pageSize
+                attributes: ["member"], pageSize: config.pageSize, typesOnly: true
             ) { entry in
-                if let group = try? DistinguishedName(parsing: entry.dn) { groups.append(group) }
+                guard let group = try? DistinguishedName(parsing: entry.dn) else { return }
+                groups.append(group)
+                if entry.names.contains(where: { $0.hasPrefix("member;") }) { withOptions.append(group) }
             }
+            for group in withOptions { try noteTaggedMembers(of: group) }
         }
         return groups.sorted { $0.normalized < $1.normalized }
     }

@@ -19,6 +19,8 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     /// The credential attributes a disable takes away (`disable.credentials`).
     let credentials: CredentialPolicy
     var policies: Set<String> = []
+    /// Where group members held under an option are, as the last read found them.
+    var taggedMembers = TaggedMembers()
 
     public var identity: String { config.bindDN }
 
@@ -70,6 +72,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
         }
         policies = builder.policies
+        taggedMembers = builder.taggedMembers
         return builder.finish()
     }
 
@@ -102,7 +105,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
 
     public func write(_ operations: [DirectoryOperation], ready: (Int) -> Bool,
                       completion: (Int, Result<Void, DirectoryFailure>) -> Void) throws {
-        let requests = operations.map(request(for:))
+        let requests = operations.map(translated)
         var lockAfterCreate: [Int] = []
         var lockWithoutWipe: [Int: DirectoryFailure] = [:]
         try send(requests.map(\.request), ready: ready) { index, result in
