@@ -59,6 +59,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     /// manage them, and the plan names them (an account has a uid, so none comes twice).
     public func observe() throws -> ObservedDirectory {
         var builder = ObservationBuilder(directory: self)
+        var observed: ObservedDirectory
         do {
             builder.credentials = try observeCredentials()
             try connection.searchEncoded(
@@ -68,12 +69,29 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             ) { entry in
                 try builder.add(entry)
             }
+            observed = builder.finish()
+            observed.occupiedGroupDNs = try entriesHolding(
+                watchedGroups.subtracting(observed.groups.keys))
         } catch let error as LDAPError {
             throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
         }
         policies = builder.policies
         taggedMembers = builder.taggedMembers
-        return builder.finish()
+        return observed
+    }
+
+    /// The watched group DNs that the search found no group at, where an entry of another
+    /// kind is (an organizationalRole, say), with its object classes. Each is read alone:
+    /// the groups exist on most nights, and then nothing is read.
+    private func entriesHolding(_ missingGroups: Set<DistinguishedName>) throws
+        -> [DistinguishedName: [String]] {
+        var held: [DistinguishedName: [String]] = [:]
+        for group in missingGroups {
+            guard let entry = try connection.read(dn: group.string, attributes: ["objectClass"])
+            else { continue }
+            held[group] = entry.values("objectClass")
+        }
+        return held
     }
 
     // MARK: Checks before writing

@@ -175,6 +175,9 @@ public struct ObservedDirectory: Sendable {
     /// Entries under the people subtree with an employee id but no login value: no
     /// account idsync can manage, each named on every plan.
     public var loginless: [LoginlessEntry] = []
+    /// Watched group DNs held by an entry that is no groupOfNames, with that entry's object
+    /// classes: the group cannot be created there (`Finding.Kind.groupDNTaken`).
+    public var occupiedGroupDNs: [DistinguishedName: [String]] = [:]
 
     public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
                 takenNames: Set<String>, fingerprint: String) {

@@ -142,6 +142,9 @@ public struct Finding: Sendable, Codable, Equatable {
         /// can neither manage nor disable it, so a password on it binds after its person
         /// leaves. A run with one exits 1 until it is given a login or removed.
         case unmanagedEntry = "unmanaged-entry"
+        /// A managed group's DN is held by an entry that is no groupOfNames: the group is not
+        /// created and nobody is added to it. A run with one exits 1 until the entry is moved.
+        case groupDNTaken = "group-dn-taken"
     }
 
     public let kind: Kind

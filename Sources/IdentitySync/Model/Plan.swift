@@ -68,8 +68,10 @@ public struct Plan: Sendable, Codable {
     public var isStopped: Bool { guards.contains { !$0.passed } }
 
     /// True when something in the plan waits on a person and the run exits 1 for it: a
-    /// quarantined row, or an entry idsync can neither manage nor disable.
+    /// quarantined row, an entry idsync can neither manage nor disable, or a managed group
+    /// whose DN another kind of entry holds.
     public var needsAttention: Bool {
-        summary.quarantined > 0 || findings.contains { $0.kind == .unmanagedEntry }
+        summary.quarantined > 0
+            || findings.contains { $0.kind == .unmanagedEntry || $0.kind == .groupDNTaken }
     }
 }

@@ -300,6 +300,7 @@ struct PlanningState {
 
     /// Closes the plan: group creations first, then the summary.
     mutating func finish(feed: FeedSnapshot, instant: Date, runDate: LocalDate) -> Plan {
+        if !directory.occupiedGroupDNs.isEmpty { holdOccupiedGroups() }
         let creations = groupsToCreate.sorted { $0.normalized < $1.normalized }.map { group in
             Change(kind: .createGroup, category: .directory, employeeID: nil, login: nil,
                    dn: group.string, target: config.directory.placeholderMember.string,
@@ -317,6 +318,31 @@ struct PlanningState {
                     feed: feed.origin, directoryFingerprint: directory.fingerprint,
                     summary: summarize(all, feed: feed), changes: all,
                     findings: findings + conversions + managers.findings(), guards: [])
+    }
+
+    /// A group to create whose DN another kind of entry holds (an organizationalRole, say)
+    /// would fail every night: it is not created, nobody is added to it, and one finding
+    /// names the entry, its object classes and the people left out.
+    private mutating func holdOccupiedGroups() {
+        for group in groupsToCreate.sorted(by: { $0.normalized < $1.normalized }) {
+            guard let classes = directory.occupiedGroupDNs[group] else { continue }
+            groupsToCreate.remove(group)
+            var left: [String] = []
+            changes.removeAll { change in
+                guard change.kind.isGroupMembership, change.kind != .removeFromGroup,
+                      let target = change.target, (try? DistinguishedName(parsing: target)) == group
+                else { return false }
+                left.append(change.employeeID ?? change.dn)
+                return true
+            }
+            let people = Array(Set(left)).sorted()
+            finding(.groupDNTaken, nil, group.string,
+                    "the managed group's DN is held by an entry that is no groupOfNames "
+                        + "(objectClass: \(classes.joined(separator: ", "))), so idsync cannot "
+                        + "create the group, and those the role rules grant it are not placed "
+                        + "in it: \(people.joined(separator: ", ")). Move or remove that entry, "
+                        + "or grant another group in the role rules")
+        }
     }
 
     private func summarize(_ changes: [Change], feed: FeedSnapshot) -> PlanSummary {

@@ -65,3 +65,38 @@ import Testing
         #expect(output.stdout.contains("no managed group lists it"), "\(output.stdout)")
     }
 }
+
+/// A managed group's DN held by an entry of another kind: creating the group there failed
+/// every night (68 entryAlreadyExists) and the plan said nothing.
+@Suite struct OccupiedGroupDNTests {
+    @Test func aGroupDNHeldByAnotherEntryIsNamedAndNotCreated() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try slapd.loadLDIF("""
+            dn: cn=pharmacy,\(groups)
+            objectClass: organizationalRole
+            cn: pharmacy
+            """)
+        try site.writeFeed(smallHospital)
+
+        let sync = try site.run("sync")
+        let plan = try site.run("plan")
+
+        expectStatus(sync, 1)
+        expectStatus(plan, 1)
+        for output in [sync, plan] {
+            #expect(!output.stdout.contains("create-group cn=pharmacy"), "\(output.stdout)")
+            #expect(output.stdout.contains(
+                "group-dn-taken: the managed group's DN is held by an entry that is no "
+                    + "groupOfNames (objectClass: organizationalRole), so idsync cannot create "
+                    + "the group, and those the role rules grant it are not placed in it: "
+                    + "000103. Move or remove that entry"),
+                "\(output.stdout)")
+            #expect(output.stdout.contains("(cn=pharmacy,\(groups))"), "\(output.stdout)")
+        }
+        #expect(try site.changeRecords().allSatisfy { $0["result"] as? String == "ok" })
+        let chloe = try LDAPDN.normalize(personDN("cdubois"))
+        #expect(try slapd.members(of: "ehr-users")?.contains(chloe) == true, "the rest applied")
+        #expect(try slapd.person(uid: "cdubois").values("memberOf").count == 3)
+    }
+}
