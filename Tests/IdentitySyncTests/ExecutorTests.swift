@@ -101,6 +101,73 @@ struct AuditFile {
         #expect(outcomes.filter { !$0.succeeded }.allSatisfy { $0.change.employeeID == "000202" })
     }
 
+    /// The people granted "nursing" when the group does not exist yet, and the directory.
+    func withoutNursing() -> (ObservedDirectory, FakeDirectory) {
+        var observed = observed()
+        observed.groups[Fixtures.groupDN("nursing")] = nil
+        return (observed, FakeDirectory(observed))
+    }
+
+    /// The members a creation of "nursing" carried, in the order sent.
+    func nursingCreations(_ fake: FakeDirectory) -> [[String]] {
+        fake.operations.compactMap { operation in
+            guard case .createGroup(let dn, let members) = operation,
+                  dn == Fixtures.groupDN("nursing").string else { return nil }
+            return members
+        }
+    }
+
+    @Test func groupCreatedThisRunIsAddedWithItsMembersAfterTheirEntries() throws {
+        let (observed, fake) = withoutNursing()
+        let (_, outcomes) = try run([ana, ann, bob], fake: fake, observed: observed, audit: try AuditFile())
+
+        #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.filter { !$0.succeeded })")
+        #expect(nursingCreations(fake) == [[anaDN, "uid=alee,\(peopleDN)", bobDN]])
+        let summaries = fake.operations.map(\.summary)
+        let creation = try #require(summaries.firstIndex { $0.hasPrefix("create-group") })
+        #expect(summaries.lastIndex { $0.hasPrefix("create ") }! < creation)
+        #expect(!summaries.contains { $0.hasPrefix("members cn=nursing") })
+        #expect(fake.members(of: "nursing").count == 3)
+    }
+
+    @Test func refusedCreationWithMembersIsSentAgainWithThePlaceholderAndOnlyThatMemberFails() throws {
+        let (observed, fake) = withoutNursing()
+        let bobDN = bobDN
+        fake.fail = { operation in
+            switch operation {
+            case .createGroup(_, let members) where members.contains(bobDN),
+                 .groupMembers(_, let members, _) where members.contains(bobDN):
+                return DirectoryFailure(code: 19, message: "constraint violation")
+            default:
+                return nil
+            }
+        }
+        let (_, outcomes) = try run([ana, ann, bob], fake: fake, observed: observed, audit: try AuditFile())
+
+        #expect(nursingCreations(fake) == [[anaDN, "uid=alee,\(peopleDN)", bobDN], [Fixtures.placeholder.string]])
+        let nursing = Fixtures.groupDN("nursing").string
+        #expect(outcome(outcomes, .createGroup, dn: nursing)?.succeeded == true)
+        #expect(outcome(outcomes, .addToGroup, dn: bobDN, target: nursing)?.failure?.code == 19)
+        #expect(outcome(outcomes, .addToGroup, dn: anaDN, target: nursing)?.succeeded == true)
+        #expect(fake.members(of: "nursing") == Set([Fixtures.placeholder, Fixtures.personDN("agarcia"),
+                                                    Fixtures.personDN("alee")]))
+        #expect(outcomes.filter { !$0.succeeded }.allSatisfy { $0.change.employeeID == "000202" })
+    }
+
+    @Test func batchInFlightWhenTheConnectionIsLostKeepsAnOutcomeForEachOfItsChanges() throws {
+        let observed = observed()
+        let fake = FakeDirectory(observed)
+        fake.dropConnection = { $0.summary.hasPrefix("members cn=ehr-users") }
+        let (plan, outcomes) = try run([ana, ann, bob], fake: fake, observed: observed, audit: try AuditFile())
+
+        #expect(outcomes.count == plan.changes.count)
+        let ehr = "cn=ehr-users,\(groupsDN)"
+        let inFlight = outcomes.filter { $0.change.target == ehr }
+        #expect(inFlight.count == 2 && inFlight.allSatisfy { $0.failure?.outcomeUnknown == true })
+        #expect(outcome(outcomes, .addToGroup, dn: bobDN, target: "cn=nursing,\(groupsDN)")?.skipped?
+            .contains("connection was lost") == true)
+    }
+
     /// A fake directory that refuses Bob's entry as a schema violation.
     func failingBobsCreation(_ observed: ObservedDirectory) -> FakeDirectory {
         let fake = FakeDirectory(observed)

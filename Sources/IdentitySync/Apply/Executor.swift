@@ -57,14 +57,18 @@ public final class Executor {
         // 2. Then their authenticators and sessions in every MFA connector, and their
         // entitlements; the revocation is recorded complete only when all of it succeeded.
         case leaverMFARevocations, leaverGroupRemovals, revocationRecords
-        // 3. Groups a rule grants must exist before anyone is added to them.
-        case groupCreations, accountCreations
+        // 3. Joiners' entries.
+        case accountCreations
         // 4. Updates name the entry where it is now; the move follows, and the group
         // changes after it name the new DN.
         case accountUpdates, moves
-        // 5. Grants, and the MFA flags written as group membership.
+        // 5. Groups a rule grants that do not exist yet, each added with the members this run
+        // grants it (their entries exist by now): for slapd one add that carries its members
+        // costs less than an add followed by a modify.
+        case groupCreations
+        // 6. Grants, and the MFA flags written as group membership.
         case groupAdditions, groupRemovals
-        // 6. Joiners' users in the MFA systems, and sessions ended for privileged grants.
+        // 7. Joiners' users in the MFA systems, and sessions ended for privileged grants.
         case mfaChanges
 
         var name: String {
@@ -115,6 +119,24 @@ public final class Executor {
             }
             return byPhase
         }
+
+        /// Hands the grants to groups this run creates from the additions to the creations,
+        /// after them: each creation carries its members.
+        static func moveGrantsToCreatedGroups(_ changes: [Change], _ byPhase: inout [[Int]]) {
+            let creations = byPhase[groupCreations.rawValue]
+            guard !creations.isEmpty else { return }
+
+            let created = Set(creations.map { Executor.groupKey(changes[$0].dn) })
+            var kept: [Int] = []
+            for position in byPhase[groupAdditions.rawValue] {
+                if created.contains(Executor.groupKey(changes[position].target ?? "")) {
+                    byPhase[groupCreations.rawValue].append(position)
+                } else {
+                    kept.append(position)
+                }
+            }
+            byPhase[groupAdditions.rawValue] = kept
+        }
     }
 
     /// Fails the matching changes without sending them, e.g. every disable when the
@@ -138,7 +160,9 @@ public final class Executor {
     }
 
     private func applyPhases(_ plan: Plan) throws {
-        for (phase, positions) in zip(Phase.allCases, Phase.partition(plan.changes)) {
+        var byPhase = Phase.partition(plan.changes)
+        Phase.moveGrantsToCreatedGroups(plan.changes, &byPhase)
+        for (phase, positions) in zip(Phase.allCases, byPhase) {
             guard !positions.isEmpty else { continue }
             let changes = positions.map { plan.changes[$0] }
             let started = Date()
@@ -153,6 +177,8 @@ public final class Executor {
                 }
             } else if changes[0].kind.isMFAAction {
                 try applyMFA(changes)
+            } else if phase == .groupCreations {
+                try createGroups(changes)
             } else if changes[0].kind.isGroupMembership {
                 try applyMemberships(changes)
             } else {
@@ -209,6 +235,71 @@ public final class Executor {
         }
     }
 
+    /// Creates the groups, each with the members granted to it this run (the changes after
+    /// the creations), or with the placeholder when none is left to add. A creation that
+    /// fails with members is sent again with the placeholder alone, and its members then go
+    /// as grants, so that a refused member fails on its own and not the whole group.
+    private func createGroups(_ changes: [Change]) throws {
+        var grants: [String: [Change]] = [:]
+        for change in changes where change.kind != .createGroup {
+            if let reason = skipReason(change) {
+                try record(change, failure: nil, skipped: reason)
+            } else {
+                grants[Executor.groupKey(change.target ?? ""), default: []].append(change)
+            }
+        }
+
+        // Each creation followed by its grants, copied once: operation i makes batch[spans[i]].
+        var batch: [Change] = []
+        var spans: [Range<Int>] = []
+        for creation in changes where creation.kind == .createGroup {
+            let start = batch.count
+            batch.append(creation)
+            batch.append(contentsOf: grants[Executor.groupKey(creation.dn)] ?? [])
+            spans.append(start..<batch.count)
+        }
+        let operations = spans.map { span in
+            let members = batch[span].dropFirst().map(\.dn)
+            return DirectoryOperation.createGroup(dn: batch[span.lowerBound].dn,
+                                                  members: members.isEmpty ? [placeholder] : members)
+        }
+
+        var refused: [(span: Range<Int>, failure: DirectoryFailure)] = []
+        try send(operations, covering: batch, spans: spans) { index, result in
+            if case .failure(let failure) = result, spans[index].count > 1 {
+                refused.append((spans[index], failure))
+                return
+            }
+            for position in spans[index] { try record(batch[position], result: result) }
+        }
+        guard try retryPossible(refused, in: batch) else { return }
+
+        let creations = refused.map { batch[$0.span.lowerBound] }
+        try send(creations.map { .createGroup(dn: $0.dn, members: [placeholder]) }, covering: creations,
+                 spans: Executor.one(each: creations)) { index, result in
+            try record(creations[index], result: result)
+        }
+        try applyMemberships(refused.flatMap { batch[$0.span].dropFirst() })
+    }
+
+    /// Whether operations refused as a batch can be sent again one by one: not once the
+    /// connection is lost, when each change keeps the failure its batch got.
+    private func retryPossible(_ refused: [(span: Range<Int>, failure: DirectoryFailure)],
+                               in changes: [Change]) throws -> Bool {
+        guard !refused.isEmpty else { return false }
+        guard connectionLost != nil else { return true }
+
+        for (span, failure) in refused {
+            for change in changes[span] { try record(change, failure: failure, skipped: nil) }
+        }
+        return false
+    }
+
+    /// A group's DN as the creations and the grants are matched on.
+    static func groupKey(_ dn: String) -> String {
+        (try? DistinguishedName.normalize(dn)) ?? dn.lowercased()
+    }
+
     /// Group changes go many values per modify: one modify per group. If a batch fails,
     /// each of its values is retried alone so that the failure lands on the right person.
     private func applyMemberships(_ changes: [Change]) throws {
@@ -232,17 +323,18 @@ public final class Executor {
             grouped.append(contentsOf: byGroup[group]!.lazy.map { changes[$0] })
             spans.append(start..<grouped.count)
         }
-        var retry: [Change] = []
+        var refused: [(span: Range<Int>, failure: DirectoryFailure)] = []
         try send(spans.map { membershipOperation(grouped[$0]) }, covering: grouped, spans: spans) {
             index, result in
-            if case .failure = result, spans[index].count > 1 {
-                retry.append(contentsOf: grouped[spans[index]])
+            if case .failure(let failure) = result, spans[index].count > 1 {
+                refused.append((spans[index], failure))
                 return
             }
             for position in spans[index] { try record(grouped[position], result: result) }
         }
-        guard !retry.isEmpty else { return }
+        guard try retryPossible(refused, in: grouped) else { return }
 
+        let retry = refused.flatMap { grouped[$0.span] }
         let singles = retry.indices.map { membershipOperation(retry[$0...$0]) }
         try send(singles, covering: retry, spans: Executor.one(each: retry)) { index, result in
             try record(retry[index], result: result)

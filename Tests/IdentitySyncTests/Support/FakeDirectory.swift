@@ -14,6 +14,10 @@ final class FakeDirectory: DirectoryConnector {
     private(set) var batches: [[DirectoryOperation]] = []
     /// Return a failure to fail an operation instead of applying it.
     var fail: (DirectoryOperation) -> DirectoryFailure? = { _ in nil }
+    /// Return true to lose the connection while this operation is in flight: its outcome is
+    /// unknown, nothing after it is sent, and every operation from it on is reported failed
+    /// (as libldap's pipeline does).
+    var dropConnection: (DirectoryOperation) -> Bool = { _ in false }
     var disableProblem: String?
     var referentialIntegrityProblem: String?
     /// Called with each operation, once the executor said it is ready to go and just before
@@ -63,6 +67,11 @@ final class FakeDirectory: DirectoryConnector {
             guard ready(index) else { return }
             beforeWrite(operation)
             batches[batches.count - 1].append(operation)
+            if dropConnection(operation) {
+                let lost = DirectoryFailure(code: -1, message: "can't contact LDAP server", outcomeUnknown: true)
+                for rest in index..<operations.count { completion(rest, .failure(lost)) }
+                throw lost
+            }
             if let failure = fail(operation) {
                 completion(index, .failure(failure))
                 continue
