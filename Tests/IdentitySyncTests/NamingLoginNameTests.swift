@@ -22,6 +22,37 @@ struct TransliterationTests {
 
     @Test func precomposedAndDecomposedInputFoldAlike() {
         #expect(Transliteration.ascii("Zo\u{EB}") == Transliteration.ascii("Zoe\u{308}"))
+        #expect(Transliteration.ascii("Й") == Transliteration.ascii("И\u{306}"))
+        #expect(Transliteration.ascii("ώ") == Transliteration.ascii("ω\u{301}"))
+    }
+
+    /// Cyrillic by ICAO Doc 9303, as a Russian passport spells the name.
+    @Test(arguments: [
+        ("Дмитрий Иванов", "Dmitrii Ivanov"),
+        ("Юлия Щербакова", "Iuliia Shcherbakova"),
+        ("Жанна Хомякова", "Zhanna Khomiakova"),
+        ("Фёдор Цветков", "Fedor Tsvetkov"),
+        ("Наталья Кузьмина", "Natalia Kuzmina"),
+        ("Олександр Шевченко", "Oleksandr Shevchenko"),
+        ("Ольга Чайковська", "Olga Chaikovska"),
+        ("Ђорђе Јовановић", "Dorde Jovanovic"),
+        ("ЕКАТЕРИНА ЯКОВЛЕВА", "EKATERINA IaKOVLEVA"),
+    ])
+    func spellsCyrillicAsPassportsDo(input: String, expected: String) {
+        #expect(Transliteration.ascii(input) == expected)
+    }
+
+    /// Greek by ISO 843 in ASCII: αυ, ευ, ου as au, eu, ou, unless a diaeresis parts them.
+    @Test(arguments: [
+        ("Γεώργιος Παπαδόπουλος", "Georgios Papadopoulos"),
+        ("Ελένη Θεοδωρίδου", "Eleni Theodoridou"),
+        ("Χρυσούλα Ψαρρά", "Chrysoula Psarra"),
+        ("Ευάγγελος Ξανθόπουλος", "Euaggelos Xanthopoulos"),
+        ("Μαΐου Ταΰγετος", "Maiou Taygetos"),
+        ("ΑΙΚΑΤΕΡΙΝΗ ΟΙΚΟΝΟΜΟΥ", "AIKATERINI OIKONOMOU"),
+    ])
+    func spellsGreekByISO843(input: String, expected: String) {
+        #expect(Transliteration.ascii(input) == expected)
     }
 }
 
@@ -60,6 +91,13 @@ struct LoginNameCandidateTests {
         Case(first: "Anna", last: "Wolfenbüttelsteinbergerhausen", template: "{first}.{last}",
              expected: "anna.wolfenbuttelste"),
         Case(first: "王", last: "Smith", template: "{first}.{last}", expected: "smith"),
+        Case(first: "Дмитрий", last: "Иванов", template: "{first.1}{last}", expected: "divanov"),
+        Case(first: "Юлия", last: "Щербакова", template: "{first}.{last}",
+             expected: "iuliia.shcherbakova"),
+        Case(first: "Γεώργιος", last: "Παπαδόπουλος", template: "{first.1}{last}",
+             expected: "gpapadopoulos"),
+        Case(first: "Ana", last: "Лима-Ψαρρά", template: "{first.1}{last:keep-hyphen}",
+             expected: "alima-psarra"),
         Case(first: "Ana", last: "Lima", template: "{first}..{last}--", expected: "ana.lima"),
         Case(first: "Ana", last: "Lima", template: "{last}{id}", expected: "limae4711"),
     ])

@@ -10,22 +10,38 @@ public enum Transliteration {
     /// precomposed (NFC) or already decomposed (NFD). Letters that Unicode does not decompose
     /// come from a fixed table (`ß` → `ss`, `ł` → `l`, `æ` → `ae`, `þ` → `th`). Spaces,
     /// apostrophes and hyphens stay, in their ASCII forms, because templates decide what to do
-    /// with them. Scripts with no Latin spelling here (Han, Cyrillic, Arabic) are dropped, so
+    /// with them. Cyrillic and Greek letters take their Latin spelling from a table
+    /// (`Transliteration+Scripts.swift`: ICAO Doc 9303 for Cyrillic, ISO 843 for Greek, both
+    /// in ASCII). Scripts with no Latin spelling here (Han, Arabic, Hebrew) are dropped, so
     /// the result may be empty. Never throws, never fails.
     public static func ascii(_ s: String) -> String {
         var folded = String.UnicodeScalarView()
-        for scalar in s.decomposedStringWithCanonicalMapping.unicodeScalars {
-            folded.append(contentsOf: fold(scalar))
+        var previous: Unicode.Scalar = " "
+        var waiting: Unicode.Scalar?
+        // Each scalar is folded once the next one is known: a Greek upsilon reads both.
+        for next in s.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if let scalar = waiting {
+                folded.append(contentsOf: fold(scalar, after: previous, before: next))
+                previous = scalar
+            }
+            waiting = next
+        }
+        if let scalar = waiting {
+            folded.append(contentsOf: fold(scalar, after: previous, before: nil))
         }
         return String(folded)
     }
 
     /// The ASCII scalars standing for one scalar of NFD text: itself, a replacement, or none.
-    private static func fold(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
+    private static func fold(_ scalar: Unicode.Scalar, after previous: Unicode.Scalar,
+                             before next: Unicode.Scalar?) -> [Unicode.Scalar] {
         if scalar.isASCII {
             return [scalar]
         }
-        if let replacement = replacements[scalar] {
+        if let vowel = greekDiphthongU(scalar, after: previous, before: next) {
+            return [vowel]
+        }
+        if let replacement = replacements[scalar] ?? scripts[scalar] {
             return Array(replacement.unicodeScalars)
         }
         if scalar.properties.isWhitespace {
