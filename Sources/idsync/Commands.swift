@@ -65,15 +65,32 @@ struct Commands {
             guard let date = ISO8601DateFormatter().date(from: at) else {
                 throw ConfigProblem("--at '\(at)' is not an ISO 8601 instant such as 2026-12-04T02:15:00Z")
             }
-            return date
+            return try inRange(date, "--at '\(at)'")
         }
         if let today = arguments.today {
-            guard let date = LocalDate(iso: today) else {
+            let date: LocalDate
+            do {
+                date = try DateLayout("yyyy-MM-dd").parse(today)
+            } catch let error as DateValueError where error.outOfRange {
+                throw ConfigProblem("--today '\(today)' lies outside the dates idsync takes "
+                                    + "(1900-01-01 to 9998-12-31); give the run's date, such as 2026-12-04")
+            } catch {
                 throw ConfigProblem("--today '\(today)' is not a date such as 2026-12-04")
             }
-            return date.startOfDay(in: config.timeZone)
+            return try inRange(date.startOfDay(in: config.timeZone), "--today '\(today)'")
         }
         return Date()
+    }
+
+    /// The instant, where idsync's dates can hold it: before 1582 Foundation's calendar
+    /// turned 0001-01-01 into 0001-12-31.
+    private func inRange(_ instant: Date, _ option: String) throws -> Date {
+        guard LocalDate.instants.contains(instant) else {
+            throw ConfigProblem("\(option) lies outside the instants idsync takes "
+                                + "(\(LocalDate.instantsText)); give the run's instant, such as "
+                                + "2026-12-04T02:15:00Z")
+        }
+        return instant
     }
 
     private func validate(_ config: Config) throws -> ExitStatus {

@@ -93,19 +93,30 @@ struct SCIMPeople {
     /// a hire date is a day in HR's calendar, not an instant to move between zones.
     private func date(_ field: HRField, _ text: String, problems: inout [String]) -> LocalDate? {
         guard !text.isEmpty else { return nil }
-        let utf8 = Array(text.utf8)
-        if utf8.count > 10, utf8[10] == UInt8(ascii: "T"),
-            let day = LocalDate(iso: String(text.prefix(10)))
-        {
-            return day
-        }
         do {
-            return try layout.dateLayout.parse(text)
+            return try parseDate(text)
+        } catch let error as DateValueError where error.outOfRange {
+            problems.append("\(attribute(field)): \(error)")
         } catch {
             problems.append(
                 "\(attribute(field)): '\(text)' is not a date in the layout \(layout.dateLayout) "
                     + "nor a dateTime")
-            return nil
+        }
+        return nil
+    }
+
+    /// The date a dateTime is written with, or the layout's date.
+    private func parseDate(_ text: String) throws -> LocalDate {
+        let utf8 = Array(text.utf8)
+        guard utf8.count > 10, utf8[10] == UInt8(ascii: "T") else {
+            return try layout.dateLayout.parse(text)
+        }
+        do {
+            return try DateLayout("yyyy-MM-dd").parse(String(text.prefix(10)))
+        } catch let error as DateValueError where error.outOfRange {
+            throw error
+        } catch {
+            return try layout.dateLayout.parse(text)
         }
     }
 

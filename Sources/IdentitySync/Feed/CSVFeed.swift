@@ -198,13 +198,15 @@ struct RowParser {
     private mutating func date(_ field: HRField, _ row: CSVRow, problems: inout [String]) -> LocalDate? {
         let text = value(field, row)
         guard !text.isEmpty else { return nil }
+        let column = layout.columns[field] ?? field.rawValue
         do {
             return try layout.dateLayout.parse(text)
+        } catch let error as DateValueError where error.outOfRange {
+            problems.append("column '\(column)': \(error)")
         } catch {
-            let column = layout.columns[field] ?? field.rawValue
             problems.append("column '\(column)': '\(text)' is not a date in the layout \(layout.dateLayout)")
-            return nil
         }
+        return nil
     }
 
     private mutating func build(_ row: CSVRow, source: String, problems: inout [String]) -> Person {

@@ -40,7 +40,24 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         try values.encode(day, forKey: .day)
     }
 
-    /// Parses `yyyy-MM-dd` strictly.
+    /// The years a date from outside may have (HR's dates, `--today`). A year before 1900
+    /// is a placeholder (0001-01-01 for "no date") or a typo rather than a hire or a last
+    /// day, and Foundation's Gregorian calendar turns Julian before 1582.
+    public static let years = 1900...9999
+
+    /// The run instants idsync takes, years 1900 to 9998 in UTC: the local date of every
+    /// zone (±14 hours) is then a date with a year of four digits.
+    public static let instants: Range<Date> = {
+        let utc = TimeZone(identifier: "UTC")!
+        let first = LocalDate(year: years.lowerBound, month: 1, day: 1)!.startOfDay(in: utc)
+        let end = LocalDate(year: years.upperBound, month: 1, day: 1)!.startOfDay(in: utc)
+        return first..<end
+    }()
+
+    /// The bounds of `instants` as `--at` takes them, for messages.
+    public static let instantsText = "1900-01-01T00:00:00Z up to 9998-12-31T23:59:59Z"
+
+    /// Parses `yyyy-MM-dd` strictly, in `years` only.
     public init?(iso text: String) {
         guard let date = try? DateLayout("yyyy-MM-dd").parse(text) else { return nil }
         self = date
@@ -172,6 +189,9 @@ public struct DateLayout: Sendable, CustomStringConvertible {
         guard bytes.isEmpty, let date = LocalDate(year: year, month: month, day: day) else {
             throw DateValueError(value: text, layout: description)
         }
+        guard LocalDate.years.contains(year) else {
+            throw DateValueError(value: text, layout: description, outOfRange: true)
+        }
         return date
     }
 
@@ -198,5 +218,13 @@ public struct DateLayoutError: Error, CustomStringConvertible {
 public struct DateValueError: Error, CustomStringConvertible {
     public let value: String
     public let layout: String
-    public var description: String { "'\(value)' is not a date in the layout \(layout)" }
+    /// The date exists but its year is outside `LocalDate.years`.
+    public var outOfRange = false
+
+    public var description: String {
+        guard outOfRange else { return "'\(value)' is not a date in the layout \(layout)" }
+        let years = LocalDate.years
+        return "'\(value)' lies outside the years idsync takes (\(years.lowerBound)-\(years.upperBound)); "
+            + "a placeholder for no date is an empty cell"
+    }
 }

@@ -65,3 +65,60 @@ import Testing
         #expect(try slapd.person(uid: "cdubois").values("pwdAccountLockedTime").count == 1)
     }
 }
+
+/// Instants and dates at the edges of the calendar: --at 0001-01-01T00:00:00Z planned for
+/// 0001-12-31 (Foundation's calendar is Julian before 1582), and a feed's 0001-01-01 (a
+/// placeholder for "no date") was a termination long past.
+@Suite struct CalendarEdgeTests {
+    @Test(arguments: ["0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "9999-01-01T00:00:00Z"])
+    func anInstantOutsideTheYearsIsRefusedNamingTheOption(instant: String) throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(smallHospital)
+
+        let output = try site.run("plan", at: instant)
+
+        expectStatus(output, 2)
+        #expect(output.stderr.contains("--at '\(instant)' lies outside the instants idsync "
+                                       + "takes (1900-01-01T00:00:00Z up to 9998-12-31T23:59:59Z)"),
+                "\(output.stderr)")
+    }
+
+    @Test func theEdgesOfTheYearsAreTaken() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(smallHospital)
+
+        for instant in ["1900-01-01T05:00:00Z", "9998-12-31T23:59:59Z"] {
+            let output = try site.run("plan", at: instant)
+            expectStatus(output, 0)
+            let date = instant.prefix(10)
+            #expect(output.stdout.contains("idsync plan for \(date) "), "\(output.stdout)")
+        }
+        let early = try TestSlapd.run(executable: SyncFixture.binary, arguments: [
+            "plan", "--config", site.configPath, "--today", "0001-01-01"])
+        expectStatus(early, 2)
+        #expect(early.stderr.contains("--today '0001-01-01' lies outside the dates idsync takes"),
+                "\(early.stderr)")
+    }
+
+    @Test func aFeedDateOutsideTheYearsQuarantinesItsRow() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        var placeholder = nurse
+        placeholder.termination = "01/01/0001"
+        try site.writeFeed([chief, placeholder, pharmacist, clerk])
+
+        // A quarantined row is no person: the feed is one short of the accounts.
+        let output = try site.run("sync", ["--allow-changes", "1", "--reason", "CHG-1"])
+
+        expectStatus(output, 1)
+        #expect(output.stdout.contains("quarantined: [000101] \(site.feedPath):3: column "
+                                       + "'Termination Date': '01/01/0001' lies outside the "
+                                       + "years idsync takes (1900-9999)"), "\(output.stdout)")
+        #expect(try slapd.person(uid: "agarcia").values("pwdAccountLockedTime").isEmpty,
+                "a placeholder is no last day")
+    }
+}
