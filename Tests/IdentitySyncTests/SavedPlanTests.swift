@@ -38,11 +38,11 @@ import Testing
 
     @Test func anotherSchemaVersionIsRefused() throws {
         let text = try document().rendered().replacingOccurrences(
-            of: "\"schema\" : 2", with: "\"schema\" : 1")
+            of: "\"schema\" : 3", with: "\"schema\" : 2")
         let problem = try #require(throws: SavedPlanProblem.self) {
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }
-        #expect(problem.description.contains("schema 1"))
+        #expect(problem.description.contains("has plan schema 2; this idsync reads schema 3"))
     }
 
     @Test func everyTargetOfEveryChangeHasAFingerprint() {

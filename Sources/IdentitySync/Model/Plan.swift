@@ -12,6 +12,8 @@ public struct PlanSummary: Sendable, Codable, Equatable {
     public var quarantined = 0
     public var protectedSkipped = 0
     public var orphans = 0
+    /// Entries with an employee id and no login (`unmanaged-entry` findings).
+    public var unmanagedEntries = 0
     public var peopleInFeed = 0
     public var accountsObserved = 0
 

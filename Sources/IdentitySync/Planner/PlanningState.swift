@@ -351,6 +351,7 @@ struct PlanningState {
         summary.quarantined = feed.quarantined.count
         summary.protectedSkipped = findings.filter { $0.kind == .protected }.count
         summary.orphans = findings.filter { $0.kind == .orphan }.count
+        summary.unmanagedEntries = findings.filter { $0.kind == .unmanagedEntry }.count
         summary.peopleInFeed = feed.people.count
         summary.accountsObserved = directory.accounts.count
         return summary

@@ -75,7 +75,9 @@ public enum HTMLReport {
             ("rehires", "rehires", s.rehires), ("mfa-actions", "MFA actions", mfa),
             ("held", "held (grants waiting, duplicates)", held),
             ("protected", "protected accounts a change aimed at", s.protectedSkipped),
-            ("orphans", "orphans", s.orphans), ("quarantined", "quarantined rows", s.quarantined),
+            ("orphans", "orphans", s.orphans),
+            ("unmanaged-entries", "unmanaged entries", s.unmanagedEntries),
+            ("quarantined", "quarantined rows", s.quarantined),
             ("changes", "changes", s.changes)
         ]
     }

@@ -12,7 +12,7 @@ public enum TextReport {
         lines.append("")
         lines.append("joiners \(s.joiners)  movers \(s.movers)  leavers \(s.leavers)  "
                      + "contract ended \(s.contractEnded)  rehires \(s.rehires)  orphans \(s.orphans)  "
-                     + "changes \(s.changes)")
+                     + "unmanaged entries \(s.unmanagedEntries)  changes \(s.changes)")
         lines.append("")
         lines.append(contentsOf: guardLines(plan))
         // The changes' positions by category in one pass: a filter per category copied

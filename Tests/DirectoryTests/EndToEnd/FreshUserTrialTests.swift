@@ -61,7 +61,14 @@ import Testing
                                            + "employeeNumber 000103 but no uid, so idsync can "
                                            + "neither manage nor disable it"), "\(output.stdout)")
             #expect(output.stdout.contains("(cn=Chloe Extra,\(people))"), "\(output.stdout)")
+            #expect(output.stdout.contains("  unmanaged entries 1  changes "), "\(output.stdout)")
         }
+        let json = try site.run("plan", ["--format", "json"])
+        let document = try #require(
+            JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let summary = try #require((document["plan"] as? [String: Any])?["summary"] as? [String: Int])
+        #expect(summary["unmanagedEntries"] == 1, "\(summary)")
+        #expect(document["schema"] as? Int == 3)
         #expect(try slapd.person(uid: "cdubois").values("pwdAccountLockedTime").count == 1)
     }
 }

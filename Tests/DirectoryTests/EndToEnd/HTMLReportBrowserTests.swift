@@ -134,7 +134,8 @@ func reportRows(_ dom: String) -> [(kind: String, hidden: Bool, text: String)] {
         for (name, key) in [
             ("joiners", "joiners"), ("movers", "movers"), ("leavers", "leavers"),
             ("contract-ended", "contractEnded"), ("rehires", "rehires"), ("orphans", "orphans"),
-            ("protected", "protectedSkipped"), ("quarantined", "quarantined")
+            ("protected", "protectedSkipped"), ("quarantined", "quarantined"),
+            ("unmanaged-entries", "unmanagedEntries")
         ] {
             #expect(dom.contains("data-count=\"\(name)\">\(summary[key] ?? -1)</dd>"), "\(name)")
         }
