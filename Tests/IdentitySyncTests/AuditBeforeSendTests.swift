@@ -110,8 +110,10 @@ import Testing
                     ($0, [Fixtures.placeholder])
                 }))
         let fake = FakeDirectory(observed)
-        let audit = try AuditLog(
-            path: "/dev/full", run: "r", actor: Actor(bindIdentity: "x", osUser: "y", reason: nil))
+        // A full disk on demand: /dev/full, opened here since AuditLog(path:) refuses a device.
+        let audit = AuditLog(
+            descriptor: open("/dev/full", O_WRONLY | O_APPEND | O_CLOEXEC), path: "/dev/full",
+            run: "r", actor: Actor(bindIdentity: "x", osUser: "y", reason: nil))
         let executor = Executor(
             connector: fake, audit: audit, observed: observed, placeholder: Fixtures.placeholder)
 

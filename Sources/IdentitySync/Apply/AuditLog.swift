@@ -65,7 +65,8 @@ public final class AuditLog {
     private lazy var actorJSON = AuditLine.render(actor)
     static let laterLimit = 1 << 16
 
-    public init(path: String, run: String, actor: Actor, configHash: String? = nil) throws {
+    public convenience init(path: String, run: String, actor: Actor,
+                            configHash: String? = nil) throws {
         let fd: Int32
         do {
             fd = try StateFile.open(path, flags: O_WRONLY | O_APPEND, role: "audit.path",
@@ -74,6 +75,12 @@ public final class AuditLog {
             guard let code = refusal.errorNumber else { throw AuditError(refusing: refusal) }
             throw AuditError(path: path, errorNumber: code, doing: "open")
         }
+        self.init(descriptor: fd, path: path, run: run, actor: actor, configHash: configHash)
+    }
+
+    /// Writes to a descriptor already open, which the log closes. For tests whose writes
+    /// must fail (/dev/full), a file `init(path:)` refuses as no regular file.
+    init(descriptor fd: Int32, path: String, run: String, actor: Actor, configHash: String? = nil) {
         self.path = path
         self.run = run
         self.actor = actor

@@ -14,11 +14,18 @@ enum StateFile {
     static func open(_ path: String, flags: Int32, role: String,
                      allowedMode: mode_t? = nil) throws -> Int32 {
         var existing = stat()
-        let owner = lstat(path, &existing) == 0 ? existing.st_uid : geteuid()
+        let exists = lstat(path, &existing) == 0
+        let owner = exists ? existing.st_uid : geteuid()
         do {
             try FolderCheck(path: path, fileOwner: owner, role: role).run()
         } catch {
             throw StateFileRefusal(problem: "\(error)", errorNumber: nil)
+        }
+        // A device is refused before it is opened: opening one may already act (a tape
+        // rewinds). A symbolic link is left to O_NOFOLLOW, which names it below.
+        let type = existing.st_mode & S_IFMT
+        if exists, type != S_IFREG, type != S_IFLNK {
+            throw notRegular(path, role: role, type: type)
         }
 
         // O_NONBLOCK: a FIFO put in the file's place is refused below instead of waited on.
@@ -39,15 +46,9 @@ enum StateFile {
         guard fstat(fd, &info) == 0 else {
             throw StateFileRefusal(problem: String(cString: strerror(errno)), errorNumber: errno)
         }
-        // A character device is written as it is (a site may log to one; the tests fill
-        // /dev/full); a folder, FIFO or socket is no file to append to.
+        // Checked again on the open file: the name may have changed hands in between.
         let type = info.st_mode & S_IFMT
-        guard type != S_IFCHR else { return }
-        guard type == S_IFREG else {
-            let named = ProtectedFileError.describe(type)
-            throw StateFileRefusal(problem: "\(role) \(path) is \(named), not a regular file; "
-                                   + "give the path of a file of its own", errorNumber: nil)
-        }
+        guard type == S_IFREG else { throw notRegular(path, role: role, type: type) }
         guard info.st_nlink == 1 else {
             throw StateFileRefusal(
                 problem: "\(role) \(path) has \(info.st_nlink) hard links: writing it would "
@@ -62,6 +63,17 @@ enum StateFile {
             problem: "\(role) \(path) has mode \(String(mode, radix: 8)): other users could "
                 + "read or change it. idsync does not use it until it is mode 600, or 640 "
                 + "for a log reader's group: chmod 600 \(path)",
+            errorNumber: nil)
+    }
+
+    /// Only a regular file keeps what is written: /dev/null would swallow every audit record
+    /// and succeed, and a folder, FIFO or socket is no file to append to.
+    private static func notRegular(_ path: String, role: String, type: mode_t) -> StateFileRefusal {
+        let named = ProtectedFileError.describe(type)
+        return StateFileRefusal(
+            problem: "\(role) \(path) is \(named), not a regular file: idsync keeps its records "
+                + "only in a file of its own. Give the path of a regular file (a missing one is "
+                + "created with mode 600)",
             errorNumber: nil)
     }
 
