@@ -16,14 +16,18 @@ public struct YAMLReader: Sendable {
         self.path = path
     }
 
-    /// The value under `key`. Throws `.missingKey` when the key is absent or has no value,
-    /// and `.wrongType` when this node is not a mapping.
+    /// The value under `key`. Throws `.missingKey` when the key is absent, or given with no
+    /// value (at its own line, saying so), and `.wrongType` when this node is not a mapping.
     public func require(_ key: String) throws -> YAMLReader {
-        guard let value = try optional(key) else {
-            throw error(.missingKey, "\(subject) needs the key '\(key)'", at: node.mark)
-        }
+        if let value = try optional(key) { return value }
 
-        return value
+        let given = try entries().first { $0.key == key }
+        if let given, case .null(let mark) = given.value.node {
+            throw error(.missingKey, "'\(joined(key))' is given with nothing under it; give its "
+                            + "value after the colon, or its settings indented below it",
+                        at: mark)
+        }
+        throw error(.missingKey, "\(subject) needs the key '\(key)'", at: node.mark)
     }
 
     /// The value under `key`, or nil when the key is absent or has no value (`key:` or `~`).

@@ -63,8 +63,8 @@ struct YAMLTreeBuilder {
             let (key, keyMark) = try self.key()
             if let first = firstSeen[key] {
                 throw YAMLError(.duplicateKey, file: file, at: keyMark,
-                                "the key '\(key)' appears twice in one mapping, at line "
-                                    + "\(first.line) and line \(keyMark.line); keep only one")
+                                "the key '\(key)' appears twice in one mapping, at "
+                                    + YAMLTreeBuilder.places(first, keyMark) + "; keep only one")
             }
             firstSeen[key] = keyMark
 
@@ -72,6 +72,12 @@ struct YAMLTreeBuilder {
             keyMarks.append(keyMark)
         }
         return .mapping(entries, mark, keyMarks: keyMarks)
+    }
+
+    /// "line 1 and line 3", or "line 2, columns 4 and 10" for two on one line (`{a: 1, a: 2}`).
+    static func places(_ first: YAMLMark, _ second: YAMLMark) -> String {
+        guard first.line == second.line else { return "line \(first.line) and line \(second.line)" }
+        return "line \(first.line), columns \(first.column) and \(second.column)"
     }
 
     /// A mapping key: any non-empty scalar, taken as written (so `null:` is the key "null").

@@ -98,6 +98,24 @@ private func yamlError(_ body: () throws -> Void) -> YAMLError? {
         #expect(error?.message.contains("line 1 and line 3") == true)
     }
 
+    @Test func duplicateKeyOnOneLineNamesBothColumns() {
+        let error = yamlError { _ = try load("guards: {a: 1, a: 2}\n") }
+
+        #expect(error?.code == .duplicateKey)
+        #expect(error?.message == "the key 'a' appears twice in one mapping, at line 1, "
+                    + "columns 10 and 16; keep only one")
+    }
+
+    @Test func anEmptyRequiredKeyIsNamedAsEmpty() {
+        let error = yamlError { _ = try load("site:\nfeed: {type: csv}\n").require("site")
+            .string("time_zone") }
+
+        #expect(error?.code == .missingKey)
+        #expect(error?.line == 1)
+        #expect(error?.message == "'site' is given with nothing under it; give its value after "
+                    + "the colon, or its settings indented below it")
+    }
+
     @Test(arguments: ["base: &b x\nother: *b\n", "a: !!str 10\n", "a: 1\n---\nb: 2\n",
                       "? [x]\n: 1\n"])
     func unsupportedYAMLIsRejected(_ text: String) {
