@@ -73,7 +73,8 @@ struct Commands {
                 date = try DateLayout("yyyy-MM-dd").parse(today)
             } catch let error as DateValueError where error.outOfRange {
                 throw ConfigProblem("--today '\(today)' lies outside the dates idsync takes "
-                                    + "(1900-01-01 to 9998-12-31); give the run's date, such as 2026-12-04")
+                                    + "(1900-01-01 to 9998-12-31); give the run's date, "
+                                    + "such as 2026-12-04")
             } catch {
                 throw ConfigProblem("--today '\(today)' is not a date such as 2026-12-04")
             }

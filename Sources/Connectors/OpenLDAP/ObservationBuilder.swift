@@ -109,7 +109,8 @@ struct ObservationBuilder {
     /// sees them; where each is held is kept for its removal (`TaggedMembers`).
     private mutating func noteTaggedMembers(_ entry: EncodedEntry, in group: inout ObservedGroup) {
         var tagged: [(description: String, members: [String])] = []
-        for (role, attribute) in zip(entryRoles, entry.attributes) where role.kind == .taggedMember {
+        for (role, attribute) in zip(entryRoles, entry.attributes)
+        where role.kind == .taggedMember {
             let description = String(decoding: role.lowered, as: UTF8.self)
             tagged.append((description, members(attribute.values)))
         }

@@ -94,7 +94,9 @@ extension OpenLDAPDirectory: AccountLookup {
             ) { entry in
                 guard let group = try? DistinguishedName(parsing: entry.dn) else { return }
                 groups.append(group)
-                if entry.names.contains(where: { $0.hasPrefix("member;") }) { withOptions.append(group) }
+                if entry.names.contains(where: { $0.hasPrefix("member;") }) {
+                    withOptions.append(group)
+                }
             }
             for group in withOptions { try noteTaggedMembers(of: group) }
         }

@@ -42,7 +42,9 @@ struct TaggedMembers {
             let key = (try? DistinguishedName.normalize(member)) ?? member
             let descriptions = held[key] ?? ["member"]
             tagged = tagged || descriptions != ["member"]
-            for description in descriptions { byDescription[description, default: []].append(member) }
+            for description in descriptions {
+                byDescription[description, default: []].append(member)
+            }
         }
         guard tagged else { return nil }
 
@@ -59,8 +61,8 @@ extension OpenLDAPDirectory {
     /// The request for one operation. A removal of a member held under an option deletes the
     /// value from each description that holds it, as the observe or the lookup found it.
     func translated(_ operation: DirectoryOperation) -> Translated {
-        guard !taggedMembers.isEmpty, case .groupMembers(let group, let add, let remove) = operation,
-              !remove.isEmpty,
+        guard !taggedMembers.isEmpty,
+              case .groupMembers(let group, let add, let remove) = operation, !remove.isEmpty,
               let mods = taggedMembers.modifications(group: group, add: add, remove: remove) else {
             return request(for: operation)
         }
@@ -71,7 +73,9 @@ extension OpenLDAPDirectory {
     /// member is held. Only such groups are read: they are rare, and a plain group of the
     /// whole staff would send every DN it holds.
     func noteTaggedMembers(of group: DistinguishedName) throws {
-        guard let entry = try connection.read(dn: group.string, attributes: ["member"]) else { return }
+        guard let entry = try connection.read(dn: group.string, attributes: ["member"]) else {
+            return
+        }
         let normalized = { (values: [String]) in
             values.compactMap { try? DistinguishedName.normalize($0) }
         }

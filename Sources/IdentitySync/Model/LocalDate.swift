@@ -224,7 +224,7 @@ public struct DateValueError: Error, CustomStringConvertible {
     public var description: String {
         guard outOfRange else { return "'\(value)' is not a date in the layout \(layout)" }
         let years = LocalDate.years
-        return "'\(value)' lies outside the years idsync takes (\(years.lowerBound)-\(years.upperBound)); "
-            + "a placeholder for no date is an empty cell"
+        return "'\(value)' lies outside the years idsync takes "
+            + "(\(years.lowerBound)-\(years.upperBound)); a placeholder for no date is an empty cell"
     }
 }

@@ -66,7 +66,8 @@ import Testing
         let json = try site.run("plan", ["--format", "json"])
         let document = try #require(
             JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        let summary = try #require((document["plan"] as? [String: Any])?["summary"] as? [String: Int])
+        let saved = try #require(document["plan"] as? [String: Any])
+        let summary = try #require(saved["summary"] as? [String: Int])
         #expect(summary["unmanagedEntries"] == 1, "\(summary)")
         #expect(document["schema"] as? Int == 3)
         #expect(try slapd.person(uid: "cdubois").values("pwdAccountLockedTime").count == 1)

@@ -27,7 +27,8 @@ import Testing
 
     /// The groups a search (member=Ana) finds, as applications check membership.
     private func groupsListingAna(_ slapd: TestSlapd) throws -> [String] {
-        let filter = "(&(objectClass=groupOfNames)(member=\(LDAPFilter.escape(personDN("agarcia")))))"
+        let ana = LDAPFilter.escape(personDN("agarcia"))
+        let filter = "(&(objectClass=groupOfNames)(member=\(ana)))"
         return try slapd.entries(filter).map(\.dn).sorted()
     }
 
