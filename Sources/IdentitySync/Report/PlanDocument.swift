@@ -40,16 +40,12 @@ public struct PlanDocument: Codable, Sendable {
     public func computedHash() throws -> String {
         var copy = self
         copy.contentHash = ""
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return "sha256:" + SHA256.hex(try encoder.encode(copy))
+        return "sha256:" + SHA256.hex(try SortedJSON.render(copy, pretty: false))
     }
 
     /// The document as the report files hold it: indented, keys sorted, UTF-8 as it is.
     public func rendered() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        String(decoding: try SortedJSON.render(self, pretty: true), as: UTF8.self) + "\n"
     }
 
     /// Reads a saved plan, refusing another schema version and a content that no longer
