@@ -82,6 +82,21 @@ import Testing
         #expect(feed.rowCount == 2)
     }
 
+    /// 0001-01-01 stands for "no date" in some systems: no hire or last day HR meant.
+    @Test(arguments: ["0001-01-01", "0001-01-01T00:00:00Z"])
+    func aDateBefore1900QuarantinesTheUser(value: String) throws {
+        let hr = "urn:example:params:scim:schemas:extension:hr:2.0:User"
+        let placeholder = scimUser(2, extra: #","\#(hr)":{"hireDate":"\#(value)"}"#)
+
+        let feed = try snapshot([scimUser(1), placeholder])
+
+        #expect(feed.people.map(\.employeeID) == ["E1"])
+        #expect(feed.quarantined.first?.problems == [
+            "attribute '\(hr):hireDate': '0001-01-01' lies outside the years idsync "
+                + "takes (1900-9999); a placeholder for no date is an empty cell"
+        ])
+    }
+
     @Test func aTabInANameQuarantinesTheUserAsInTheCSVFeed() throws {
         let tabbed = scimUser(2).replacingOccurrences(of: "\"Given2\"", with: "\"Giv\\ten2\"")
         #expect(tabbed.contains("Giv\\ten2"))
