@@ -242,6 +242,26 @@ struct ConfigFile {
         }
     }
 
+    /// Without {login} no suffix frees the second John Smith's address: planning hung.
+    @Test func aMailTemplateWithoutTheLoginIsRefusedAtItsLine() throws {
+        let folder = (try ConfigFile().path as NSString).deletingLastPathComponent
+        let mapping = folder + "/accounts.yaml"
+        try "attributes:\n  cn: \"{first} {last}\"\n  mail: \"{first}.{last}@example.org\"\n"
+            .write(toFile: mapping, atomically: false, encoding: .utf8)
+
+        do {
+            _ = try ConfigLoader.loadMapping(mapping)
+            Issue.record("a mail template without {login} was taken")
+        } catch {
+            #expect("\(error)".hasPrefix("\(mapping):3:"), "\(error)")
+            #expect("\(error)".contains("mail must contain {login}"))
+        }
+
+        try "attributes:\n  mail: \"{first}.{login}@example.org\"\n"
+            .write(toFile: mapping, atomically: false, encoding: .utf8)
+        #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["mail"])
+    }
+
     @Test func anExplicitEmptyMappingIsTakenAsWritten() throws {
         let file = try ConfigFile(replacing: "  path: idsync.lock\n",
                                   with: "  path: idsync.lock\nguards: {}\n")

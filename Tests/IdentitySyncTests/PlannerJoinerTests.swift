@@ -25,6 +25,18 @@ import Testing
         #expect(plan.summary.joiners == 1)
     }
 
+    /// The logins of the John Smiths a plan creates, in feed order, where `taken` are in use.
+    func smithLogins(_ count: Int, taken: Set<String>, config: Config = Fixtures.config()) -> [String] {
+        let smiths = (1...count).map { Fixtures.person("00050\($0)", "John", "Smith") }
+        let plan = Fixtures.plan(smiths, Fixtures.directory([], taken: taken), config: config)
+        return changes(plan, .createAccount).map { $0.dn.components(separatedBy: ",")[0] }
+    }
+
+    @Test func namesakesInOneRunTakeTheFreeNumbersInOrder() {
+        #expect(smithLogins(4, taken: ["jsmith", "jsmith3@example.org", "jsmith5"])
+                == ["uid=jsmith2", "uid=jsmith4", "uid=jsmith6", "uid=jsmith7"])
+    }
+
     @Test func missingManagedGroupsAreCreatedFirstWithThePlaceholder() {
         let plan = Fixtures.plan([ana], Fixtures.directory([], groups: ["all-staff": []]))
         let creations = plan.changes.prefix { $0.kind == .createGroup }

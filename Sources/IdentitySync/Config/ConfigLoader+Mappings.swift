@@ -71,11 +71,21 @@ extension ConfigLoader {
             do { try policy.validate() } catch { throw (try login.optional("template") ?? login).error("\(error)") }
         }
         for (name, value) in try root.require("attributes").entries() {
+            let template: Template
             do {
-                mapping.attributes.append((name, try Template(value.string())))
+                template = try Template(value.string())
             } catch let error as TemplateError {
                 throw value.error("\(error)")
             }
+            // A joiner's login is made free by a number, and the address made from that login
+            // must be free too; an address the number does not reach would make the search
+            // for the second John Smith's login go on for ever.
+            if name.lowercased() == "mail", !template.uses("login") {
+                throw value.error("mail must contain {login} (e.g. {login}@hospital.org): a login is "
+                    + "kept unique by adding a number, and the address must change with it; "
+                    + "'\(template.source)' gives two people of the same name one address")
+            }
+            mapping.attributes.append((name, template))
         }
         for rule in try root.optional("placement")?.elements() ?? [] {
             try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])

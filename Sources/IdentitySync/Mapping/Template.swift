@@ -37,6 +37,11 @@ public struct Template: Sendable {
         self.pieces = pieces
     }
 
+    /// Whether the template has the placeholder `{field}`.
+    public func uses(_ field: String) -> Bool {
+        pieces.contains { if case .field(field) = $0 { return true } else { return false } }
+    }
+
     /// Fills the template; returns "" when every placeholder was empty.
     public func render(_ value: (String) -> String) -> String {
         var output = ""

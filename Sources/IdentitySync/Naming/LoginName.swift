@@ -103,16 +103,27 @@ public struct LoginNameGenerator: Sendable {
     /// `isTaken` must answer for every name the caller knows to be in use (the directory's and
     /// those already handed out in this run); since that set is finite, the search ends.
     public func unique(candidate: String, isTaken: (String) -> Bool) -> String {
-        let first = cut(candidate, to: policy.maxLength)
-        guard isTaken(first) else {
-            return first
+        unique(candidate: candidate, from: 1, isTaken: isTaken).login
+    }
+
+    /// `unique`, starting the search at suffix `start` (1: the candidate as it is) and
+    /// saying which number it settled on. A caller whose taken names only ever grow can
+    /// start where the last search for the same candidate ended: the 200th John Smith of a
+    /// first load would otherwise try jsmith, jsmith2, … jsmith199 again.
+    public func unique(candidate: String, from start: Int,
+                       isTaken: (String) -> Bool) -> (login: String, number: Int) {
+        if start <= 1 {
+            let first = cut(candidate, to: policy.maxLength)
+            guard isTaken(first) else {
+                return (first, 1)
+            }
         }
 
-        var number = 2
+        var number = max(start, 2)
         while isTaken(suffixed(candidate, number)) {
             number += 1
         }
-        return suffixed(candidate, number)
+        return (suffixed(candidate, number), number)
     }
 
     // MARK: - Filling the template

@@ -20,6 +20,8 @@ struct PlanningState {
     /// Logins and mail addresses this run has handed out; the directory's are read-only, so
     /// the set of every name in the naming context is never copied.
     var takenInRun: Set<String> = []
+    /// For each login candidate handed out this run, the suffix its next search starts at.
+    var nextSuffix: [String: Int] = [:]
     var chosenLogins: [String: String] = [:]
     /// The DN each person's account has once the plan is applied, by key: the index of an
     /// account that stays where it is (>= 0), or -1 - the index in `plannedDNs`. Indexes, not
@@ -157,9 +159,12 @@ struct PlanningState {
         }
         // A closure rather than the method `isTaken`: the method, passed as a value, carried a
         // copy of this whole state into every call (9 % of a 100,000-joiner plan).
-        let login = generator.unique(candidate: candidate) { login in
-            names(login).contains { isTaken($0) }
+        // Names are only ever taken during a run, never freed, so the search for a candidate
+        // seen before goes on from the number it last settled on.
+        let (login, number) = generator.unique(candidate: candidate, from: nextSuffix[candidate] ?? 1) {
+            login in names(login).contains { isTaken($0) }
         }
+        nextSuffix[candidate] = number + 1
         takenInRun.formUnion(names(login))
         return login
     }
