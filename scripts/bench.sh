@@ -9,8 +9,10 @@
 #   2. idsync sync of day 1 into the empty people subtree     (wall, changes, changes/s, peak RSS)
 #      (with IDSYNC_TIMINGS=1: its stage and apply-phase times print under the table)
 #   3. the same entries, dumped as the rootdn after step 2 (people, and the groups with their
-#      members), loaded by stock `ldapadd -f` into a second fresh slapd DIR2   (entries/s; memberships
-#      are counted on both sides) and the ratio idsync/ldapadd            (goal >= 1.5)
+#      members), loaded by stock `ldapadd -f` into a fresh slapd, twice: bound as the rootdn (which
+#      slapd lets past every ACL) and as idsync's service identity (checked against the ACLs as
+#      idsync's writes are)   (entries/s; memberships counted on both sides) and the ratio
+#      idsync/ldapadd for each                                            (goal >= 1.5)
 #   4. idsync plan of day 1 against the loaded directory (nothing to do)  (wall, peak RSS), and the
 #      read floor: ldapsearch as the idsync service DN, paged, with the attributes idsync requests,
 #      plus cat of the feed; ratio plan / (ldapsearch + cat)              (goal <= 1.2)
@@ -165,10 +167,10 @@ ROWS=()
 STAGES=()               # idsync's stage and apply-phase times of each initial load (IDSYNC_TIMINGS)
 put() { R["$1|$2"]=$3; [[ -n ${HAVE_ROW["$1"]:-} ]] || { HAVE_ROW["$1"]=1; ROWS+=("$1"); }; }
 
-# load_and_floor TAG N DATA: steps 2 and 3 (sync of day 1; dump; ldapadd into DIR2).
+# load_and_floor TAG N DATA: steps 2 and 3 (sync of day 1; dump; ldapadd into two fresh slapds).
 load_and_floor() {
     local tag=$1 n=$2 data=$3
-    local dir=$WORK/$tag-a dir2=$WORK/$tag-b url url2 changes units
+    local dir=$WORK/$tag-a dir2=$WORK/$tag-b dir3=$WORK/$tag-c url changes units
     start_slapd "$dir"
     write_config "$dir" "$data/day1.csv"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
@@ -187,28 +189,37 @@ load_and_floor() {
     LOAD_RATE=$(calc "$changes / $WALL")
     local idsync_slapd=$SLAPD_CPU
 
-    log "$tag: dump what idsync created, load it with ldapadd into a second slapd"
+    log "$tag: dump what idsync created, load it with ldapadd into fresh slapds (rootdn, service identity)"
     ldapsearch -x -LLL -o ldif-wrap=no -H "$url" -D "$ROOT_DN" -y "$dir/admin.pw" \
         -b "ou=people,$SUFFIX" "(uid=*)" '*' > "$WORK/$tag-floor.ldif"
     ldapsearch -x -LLL -o ldif-wrap=no -H "$url" -D "$ROOT_DN" -y "$dir/admin.pw" \
         -b "ou=groups,$SUFFIX" "(objectClass=groupOfNames)" '*' >> "$WORK/$tag-floor.ldif"
-    local entries members
-    entries=$(grep -c '^dn:' "$WORK/$tag-floor.ldif")
-    members=$(grep '^member:' "$WORK/$tag-floor.ldif" | grep -vc "^member: $PLACEHOLDER_DN\$" || true)
-    units=$(( entries + members ))
-    start_slapd "$dir2"
-    url2="ldap://127.0.0.1:${PORT_OF[$dir2]}/"
-    before=$(slapd_cpu "$dir2")
-    measure "$tag-ldapadd" ldapadd -x -H "$url2" -D "$ROOT_DN" -y "$dir2/admin.pw" -f "$WORK/$tag-floor.ldif"
+    ENTRIES=$(grep -c '^dn:' "$WORK/$tag-floor.ldif")
+    MEMBERS=$(grep '^member:' "$WORK/$tag-floor.ldif" | grep -vc "^member: $PLACEHOLDER_DN\$" || true)
+    units=$(( ENTRIES + MEMBERS ))
+    put "entries + memberships loaded" "$tag" "$ENTRIES + $MEMBERS = $units"
+    ldapadd_floor "$tag" "$dir2" rootdn "$ROOT_DN" admin.pw "$units" "$idsync_slapd"
+    ldapadd_floor "$tag" "$dir3" "service DN" "$SERVICE_DN" idsync.pw "$units" "$idsync_slapd"
+}
+
+# ldapadd_floor TAG DIR WHO BIND_DN PASSWORD_FILE UNITS IDSYNC_SLAPD_CPU: stock ldapadd of the
+# dump into a fresh slapd in DIR, bound as BIND_DN. Twice per load: as the rootdn, which slapd
+# lets past every ACL, and as idsync's service identity, whose writes slapd checks against
+# the ACLs as it checks idsync's (the same-identity comparison; the read floor binds so too).
+ldapadd_floor() {
+    local tag=$1 dir=$2 who=$3 bind=$4 password=$5 units=$6 idsync_slapd=$7 url before
+    start_slapd "$dir"
+    url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
+    before=$(slapd_cpu "$dir")
+    measure "$tag-ldapadd" ldapadd -x -H "$url" -D "$bind" -y "$dir/$password" -f "$WORK/$tag-floor.ldif"
     check "$tag-ldapadd"
-    put "ldapadd floor: wall s" "$tag" "$WALL"
-    put_cpu "$tag" ldapadd "$before" "$(slapd_cpu "$dir2")"
-    put "  entries + memberships" "$tag" "$entries + $members = $units"
-    put "  per s" "$tag" "$(calc "round($units / $WALL)")"
-    put "  idsync/ldapadd rate (goal >= 1.5)" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
-    put "slapd CPU us/unit: idsync, ldapadd" "$tag" \
+    put "ldapadd floor as the $who: wall s" "$tag" "$WALL"
+    put_cpu "$tag" "ldapadd, $who" "$before" "$(slapd_cpu "$dir")"
+    put "  per s ($who)" "$tag" "$(calc "round($units / $WALL)")"
+    put "  idsync/ldapadd rate, $who (goal >= 1.5)" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
+    put "  slapd CPU us/unit: idsync, ldapadd ($who)" "$tag" \
         "$(calc "round(1e6 * $idsync_slapd / $units)"), $(calc "round(1e6 * $SLAPD_CPU / $units)")"
-    "$HERE/stop-slapd.sh" "$dir2"
+    "$HERE/stop-slapd.sh" "$dir"
 }
 
 bench_size() {
@@ -279,12 +290,12 @@ base_rss() {
 
 print_table() {
     local columns=("$@") row col
-    printf '%-42s' "N"; for col in "${columns[@]}"; do printf ' %24s' "$col"; done; echo
+    printf '%-56s' "N"; for col in "${columns[@]}"; do printf ' %24s' "$col"; done; echo
     for row in "${ROWS[@]}"; do
         local any=0
         for col in "${columns[@]}"; do [[ -n ${R["$row|$col"]:-} ]] && any=1; done
         [[ $any == 1 ]] || continue
-        printf '%-42s' "$row"
+        printf '%-56s' "$row"
         for col in "${columns[@]}"; do printf ' %24s' "${R["$row|$col"]:--}"; done
         echo
     done
