@@ -317,30 +317,16 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> Encoder { writer.later(key.stringValue) }
 }
 
-struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
+struct JSONUnkeyedContainer: UnkeyedEncodingContainer, JSONScalarPutting {
     let writer: JSONArrayWriter
     var codingPath: [CodingKey] = []
     var count: Int { writer.count }
 
-    private func put(_ text: String) {
+    func put(_ text: String) {
         writer.add { writer.output.scalar(text) }
     }
 
-    mutating func encodeNil() throws { put("null") }
-    mutating func encode(_ value: Bool) throws { put(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { writer.add { writer.output.quote(value) } }
-    mutating func encode(_ value: Int) throws { put(String(value)) }
-    mutating func encode(_ value: Int8) throws { put(String(value)) }
-    mutating func encode(_ value: Int16) throws { put(String(value)) }
-    mutating func encode(_ value: Int32) throws { put(String(value)) }
-    mutating func encode(_ value: Int64) throws { put(String(value)) }
-    mutating func encode(_ value: UInt) throws { put(String(value)) }
-    mutating func encode(_ value: UInt8) throws { put(String(value)) }
-    mutating func encode(_ value: UInt16) throws { put(String(value)) }
-    mutating func encode(_ value: UInt32) throws { put(String(value)) }
-    mutating func encode(_ value: UInt64) throws { put(String(value)) }
-    mutating func encode(_ value: Double) throws { throw SortedJSON.unsupported(value, codingPath) }
-    mutating func encode(_ value: Float) throws { throw SortedJSON.unsupported(value, codingPath) }
 
     mutating func encode<Value: Encodable>(_ value: Value) throws {
         try writer.add { try writer.output.write(value, depth: writer.depth + 1) }
@@ -359,21 +345,35 @@ struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func superEncoder() -> Encoder { writer.later() }
 }
 
-struct JSONSingleContainer: SingleValueEncodingContainer {
+struct JSONSingleContainer: SingleValueEncodingContainer, JSONScalarPutting {
     let encoder: StreamingJSONEncoder
     var codingPath: [CodingKey] = []
 
-    private func put(_ text: String) {
+    func put(_ text: String) {
         encoder.wroteSingle = true
         encoder.output.scalar(text)
     }
 
-    mutating func encodeNil() throws { put("null") }
-    mutating func encode(_ value: Bool) throws { put(value ? "true" : "false") }
     mutating func encode(_ value: String) throws {
         encoder.wroteSingle = true
         encoder.output.quote(value)
     }
+
+    mutating func encode<Value: Encodable>(_ value: Value) throws {
+        encoder.wroteSingle = true
+        try encoder.output.write(value, depth: encoder.depth)
+    }
+}
+
+/// An unkeyed or single-value container: its scalars are written alike, through `put`.
+protocol JSONScalarPutting {
+    var codingPath: [CodingKey] { get }
+    func put(_ text: String)
+}
+
+extension JSONScalarPutting {
+    mutating func encodeNil() throws { put("null") }
+    mutating func encode(_ value: Bool) throws { put(value ? "true" : "false") }
     mutating func encode(_ value: Int) throws { put(String(value)) }
     mutating func encode(_ value: Int8) throws { put(String(value)) }
     mutating func encode(_ value: Int16) throws { put(String(value)) }
@@ -386,9 +386,4 @@ struct JSONSingleContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt64) throws { put(String(value)) }
     mutating func encode(_ value: Double) throws { throw SortedJSON.unsupported(value, codingPath) }
     mutating func encode(_ value: Float) throws { throw SortedJSON.unsupported(value, codingPath) }
-
-    mutating func encode<Value: Encodable>(_ value: Value) throws {
-        encoder.wroteSingle = true
-        try encoder.output.write(value, depth: encoder.depth)
-    }
 }
