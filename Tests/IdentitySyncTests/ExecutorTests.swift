@@ -73,6 +73,20 @@ struct AuditFile {
         #expect(fake.members(of: "nursing") == [Fixtures.placeholder])
     }
 
+    /// The removal names the member where the move put it; the group lists it there too.
+    @Test func lastMemberMovedAndLeavingTheGroupInOneRunKeepsThePlaceholderInIt() throws {
+        var observed = observed()
+        observed.groups[Fixtures.groupDN("nursing")]?.members = [Fixtures.personDN("agarcia").normalized]
+        var mover = Fixtures.person("000101", "Ana", "Garcia", jobCode: "PH01", department: "Pharmacy")
+        mover.workerType = "Contractor"
+        let fake = FakeDirectory(observed)
+        let (plan, outcomes) = try run([mover], fake: fake, observed: observed, audit: try AuditFile())
+
+        #expect(plan.changes.contains { $0.kind == .move })
+        #expect(outcomes.allSatisfy { $0.succeeded }, "\(outcomes.filter { !$0.succeeded })")
+        #expect(fake.members(of: "nursing") == [Fixtures.placeholder])
+    }
+
     @Test func groupChangesAreBatchedOneOperationPerGroup() throws {
         let observed = observed()
         let fake = FakeDirectory(observed)

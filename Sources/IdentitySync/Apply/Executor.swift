@@ -22,6 +22,9 @@ public final class Executor {
     /// People whose entry is not where later changes expect it: its creation or move failed.
     private var strandedPeople: Set<String> = []
     private var removedMembers: [DistinguishedName: Set<String>] = [:]
+    /// Where this run moved accounts, by normalized DN: referential integrity rewrote their
+    /// memberships, so the observed members of a group name them where they were.
+    private var movedTo: [String: String] = [:]
     private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
     /// Set once the connector reports the connection lost; nothing more is sent.
@@ -366,8 +369,8 @@ public final class Executor {
         }
         let gone = Set(removing.compactMap { try? DistinguishedName.normalize($0) })
         removedMembers[dn, default: []].formUnion(gone)
-        let left = observedGroup.members.subtracting(removedMembers[dn] ?? [])
-        return left.isEmpty
+        let members = movedTo.isEmpty ? observedGroup.members : Set(observedGroup.members.map { movedTo[$0] ?? $0 })
+        return members.subtracting(removedMembers[dn] ?? []).isEmpty
     }
 
     /// Sends the operations, many in flight; operation i makes `changes[spans[i]]`, and the
@@ -463,6 +466,10 @@ public final class Executor {
         if failure != nil || skipped != nil, change.kind == .createAccount || change.kind == .move,
            let id = change.employeeID {
             strandedPeople.insert(id)
+        }
+        if failure == nil, skipped == nil, change.kind == .move, let target = change.target,
+           let from = try? DistinguishedName.normalize(change.dn), let to = try? DistinguishedName.normalize(target) {
+            movedTo[from] = to
         }
         outcomes.append(ChangeOutcome(change: change, failure: failure, skipped: skipped))
         // The attempt is on the disk already (or, for a skip, nothing was sent).
