@@ -242,24 +242,36 @@ struct ConfigFile {
         }
     }
 
-    /// Without {login} no suffix frees the second John Smith's address: planning hung.
-    @Test func aMailTemplateWithoutTheLoginIsRefusedAtItsLine() throws {
+    /// Without {login} no suffix frees the second John Smith's address: planning hung. Other
+    /// fields made addresses the directory refuses (José) or that a suffix did not reach.
+    @Test(arguments: [
+        ("  mail: \"{first}.{last}@example.org\"", "mail must be made from {login} alone"),
+        ("  mail: \"{first}.{login}@example.org\"", "mail must be made from {login} alone"),
+        ("  rfc822Mailbox: \"{first}.{last}@example.org\"", "write 'rfc822Mailbox' as 'mail'"),
+        ("  \"0.9.2342.19200300.100.1.3\": \"{last}@example.org\"", "as 'mail'"),
+        ("  \"mail;lang-en\": \"{first}@example.org\"", "name the attribute 'mail' without it"),
+    ])
+    func aMailTemplateThatCouldCollideIsRefusedAtItsLine(line: String, message: String) throws {
         let folder = (try ConfigFile().path as NSString).deletingLastPathComponent
         let mapping = folder + "/accounts.yaml"
-        try "attributes:\n  cn: \"{first} {last}\"\n  mail: \"{first}.{last}@example.org\"\n"
+        try "attributes:\n  cn: \"{first} {last}\"\n\(line)\n"
             .write(toFile: mapping, atomically: false, encoding: .utf8)
 
         do {
             _ = try ConfigLoader.loadMapping(mapping)
-            Issue.record("a mail template without {login} was taken")
+            Issue.record("\(line) was taken")
         } catch {
             #expect("\(error)".hasPrefix("\(mapping):3:"), "\(error)")
-            #expect("\(error)".contains("mail must contain {login}"))
+            #expect("\(error)".contains(message), "\(error)")
         }
+    }
 
-        try "attributes:\n  mail: \"{first}.{login}@example.org\"\n"
+    @Test func aMailTemplateMadeFromTheLoginIsTaken() throws {
+        let folder = (try ConfigFile().path as NSString).deletingLastPathComponent
+        let mapping = folder + "/accounts.yaml"
+        try "attributes:\n  Mail: \"{login}@example.org\"\n"
             .write(toFile: mapping, atomically: false, encoding: .utf8)
-        #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["mail"])
+        #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["Mail"])
     }
 
     @Test func anExplicitEmptyMappingIsTakenAsWritten() throws {

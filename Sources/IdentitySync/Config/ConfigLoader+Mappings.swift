@@ -77,14 +77,7 @@ extension ConfigLoader {
             } catch let error as TemplateError {
                 throw value.error("\(error)")
             }
-            // A joiner's login is made free by a number, and the address made from that login
-            // must be free too; an address the number does not reach would make the search
-            // for the second John Smith's login go on for ever.
-            if name.lowercased() == "mail", !template.uses("login") {
-                throw value.error("mail must contain {login} (e.g. {login}@hospital.org): a login is "
-                    + "kept unique by adding a number, and the address must change with it; "
-                    + "'\(template.source)' gives two people of the same name one address")
-            }
+            try checkAttributeName(name, template, at: value)
             mapping.attributes.append((name, template))
         }
         for rule in try root.optional("placement")?.elements() ?? [] {
@@ -94,6 +87,29 @@ extension ConfigLoader {
                 container: try dn(rule.require("container"))))
         }
         return mapping
+    }
+
+    /// The names idsync compares and keeps unique are written plainly: an option (`;lang-en`)
+    /// or another name for `mail` would slip past the checks below and the planner's search
+    /// for a free address.
+    static func checkAttributeName(_ name: String, _ template: Template, at node: YAMLReader) throws {
+        let lowered = name.lowercased()
+        if let option = lowered.firstIndex(of: ";") {
+            throw node.error("attribute options such as '\(name[option...])' are not written by "
+                + "idsync: name the attribute '\(name[..<option])' without it")
+        }
+        if lowered == "rfc822mailbox" || lowered == "0.9.2342.19200300.100.1.3" {
+            throw node.error("write '\(name)' as 'mail', the name idsync keeps addresses unique under")
+        }
+        // A joiner's login is made free by a number, and the address made from that login must
+        // be free too: with {first}.{last}@ the second John Smith's address never changed and
+        // the search for a free login went on for ever. Only {login} also keeps the address
+        // ASCII, as mail's syntax (IA5) requires: José's {first} was refused by the directory.
+        if lowered == "mail", template.fields != ["login"] {
+            throw node.error("mail must be made from {login} alone (e.g. {login}@hospital.org): a "
+                + "login is kept unique by adding a number and the address must change with it, and "
+                + "stay ASCII; '\(template.source)' does not")
+        }
     }
 
     /// `match: {department: [ICU, Nursing]}`: every field listed must have one of its values.

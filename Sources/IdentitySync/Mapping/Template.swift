@@ -37,9 +37,9 @@ public struct Template: Sendable {
         self.pieces = pieces
     }
 
-    /// Whether the template has the placeholder `{field}`.
-    public func uses(_ field: String) -> Bool {
-        pieces.contains { if case .field(field) = $0 { return true } else { return false } }
+    /// The placeholders the template has, in order.
+    public var fields: [String] {
+        pieces.compactMap { if case .field(let name) = $0 { return name } else { return nil } }
     }
 
     /// Fills the template; returns "" when every placeholder was empty.
