@@ -41,8 +41,7 @@ import Testing
 
         #expect(message == "--out \(link) is a symbolic link (to \(target)); idsync does not "
                     + "write through links, on purpose: the file names people, and a link could "
-                    + "send it anywhere. Give the path of the file itself, or remove the link "
-                    + "first (rm \(link))")
+                    + "send it anywhere. Give the path of a file of your own instead")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "kept\n")
     }
 

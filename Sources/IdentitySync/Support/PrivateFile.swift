@@ -95,7 +95,7 @@ public enum PrivateFileError: Error, CustomStringConvertible {
             let to = target.map { " (to \($0))" } ?? ""
             return "\(role) \(path) is a symbolic link\(to); idsync does not write through "
                 + "links, on purpose: the file names people, and a link could send it anywhere. "
-                + "Give the path of the file itself, or remove the link first (rm \(path))"
+                + "Give the path of a file of your own instead"
         case .notRegular(let path, let role, let type):
             return "\(role) \(path) is \(ProtectedFileError.describe(type)), not a regular "
                 + "file; idsync writes only regular files: give a file's path"

@@ -89,7 +89,7 @@ enum StateFile {
         return StateFileRefusal(
             problem: "\(role) \(path) is a symbolic link\(to); idsync does not write through "
                 + "links, on purpose: whoever can change the link could send the writes "
-                + "anywhere. Give the path of the file itself, or remove the link (rm \(path))",
+                + "anywhere. Give the path of a file of your own instead",
             errorNumber: nil)
     }
 }
