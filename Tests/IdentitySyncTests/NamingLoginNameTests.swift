@@ -15,6 +15,9 @@ struct TransliterationTests {
         ("O’Brien", "O'Brien"),
         ("Mary-Jane", "Mary-Jane"),
         ("王小明", ""),
+        ("Ǆemal Ǉubić", "DZemal LJubic"),
+        ("ＡＢＣ Ｆｕｌｌ", "ABC Full"),
+        ("Gi\u{FB00}ord", "Gifford"),
     ])
     func foldsToASCIIKeepingCase(input: String, expected: String) {
         #expect(Transliteration.ascii(input) == expected)
@@ -147,6 +150,14 @@ struct LoginNameUniqueTests {
         let taken = Set(["abcdefgh"] + (2...9).map { "abcdefg\($0)" })
 
         #expect(generator.unique(candidate: "abcdefgh") { taken.contains($0) } == "abcdef10")
+    }
+
+    @Test func aLoginKeepsALetterWhenTheNumberNeedsTheWholeLength() {
+        let policy = LoginNamePolicy(template: "{first.1}{last}", maxLength: 2)
+        let generator = LoginNameGenerator(policy: policy)
+        let taken = Set(["js"] + (2...9).map { "j\($0)" })
+
+        #expect(generator.unique(candidate: "jsmith") { taken.contains($0) } == "j10")
     }
 
     @Test func suffixNeverFollowsASeparator() {

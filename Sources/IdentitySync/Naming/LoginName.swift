@@ -197,9 +197,12 @@ public struct LoginNameGenerator: Sendable {
         return result
     }
 
+    /// The candidate cut to leave room for the number, keeping at least its first character:
+    /// a login of digits alone reads as a number everywhere downstream, so the rare name that
+    /// needs more numbers than `maxLength` leaves room for gets a longer login instead.
     private func suffixed(_ candidate: String, _ number: Int) -> String {
         let suffix = String(number)
-        return cut(candidate, to: policy.maxLength - suffix.count) + suffix
+        return cut(candidate, to: max(policy.maxLength - suffix.count, 1)) + suffix
     }
 
     private func isAllowed(_ character: Character) -> Bool {

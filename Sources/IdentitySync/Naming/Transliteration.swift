@@ -7,7 +7,8 @@ public enum Transliteration {
     ///
     /// Case is kept: `Ø` becomes `O` and `ø` becomes `o`, so callers choose the case. Letters
     /// with combining marks lose the marks (`é` → `e`, `Å` → `A`), whether the input arrives
-    /// precomposed (NFC) or already decomposed (NFD). Letters that Unicode does not decompose
+    /// precomposed (NFC) or already decomposed (NFD); ligatures, full-width and digraph letters
+    /// become their plain letters (`ﬀ` → `ff`, `Ａ` → `A`, `Ǉ` → `LJ`). Letters that Unicode does not decompose
     /// come from a fixed table (`ß` → `ss`, `ł` → `l`, `æ` → `ae`, `þ` → `th`). Spaces,
     /// apostrophes and hyphens stay, in their ASCII forms, because templates decide what to do
     /// with them. Cyrillic and Greek letters take their Latin spelling from a table
@@ -25,7 +26,9 @@ public enum Transliteration {
         var previous: Unicode.Scalar = " "
         var waiting: Unicode.Scalar?
         // Each scalar is folded once the next one is known: a Greek upsilon reads both.
-        for next in s.decomposedStringWithCanonicalMapping.unicodeScalars {
+        // Compatibility decomposition (NFKD): besides the marks it takes ligatures (ﬀ),
+        // full-width letters (Ａ) and digraph letters (Ǆ, Ǉ) apart into plain ones.
+        for next in s.decomposedStringWithCompatibilityMapping.unicodeScalars {
             if let scalar = waiting {
                 folded.append(contentsOf: fold(scalar, after: previous, before: next))
                 previous = scalar
