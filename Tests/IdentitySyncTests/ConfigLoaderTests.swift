@@ -274,6 +274,30 @@ struct ConfigFile {
         #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["Mail"])
     }
 
+    /// With max_length 2 the namesakes' logins were bare numbers (2 … 105), longer than
+    /// the limit: the number left no room for the name.
+    @Test func aLoginMaxLengthBelowSixIsRefusedAtItsLine() throws {
+        let folder = (try ConfigFile().path as NSString).deletingLastPathComponent
+        let mapping = folder + "/accounts.yaml"
+        let file = { (length: Int) in
+            "login:\n  template: \"{first.1}{last}\"\n  max_length: \(length)\n"
+                + "attributes:\n  cn: \"{first} {last}\"\n"
+        }
+        try file(5).write(toFile: mapping, atomically: false, encoding: .utf8)
+
+        do {
+            _ = try ConfigLoader.loadMapping(mapping)
+            Issue.record("login.max_length 5 was taken")
+        } catch {
+            #expect("\(error)".hasPrefix("\(mapping):3:"), "\(error)")
+            #expect("\(error)".contains("'login.max_length' must be 6 or more, found 5"),
+                    "\(error)")
+        }
+
+        try file(6).write(toFile: mapping, atomically: false, encoding: .utf8)
+        #expect(try ConfigLoader.loadMapping(mapping).loginMaxLength == 6)
+    }
+
     @Test func anExplicitEmptyMappingIsTakenAsWritten() throws {
         let file = try ConfigFile(replacing: "  path: idsync.lock\n",
                                   with: "  path: idsync.lock\nguards: {}\n")

@@ -276,7 +276,15 @@ import YAML
 
     @Test func badDateNamesFileAndLine() throws {
         expectLoadError(try file("2027-03-01", "2027-02-30"), line: 20,
-                        containing: "must be a date such as 2027-03-01, found '2027-02-30'")
+                        containing: "must be a date such as 2027-03-01, in the years 1900 to 9999, "
+                            + "found '2027-02-30'")
+    }
+
+    /// The message named no years, so a date before 1900 seemed well written.
+    @Test func aYearBefore1900NamesTheYearsTaken() throws {
+        expectLoadError(try file("2027-03-01", "1899-12-31"), line: 20,
+                        containing: "must be a date such as 2027-03-01, in the years 1900 to "
+                            + "9999, found '1899-12-31'")
     }
 
     @Test func unknownKeyNamesFileAndLine() throws {

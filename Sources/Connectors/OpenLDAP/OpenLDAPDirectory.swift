@@ -15,6 +15,8 @@ public final class OpenLDAPDirectory: DirectoryConnector {
     let mappedAttributes: [String]
     /// Groups whose members the plan needs: the managed ones and the protected ones.
     let watchedGroups: Set<DistinguishedName>
+    /// The placement rules' containers, each read once a run to learn whether it exists.
+    let placementContainers: Set<DistinguishedName>
     let protectedAttribute: String?
     /// The credential attributes a disable takes away (`disable.credentials`).
     let credentials: CredentialPolicy
@@ -34,6 +36,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             groups.insert(config.groupDN(flag))
         }
         self.watchedGroups = groups.union(config.protected.groups)
+        self.placementContainers = Set(config.mapping.placement.map(\.container))
         self.protectedAttribute = config.protected.attribute?.lowercased()
         self.credentials = config.credentials
     }
@@ -72,6 +75,7 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             observed = builder.finish()
             observed.occupiedGroupDNs = try entriesHolding(
                 watchedGroups.subtracting(observed.groups.keys))
+            observed.missingContainers = try containersMissing()
         } catch let error as LDAPError {
             throw ObserveError(identity: config.bindDN, base: config.base.string, error: error)
         }
@@ -92,6 +96,14 @@ public final class OpenLDAPDirectory: DirectoryConnector {
             held[group] = entry.values("objectClass")
         }
         return held
+    }
+
+    /// The placement containers no entry is at: an add or a move into one fails with 32
+    /// noSuchObject. A base-scope read of each, a few reads a run whatever the size.
+    private func containersMissing() throws -> Set<DistinguishedName> {
+        try placementContainers.filter { container in
+            try connection.read(dn: container.string, attributes: ["objectClass"]) == nil
+        }
     }
 
     // MARK: Checks before writing

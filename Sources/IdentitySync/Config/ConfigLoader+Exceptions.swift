@@ -62,7 +62,8 @@ extension ConfigLoader {
         let untilNode = try item.require("until")
         guard let until = LocalDate(iso: try untilNode.string()) else {
             throw untilNode.error(
-                "must be a date such as 2026-12-31, found '\(try untilNode.string())'")
+                "must be a date such as 2026-12-31, in the years \(LocalDate.yearsText), "
+                    + "found '\(try untilNode.string())'")
         }
         return AccessException(
             employeeID: try nonEmpty(item, "employee_id"), group: name, until: until,

@@ -76,7 +76,8 @@ extension ConfigLoader {
         let dateNode = try node.require("remove_from")
         let text = try dateNode.string()
         guard let date = LocalDate(iso: text) else {
-            throw dateNode.error("must be a date such as 2027-03-01, found '\(text)'")
+            throw dateNode.error("must be a date such as 2027-03-01, in the years "
+                                 + "\(LocalDate.yearsText), found '\(text)'")
         }
         return MemberRemoval(from: date, source: "\(dateNode.file):\(dateNode.node.mark.line)")
     }

@@ -65,7 +65,16 @@ extension ConfigLoader {
         if let login = try root.optionalMapping("login") {
             try login.rejectUnknownKeys(allowed: ["template", "max_length", "attribute"])
             mapping.loginTemplate = try login.optional("template")?.string() ?? mapping.loginTemplate
-            mapping.loginMaxLength = try login.optional("max_length")?.int(atLeast: 1) ?? mapping.loginMaxLength
+            if let length = try login.optional("max_length") {
+                // Namesakes are told apart by a number after the name; below 6 the number
+                // leaves no room for the name, and the logins come out as bare numbers.
+                mapping.loginMaxLength = try length.int()
+                guard mapping.loginMaxLength >= 6 else {
+                    throw length.error("must be 6 or more, found \(mapping.loginMaxLength): a "
+                        + "login made unique by a number (jsmith2, jsmith105) needs room for "
+                        + "the name and the number")
+                }
+            }
             mapping.loginAttribute = try login.optional("attribute")?.string() ?? mapping.loginAttribute
             let policy = LoginNamePolicy(template: mapping.loginTemplate, maxLength: mapping.loginMaxLength)
             do { try policy.validate() } catch { throw (try login.optional("template") ?? login).error("\(error)") }

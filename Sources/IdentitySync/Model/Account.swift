@@ -178,6 +178,9 @@ public struct ObservedDirectory: Sendable {
     /// Watched group DNs held by an entry that is no groupOfNames, with that entry's object
     /// classes: the group cannot be created there (`Finding.Kind.groupDNTaken`).
     public var occupiedGroupDNs: [DistinguishedName: [String]] = [:]
+    /// Placement rules' containers that no entry is at: nobody is created or moved there
+    /// (`Finding.Kind.containerMissing`).
+    public var missingContainers: Set<DistinguishedName> = []
 
     public init(accounts: [ObservedAccount], groups: [DistinguishedName: ObservedGroup],
                 takenNames: Set<String>, fingerprint: String) {

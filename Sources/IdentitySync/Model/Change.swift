@@ -145,6 +145,9 @@ public struct Finding: Sendable, Codable, Equatable {
         /// A managed group's DN is held by an entry that is no groupOfNames: the group is not
         /// created and nobody is added to it. A run with one exits 1 until the entry is moved.
         case groupDNTaken = "group-dn-taken"
+        /// A placement rule's container does not exist: the people it places are neither
+        /// created nor moved there. A run with one exits 1 until the container is made.
+        case containerMissing = "container-missing"
     }
 
     public let kind: Kind

@@ -44,6 +44,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// is a placeholder (0001-01-01 for "no date") or a typo rather than a hire or a last
     /// day, and Foundation's Gregorian calendar turns Julian before 1582.
     public static let years = 1900...9999
+    /// `years` as messages name them.
+    public static let yearsText = "\(years.lowerBound) to \(years.upperBound)"
 
     /// The run instants idsync takes, years 1900 to 9998 in UTC: the local date of every
     /// zone (±14 hours) is then a date with a year of four digits.

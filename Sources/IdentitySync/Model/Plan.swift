@@ -70,10 +70,10 @@ public struct Plan: Sendable, Codable {
     public var isStopped: Bool { guards.contains { !$0.passed } }
 
     /// True when something in the plan waits on a person and the run exits 1 for it: a
-    /// quarantined row, an entry idsync can neither manage nor disable, or a managed group
-    /// whose DN another kind of entry holds.
+    /// quarantined row, an entry idsync can neither manage nor disable, a managed group
+    /// whose DN another kind of entry holds, or a placement container that does not exist.
     public var needsAttention: Bool {
-        summary.quarantined > 0
-            || findings.contains { $0.kind == .unmanagedEntry || $0.kind == .groupDNTaken }
+        let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing]
+        return summary.quarantined > 0 || findings.contains { human.contains($0.kind) }
     }
 }

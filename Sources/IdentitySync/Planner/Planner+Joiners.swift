@@ -16,7 +16,10 @@ extension Planner {
     func planJoiner(_ person: Person, decision: LifecycleDecision, work: inout PlanningState,
                     locked: Bool = false) {
         guard !work.holdsForAdoption(person) else { return }
-        guard let login = work.chosenLogins[person.key] else { return }
+        guard let login = work.chosenLogins[person.key] else {
+            work.noteHeldPlacement(person, mapper: mapper, account: nil)
+            return
+        }
         let desired = mapper.desired(person, decision: decision, login: login,
                                      managerDN: work.managerDN(of: person),
                                      dn: work.plannedDN(person.key))

@@ -35,6 +35,7 @@ extension Planner {
                          "active in HR but disabled outside idsync; idsync does not re-enable it")
             return
         }
+        work.noteHeldPlacement(person, mapper: mapper, account: account)
         var desired = mapper.desired(person, decision: decision, login: account.login,
                                      managerDN: work.managerDN(of: person),
                                      dn: work.plannedDN(person.key))
@@ -48,9 +49,12 @@ extension Planner {
         // 2. Attributes, and the state with them; then a move; then groups and MFA flags.
         let (adds, removes) = roleGroupChanges(desired, account: account, work: work)
         // On the day idsync created the account its groups are a joiner's, not growth: that
-        // is how an account whose creation was interrupted before its group adds looks.
+        // is how an account whose creation was interrupted before its group adds looks. A
+        // grant the plan cannot make (its DN held by another kind of entry) is no growth
+        // either: it would demand re-verification anew every night.
         let createdToday = existing.old.createdOn == decision.localDate
-        let grows = !adds.isEmpty && existing.category == .mover && !createdToday
+        let granted = adds.filter(work.canGrant)
+        let grows = !granted.isEmpty && existing.category == .mover && !createdToday
         if grows, config.policy.reverificationGroup != nil {
             // Each growth asks anew: a sign-in before this run does not vouch for the new access.
             existing.state.reverificationPending = true
@@ -58,7 +62,7 @@ extension Planner {
         }
         planEnableAndAttributes(existing, work: &work)
         let dn = planMove(existing, work: &work)
-        planReverification(existing, dn: dn, adds: adds, grows: grows, work: &work)
+        planReverification(existing, dn: dn, adds: granted, grows: grows, work: &work)
         planGroups(existing, dn: dn, adds: adds, removes: removes, work: &work)
     }
 

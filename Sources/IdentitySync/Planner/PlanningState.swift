@@ -35,6 +35,9 @@ struct PlanningState {
     var changes: [Change] = []
     var findings: [Finding] = []
     var groupsToCreate: Set<DistinguishedName> = []
+    /// The people whose placement container does not exist, by container: see
+    /// PlanningState+Containers.
+    var heldByContainer: [DistinguishedName: HeldPlacement] = [:]
     /// People held because their account probably exists unclaimed, and those accounts
     /// (normalized DNs): see PlanningState+Adoption.
     var probable: [String: [AdoptionProposal]] = [:]
@@ -108,7 +111,9 @@ struct PlanningState {
                 // Most accounts stay where they are: their DN is the one observed.
                 let container = mapper.container(for: person)
                 let account = Int(index)
-                if directory.accounts[account].dn.isChild(of: container) {
+                if directory.accounts[account].dn.isChild(of: container)
+                    || isMissing(container) {
+                    // Where the container is missing, the move waits and the DN stays.
                     dnByKey[key] = index
                 } else {
                     let login = directory.accounts[account].login
@@ -117,9 +122,11 @@ struct PlanningState {
                 continue
             }
             guard getsAccount(decision, person: person), probable[key] == nil else { continue }
+            let container = mapper.container(for: person)
+            guard !isMissing(container) else { continue }
             let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)
             chosenLogins[key] = login
-            plan(key, mapper.container(for: person).child(config.mapping.loginAttribute, login))
+            plan(key, container.child(config.mapping.loginAttribute, login))
         }
     }
 
@@ -236,6 +243,12 @@ struct PlanningState {
         groupDNs[name] ?? config.groupDN(name)
     }
 
+    /// False when another kind of entry holds the group's DN: the plan does not make that
+    /// grant (`holdOccupiedGroups`).
+    func canGrant(_ group: String) -> Bool {
+        directory.occupiedGroupDNs.isEmpty || directory.occupiedGroupDNs[groupDN(group)] == nil
+    }
+
     mutating func noteGroupNeeded(_ group: DistinguishedName) {
         if directory.groups[group] == nil { groupsToCreate.insert(group) }
     }
@@ -274,6 +287,7 @@ struct PlanningState {
         share.changes = []
         share.findings = []
         share.groupsToCreate = []
+        share.heldByContainer = [:]
         share.lastMemberships = MembershipMemo()
         return share
     }
@@ -283,6 +297,7 @@ struct PlanningState {
         changes += share.changes
         findings += share.findings
         groupsToCreate.formUnion(share.groupsToCreate)
+        absorbHeld(share.heldByContainer)
     }
 
     mutating func add(_ change: Change) {
@@ -306,6 +321,7 @@ struct PlanningState {
     /// Closes the plan: group creations first, then the summary.
     mutating func finish(feed: FeedSnapshot, instant: Date, runDate: LocalDate) -> Plan {
         if !directory.occupiedGroupDNs.isEmpty { holdOccupiedGroups() }
+        if !heldByContainer.isEmpty { reportMissingContainers() }
         let creations = groupsToCreate.sorted { $0.normalized < $1.normalized }.map { group in
             Change(kind: .createGroup, category: .directory, employeeID: nil, login: nil,
                    dn: group.string, target: config.directory.placeholderMember.string,

@@ -68,6 +68,45 @@ import Testing
         #expect(try slapd.person(uid: "agarcia").values("manager").map(LDAPDN.normalize) == [newDN])
         #expect(plannedChanges(try site.run("plan").stdout) == 0)
     }
+
+    /// A placement container that does not exist: its creates failed nightly with 32 and
+    /// the plan said nothing. The plan holds those people and names the container.
+    @Test func aMissingPlacementContainerHoldsItsPeople() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        let container = "ou=contractors,\(people)"
+        try slapd.modifyLDIF("dn: \(container)\nchangetype: delete\n")
+        var contractor = clerk
+        contractor.workerType = "Contractor"
+        try site.writeFeed([chief, nurse, pharmacist, contractor])
+        let first = try site.run("sync")
+        var locum = pharmacist
+        locum.workerType = "Locum"
+        try site.writeFeed([chief, nurse, locum, contractor])
+
+        let plan = try site.run("plan")
+
+        expectStatus(first, 1)
+        #expect(try site.changeRecords().allSatisfy { $0["result"] as? String == "ok" })
+        #expect(try slapd.entries("(employeeNumber=000104)").isEmpty)
+        expectStatus(plan, 1)
+        #expect(plan.stdout.contains(
+            "container-missing: this container, where the placement rule 'contractors' puts "
+                + "people, does not exist in the directory, so their accounts are neither "
+                + "created nor moved here (not created: 000104; not moved: 000103). Create it "
+                + "(an organizationalUnit at this DN)"),
+            "\(plan.stdout)")
+        #expect(plan.stdout.contains("(\(container))"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("move 000103"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("jsmith"), "\(plan.stdout)")
+
+        try slapd.loadLDIF("dn: \(container)\nobjectClass: organizationalUnit\nou: contractors\n")
+        expectStatus(try site.run("sync"), 0)
+        for (id, uid) in [("000104", "jsmith"), ("000103", "cdubois")] {
+            let dn = try slapd.person(employeeID: id).dn
+            #expect(try LDAPDN.normalize(dn) == LDAPDN.normalize("uid=\(uid),\(container)"))
+        }
+    }
 }
 
 extension HRRow {

@@ -100,4 +100,34 @@ import Testing
         #expect(try slapd.members(of: "ehr-users")?.contains(chloe) == true, "the rest applied")
         #expect(try slapd.person(uid: "cdubois").values("memberOf").count == 3)
     }
+
+    /// The grant the plan does not make is no access that grows: it used to demand MFA
+    /// re-verification, and re-date the demand every night, so the plan was never empty.
+    @Test func aGrantNotMadeDemandsNoReverification() throws {
+        let slapd = try TestSlapd()
+        let site = try SyncFixture(slapd: slapd)
+        try slapd.loadLDIF("""
+            dn: cn=contractors,\(groups)
+            objectClass: organizationalRole
+            cn: contractors
+            """)
+        try site.writeFeed(smallHospital)
+        expectStatus(try site.run("sync"), 0)
+        var contractor = clerk
+        contractor.workerType = "Contractor"
+        try site.writeFeed([chief, nurse, pharmacist, contractor])
+
+        let plan = try site.run("plan")
+        let first = try site.run("sync")
+        let second = try site.run("plan", at: "2026-12-02T17:00:00Z")
+
+        expectStatus(first, 1)
+        #expect(plan.stdout.contains("group-dn-taken"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("require-mfa-reverification"), "\(plan.stdout)")
+        let moved = try LDAPDN.normalize("uid=jsmith,ou=contractors,\(people)")
+        #expect(try LDAPDN.normalize(slapd.person(employeeID: "000104").dn) == moved)
+        #expect(try slapd.members(of: "mfa-reverify")?.contains(moved) != true)
+        expectStatus(second, 1)
+        #expect(plannedChanges(second.stdout) == 0, "\(second.stdout)")
+    }
 }
