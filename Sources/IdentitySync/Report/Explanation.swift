@@ -69,6 +69,21 @@ public struct Explanation: Sendable {
         findings = plan.findings.filter { finding in
             finding.employeeID.map(Person.key) == key
                 || (observed != nil && finding.dn == observed?.dn.string)
+                || Explanation.lists(key, in: finding)
+        }
+    }
+
+    /// A finding that holds several people back lists their employee ids in its text: a
+    /// group whose DN is taken, a placement container that does not exist. Without it the
+    /// explanation of a held joiner said only that there is no account.
+    static func lists(_ key: String, in finding: Finding) -> Bool {
+        guard finding.kind == .groupDNTaken || finding.kind == .containerMissing else {
+            return false
+        }
+        let words = finding.text.split { " ,;()".contains($0) }
+        return words.contains { word in
+            let id = word.hasSuffix(".") ? word.dropLast() : word
+            return Person.key(String(id)) == key
         }
     }
 

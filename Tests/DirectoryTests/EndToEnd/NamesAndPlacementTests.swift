@@ -99,6 +99,10 @@ import Testing
         #expect(plan.stdout.contains("(\(container))"), "\(plan.stdout)")
         #expect(!plan.stdout.contains("move 000103"), "\(plan.stdout)")
         #expect(!plan.stdout.contains("jsmith"), "\(plan.stdout)")
+        let explained = try site.run("explain", ["--employee", "000104"]).stdout
+        #expect(explained.contains("container-missing: this container"), "\(explained)")
+        let other = try site.run("explain", ["--employee", "000101"]).stdout
+        #expect(!other.contains("container-missing"), "\(other)")
 
         try slapd.loadLDIF("dn: \(container)\nobjectClass: organizationalUnit\nou: contractors\n")
         expectStatus(try site.run("sync"), 0)

@@ -129,5 +129,7 @@ import Testing
         #expect(try slapd.members(of: "mfa-reverify")?.contains(moved) != true)
         expectStatus(second, 1)
         #expect(plannedChanges(second.stdout) == 0, "\(second.stdout)")
+        let explained = try site.run("explain", ["--employee", "000104"]).stdout
+        #expect(explained.contains("group-dn-taken: the managed group's DN"), "\(explained)")
     }
 }
