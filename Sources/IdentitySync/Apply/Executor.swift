@@ -263,8 +263,8 @@ public final class Executor {
         }
         let operations = spans.map { span in
             let members = batch[span].dropFirst().map(\.dn)
-            return DirectoryOperation.createGroup(dn: batch[span.lowerBound].dn,
-                                                  members: members.isEmpty ? [placeholder] : members)
+            let dn = batch[span.lowerBound].dn
+            return DirectoryOperation.createGroup(dn: dn, members: members.isEmpty ? [placeholder] : members)
         }
 
         var refused: [(span: Range<Int>, failure: DirectoryFailure)] = []
@@ -278,8 +278,8 @@ public final class Executor {
         guard try retryPossible(refused, in: batch) else { return }
 
         let creations = refused.map { batch[$0.span.lowerBound] }
-        try send(creations.map { .createGroup(dn: $0.dn, members: [placeholder]) }, covering: creations,
-                 spans: Executor.one(each: creations)) { index, result in
+        let alone = creations.map { DirectoryOperation.createGroup(dn: $0.dn, members: [placeholder]) }
+        try send(alone, covering: creations, spans: Executor.one(each: creations)) { index, result in
             try record(creations[index], result: result)
         }
         try applyMemberships(refused.flatMap { batch[$0.span].dropFirst() })
@@ -369,7 +369,8 @@ public final class Executor {
         }
         let gone = Set(removing.compactMap { try? DistinguishedName.normalize($0) })
         removedMembers[dn, default: []].formUnion(gone)
-        let members = movedTo.isEmpty ? observedGroup.members : Set(observedGroup.members.map { movedTo[$0] ?? $0 })
+        let members = movedTo.isEmpty
+            ? observedGroup.members : Set(observedGroup.members.map { movedTo[$0] ?? $0 })
         return members.subtracting(removedMembers[dn] ?? []).isEmpty
     }
 
@@ -468,7 +469,8 @@ public final class Executor {
             strandedPeople.insert(id)
         }
         if failure == nil, skipped == nil, change.kind == .move, let target = change.target,
-           let from = try? DistinguishedName.normalize(change.dn), let to = try? DistinguishedName.normalize(target) {
+           let from = try? DistinguishedName.normalize(change.dn),
+           let to = try? DistinguishedName.normalize(target) {
             movedTo[from] = to
         }
         outcomes.append(ChangeOutcome(change: change, failure: failure, skipped: skipped))

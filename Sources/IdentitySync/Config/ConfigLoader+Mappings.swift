@@ -101,23 +101,25 @@ extension ConfigLoader {
     /// The names idsync compares and keeps unique are written plainly: an option (`;lang-en`)
     /// or another name for `mail` would slip past the checks below and the planner's search
     /// for a free address.
-    static func checkAttributeName(_ name: String, _ template: Template, at node: YAMLReader) throws {
+    static func checkAttributeName(_ name: String, _ template: Template,
+                                   at node: YAMLReader) throws {
         let lowered = name.lowercased()
         if let option = lowered.firstIndex(of: ";") {
             throw node.error("attribute options such as '\(name[option...])' are not written by "
                 + "idsync: name the attribute '\(name[..<option])' without it")
         }
         if lowered == "rfc822mailbox" || lowered == "0.9.2342.19200300.100.1.3" {
-            throw node.error("write '\(name)' as 'mail', the name idsync keeps addresses unique under")
+            throw node.error("write '\(name)' as 'mail', the name idsync keeps addresses "
+                + "unique under")
         }
         // A joiner's login is made free by a number, and the address made from that login must
         // be free too: with {first}.{last}@ the second John Smith's address never changed and
         // the search for a free login went on for ever. Only {login} also keeps the address
         // ASCII, as mail's syntax (IA5) requires: José's {first} was refused by the directory.
         if lowered == "mail", template.fields != ["login"] {
-            throw node.error("mail must be made from {login} alone (e.g. {login}@hospital.org): a "
-                + "login is kept unique by adding a number and the address must change with it, and "
-                + "stay ASCII; '\(template.source)' does not")
+            throw node.error("mail must be made from {login} alone (e.g. {login}@hospital.org): "
+                + "a login is kept unique by adding a number and the address must change with "
+                + "it, and stay ASCII; '\(template.source)' does not")
         }
     }
 

@@ -8,7 +8,8 @@ public enum Transliteration {
     /// Case is kept: `Ø` becomes `O` and `ø` becomes `o`, so callers choose the case. Letters
     /// with combining marks lose the marks (`é` → `e`, `Å` → `A`), whether the input arrives
     /// precomposed (NFC) or already decomposed (NFD); ligatures, full-width and digraph letters
-    /// become their plain letters (`ﬀ` → `ff`, `Ａ` → `A`, `Ǉ` → `LJ`). Letters that Unicode does not decompose
+    /// become their plain letters (`ﬀ` → `ff`, `Ａ` → `A`, `Ǉ` → `LJ`). Letters that Unicode
+    /// does not decompose
     /// come from a fixed table (`ß` → `ss`, `ł` → `l`, `æ` → `ae`, `þ` → `th`). Spaces,
     /// apostrophes and hyphens stay, in their ASCII forms, because templates decide what to do
     /// with them. Cyrillic and Greek letters take their Latin spelling from a table

@@ -53,7 +53,9 @@ extension Planner {
         // grant the plan cannot make (its DN held by another kind of entry) is no growth
         // either: it would demand re-verification anew every night.
         let createdToday = existing.old.createdOn == decision.localDate
-        let granted = adds.filter(work.canGrant)
+        // A closure, not the method as a value: `work.canGrant` passed as a value copied the
+        // whole planning state for every person (+0.7 s on a steady plan of 100,000).
+        let granted = adds.filter { work.canGrant($0) }
         let grows = !granted.isEmpty && existing.category == .mover && !createdToday
         if grows, config.policy.reverificationGroup != nil {
             // Each growth asks anew: a sign-in before this run does not vouch for the new access.

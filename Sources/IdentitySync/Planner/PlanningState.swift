@@ -168,8 +168,9 @@ struct PlanningState {
         // copy of this whole state into every call (9 % of a 100,000-joiner plan).
         // Names are only ever taken during a run, never freed, so the search for a candidate
         // seen before goes on from the number it last settled on.
-        let (login, number) = generator.unique(candidate: candidate, from: nextSuffix[candidate] ?? 1) {
-            login in names(login).contains { isTaken($0) }
+        let start = nextSuffix[candidate] ?? 1
+        let (login, number) = generator.unique(candidate: candidate, from: start) { login in
+            names(login).contains { isTaken($0) }
         }
         nextSuffix[candidate] = number + 1
         takenInRun.formUnion(names(login))

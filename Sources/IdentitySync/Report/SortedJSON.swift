@@ -17,7 +17,8 @@ public enum SortedJSON {
         return output.bytes
     }
 
-    static func unsupported<Value: BinaryFloatingPoint>(_ value: Value, _ path: [CodingKey]) -> EncodingError {
+    static func unsupported<Value: BinaryFloatingPoint>(_ value: Value,
+                                                        _ path: [CodingKey]) -> EncodingError {
         EncodingError.invalidValue(value, .init(codingPath: path,
             debugDescription: "SortedJSON writes no floating-point numbers"))
     }
@@ -54,8 +55,10 @@ final class JSONOutput {
         bytes.append(UInt8(ascii: "\""))
         defer { bytes.append(UInt8(ascii: "\"")) }
         // Most values need no escape: copied whole.
-        guard text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-        else {
+        let needsEscape = { (byte: UInt8) in
+            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        guard text.contains(where: needsEscape) else {
             bytes += text
             return
         }
@@ -207,7 +210,9 @@ final class JSONObjectWriter {
     func finish() throws {
         for (encoder, _) in pending { try encoder.finish() }
         let values = Array(output.bytes[(start + 1)...])
-        let order = members.indices.sorted { JSONObjectWriter.precedes(members[$0].key, members[$1].key) }
+        let order = members.indices.sorted {
+            JSONObjectWriter.precedes(members[$0].key, members[$1].key)
+        }
 
         output.bytes.removeSubrange((start + 1)...)
         for (index, position) in order.enumerated() {
@@ -215,7 +220,8 @@ final class JSONObjectWriter {
             output.quote(utf8: members[position].key)
             output.colon()
             switch members[position].value {
-            case .written(let range): output.bytes += values[(range.lowerBound - start - 1)..<(range.upperBound - start - 1)]
+            case .written(let range):
+                output.bytes += values[(range.lowerBound - start - 1)..<(range.upperBound - start - 1)]
             case .later(let index): output.bytes += pending[index].output.bytes
             }
         }
@@ -281,7 +287,9 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func encodeNil(forKey key: Key) throws { put("null", key) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { put(value ? "true" : "false", key) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        put(value ? "true" : "false", key)
+    }
     mutating func encode(_ value: String, forKey key: Key) throws {
         writer.add(key.stringValue) { writer.output.quote(value) }
     }
@@ -295,8 +303,12 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt16, forKey key: Key) throws { put(String(value), key) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { put(String(value), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(String(value), key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { throw SortedJSON.unsupported(value, codingPath) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { throw SortedJSON.unsupported(value, codingPath) }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        throw SortedJSON.unsupported(value, codingPath)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        throw SortedJSON.unsupported(value, codingPath)
+    }
 
     mutating func encode<Value: Encodable>(_ value: Value, forKey key: Key) throws {
         try writer.add(key.stringValue) { try writer.output.write(value, depth: writer.depth + 1) }
