@@ -13,9 +13,12 @@
 #      slapd lets past every ACL) and as idsync's service identity (checked against the ACLs as
 #      idsync's writes are)   (entries/s; memberships counted on both sides) and the ratio
 #      idsync/ldapadd for each                                            (goal >= 1.5)
+#      and once more by scripts/bench-pipelined-add.c, a bare libldap client that only sends the
+#      adds, 32 in flight (idsync's window): what pipelining alone gets from this slapd
 #   4. idsync plan of day 1 against the loaded directory (nothing to do)  (wall, peak RSS), and the
 #      read floor: ldapsearch as the idsync service DN, paged, with the attributes idsync requests,
 #      plus cat of the feed; ratio plan / (ldapsearch + cat)              (goal <= 1.2)
+#      and the least wall the plan's CPU allows: (idsync's CPU + slapd's during the plan) / cores
 #   5. the 1 % churn day: idsync plan, then idsync sync of day 2          (wall, changes, changes/s)
 #   6. peak RSS per person: (plan's peak RSS - the plan's peak RSS in a 10-person run) / N  (goal <= 1.5 KB)
 #   also: idsync validate of day 1 (feed and mapping only, no directory) as a stage figure.
@@ -32,7 +35,8 @@
 # noisy (2x run-to-run spread has been seen here, see shared notes baseline-throughput.md).
 #
 # Needs: a release build (swift build -c release; the script builds it if missing), slapd and
-# ldap-utils, python3, and GNU time as /usr/bin/time for peak RSS: apt-get install -y time.
+# ldap-utils, python3, GNU time as /usr/bin/time for peak RSS (apt-get install -y time), and a C
+# compiler with libldap-dev for the reference client.
 # Data and slapd directories go under bench/ (gitignored), removed at the start of each run;
 # BENCH_KEEP=1 keeps them after the run. Every slapd started here is stopped on exit.
 set -euo pipefail
@@ -61,7 +65,7 @@ for arg in "$@"; do
     case $arg in
         --fsync) FSYNC=1 ;;
         --load-only) LOAD_ONLY=1 ;;
-        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
         *) [[ $arg =~ ^[0-9]+$ ]] || { echo "bench: N must be a number, got '$arg'" >&2; exit 2; }
            SIZES+=("$arg") ;;
     esac
@@ -80,6 +84,10 @@ cleanup() {
 }
 trap cleanup EXIT
 rm -rf "$WORK"; mkdir -p "$WORK"
+
+# The reference client of step 3 (bench-pipelined-add.c), built fresh for each run.
+PIPELINED_ADD=$WORK/bench-pipelined-add
+"${CC:-cc}" -O2 -o "$PIPELINED_ADD" "$HERE/bench-pipelined-add.c" -lldap -llber
 
 log() { echo "bench: $*" >&2; }
 now() { date +%s.%N; }
@@ -200,6 +208,26 @@ load_and_floor() {
     put "entries + memberships loaded" "$tag" "$ENTRIES + $MEMBERS = $units"
     ldapadd_floor "$tag" "$dir2" rootdn "$ROOT_DN" admin.pw "$units" "$idsync_slapd"
     ldapadd_floor "$tag" "$dir3" "service DN" "$SERVICE_DN" idsync.pw "$units" "$idsync_slapd"
+    pipelined_ceiling "$tag" "$WORK/$tag-d" "$units"
+}
+
+# pipelined_ceiling TAG DIR UNITS: the same dump added by bench-pipelined-add.c as the service
+# identity, 32 adds in flight (idsync's window), into a fresh slapd in DIR. It does nothing but
+# the writes, so its rate is what pipelining alone gets from this slapd: the most any client
+# could reach, and the measure of how far 1.5 x ldapadd is from what slapd allows.
+pipelined_ceiling() {
+    local tag=$1 dir=$2 units=$3 url before
+    start_slapd "$dir"
+    url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
+    before=$(slapd_cpu "$dir")
+    measure "$tag-pipelined" "$PIPELINED_ADD" "$url" "$SERVICE_DN" "$dir/idsync.pw" \
+        "$WORK/$tag-floor.ldif" 32
+    check "$tag-pipelined"
+    put "bare pipelined adder (window 32), service DN: wall s" "$tag" "$WALL"
+    put_cpu "$tag" "adder" "$before" "$(slapd_cpu "$dir")"
+    put "  adder/ldapadd rate, service DN" "$tag" "$(calc "round($LDAPADD_WALL / $WALL, 2)")"
+    put "  idsync/adder rate" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
+    "$HERE/stop-slapd.sh" "$dir"
 }
 
 # ldapadd_floor TAG DIR WHO BIND_DN PASSWORD_FILE UNITS IDSYNC_SLAPD_CPU: stock ldapadd of the
@@ -219,6 +247,7 @@ ldapadd_floor() {
     put "  idsync/ldapadd rate, $who (goal >= 1.5)" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
     put "  slapd CPU us/unit: idsync, ldapadd ($who)" "$tag" \
         "$(calc "round(1e6 * $idsync_slapd / $units)"), $(calc "round(1e6 * $SLAPD_CPU / $units)")"
+    LDAPADD_WALL=$WALL
     "$HERE/stop-slapd.sh" "$dir"
 }
 
@@ -243,20 +272,30 @@ bench_size() {
     put "  peak RSS MB " "$tag" "$(calc "round($RSS_KB / 1024, 1)")"
 
     log "$tag: steady-state plan and read floor"
+    local before; before=$(slapd_cpu "$dir")
     measure "$tag-plan1" "$IDSYNC" plan --config "$dir/idsync.yaml" --at "$DAY1_AT"
     check "$tag-plan1"
-    local plan_wall=$WALL plan_rss=$RSS_KB
+    local plan_wall=$WALL plan_rss=$RSS_KB plan_cpu=$CPU
     put "idsync plan day 1 (steady): wall s" "$tag" "$plan_wall"
+    put_cpu "$tag" "idsync plan" "$before" "$(slapd_cpu "$dir")"
+    local plan_slapd=$SLAPD_CPU
     put "  planned changes" "$tag" "$(planned_changes "$tag-plan1")"
     put "  peak RSS MB  " "$tag" "$(calc "round($plan_rss / 1024, 1)")"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
+    before=$(slapd_cpu "$dir")
     measure "$tag-read" ldapsearch -x -H "$url" -D "$SERVICE_DN" -y "$dir/idsync.pw" -b "$SUFFIX" \
         -E pr=1000/noprompt "(|(uid=*)(mail=*)(employeeNumber=*)(objectClass=groupOfNames))" "${READ_ATTRIBUTES[@]}"
     check "$tag-read"
     put "ldapsearch read floor: wall s" "$tag" "$WALL"
+    put_cpu "$tag" "ldapsearch" "$before" "$(slapd_cpu "$dir")"
     put "  entries read" "$tag" "$(grep -c '^dn:' "$WORK/$tag-read.out")"
     floor=$(calc "$WALL + $cat_wall")
     put "plan/(read+cat) (goal <= 1.2)" "$tag" "$(calc "round($plan_wall / $floor, 2)")"
+    # The least wall the plan's CPU allows: idsync's and slapd's CPU spread over both cores
+    # with no wait at all. Above 1.2 x the floor, the goal needs less CPU, not more overlap.
+    local least; least=$(calc "($plan_cpu + $plan_slapd) / $(nproc)")
+    put "  plan's CPU (idsync + slapd) / cores: s" "$tag" "$(calc "round($least, 2)")"
+    put "  that / (read+cat)" "$tag" "$(calc "round($least / $floor, 2)")"
     put "plan peak RSS per person B (goal <= 1536)" "$tag" "$(calc "round(($plan_rss - $BASE_RSS_KB) * 1024 / $n)")"
 
     log "$tag: churn day"
