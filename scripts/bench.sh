@@ -14,7 +14,7 @@
 #      idsync's writes are)   (entries/s; memberships counted on both sides) and the ratio
 #      idsync/ldapadd for each                                            (goal >= 1.5)
 #      and once more by scripts/bench-pipelined-add.c, a bare libldap client that only sends the
-#      adds, 32 in flight (idsync's window): what pipelining alone gets from this slapd
+#      adds, 64 in flight (idsync's default write_window): what pipelining alone gets from slapd
 #   4. idsync plan of day 1 against the loaded directory (nothing to do)  (wall, peak RSS), and the
 #      read floor: ldapsearch as the idsync service DN, paged, with the attributes idsync requests,
 #      plus cat of the feed; ratio plan / (ldapsearch + cat)              (goal <= 1.2)
@@ -212,18 +212,18 @@ load_and_floor() {
 }
 
 # pipelined_ceiling TAG DIR UNITS: the same dump added by bench-pipelined-add.c as the service
-# identity, 32 adds in flight (idsync's window), into a fresh slapd in DIR. It does nothing but
-# the writes, so its rate is what pipelining alone gets from this slapd: the most any client
-# could reach, and the measure of how far 1.5 x ldapadd is from what slapd allows.
+# identity, 64 adds in flight (idsync's default write_window), into a fresh slapd in DIR. It
+# does nothing but the writes, so its rate is what pipelining alone gets from this slapd: the
+# most a client sending these writes could reach.
 pipelined_ceiling() {
     local tag=$1 dir=$2 units=$3 url before
     start_slapd "$dir"
     url="ldap://127.0.0.1:${PORT_OF[$dir]}/"
     before=$(slapd_cpu "$dir")
     measure "$tag-pipelined" "$PIPELINED_ADD" "$url" "$SERVICE_DN" "$dir/idsync.pw" \
-        "$WORK/$tag-floor.ldif" 32
+        "$WORK/$tag-floor.ldif" 64
     check "$tag-pipelined"
-    put "bare pipelined adder (window 32), service DN: wall s" "$tag" "$WALL"
+    put "bare pipelined adder (window 64), service DN: wall s" "$tag" "$WALL"
     put_cpu "$tag" "adder" "$before" "$(slapd_cpu "$dir")"
     put "  adder/ldapadd rate, service DN" "$tag" "$(calc "round($LDAPADD_WALL / $WALL, 2)")"
     put "  idsync/adder rate" "$tag" "$(calc "round($LOAD_RATE / ($units / $WALL), 2)")"
