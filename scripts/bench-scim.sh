@@ -88,6 +88,7 @@ directory:
   people: ou=people,dc=example,dc=org
   groups: ou=groups,dc=example,dc=org
   placeholder_member: uid=placeholder,ou=services,dc=example,dc=org
+  password_policy: cn=default,ou=policies,dc=example,dc=org
 mapping: $ROOT/mappings/accounts.yaml
 roles: $ROOT/mappings/roles.yaml
 audit: {path: audit.jsonl}

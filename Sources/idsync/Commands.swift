@@ -121,6 +121,13 @@ struct Commands {
         for record in feed.quarantined {
             print("  quarantined \(record.source): \(record.problems.joined(separator: "; "))")
         }
+        if config.directory.passwordPolicy == nil {
+            return fail(.usage, "\(config.file): directory.password_policy is not set, so idsync "
+                        + "cannot confirm that a ppolicy lock stops binds: every disable (a "
+                        + "leaver's, and an account created before its start date) will fail at "
+                        + "sync; name the policy entry with pwdLockout: TRUE (README, 'Disabling "
+                        + "in OpenLDAP')")
+        }
         if feed.rowCount == 0 {
             return fail(.stopped, "the feed \(feed.origin) is empty; a sync would stop")
         }
@@ -161,7 +168,9 @@ struct Commands {
         let (_, plan, observed, connector, _, feed) = try observeAndPlan(config)
         defer { connector.close() }
         try emit(render(plan, outcomes: nil, config: config, feed: feed, directory: observed))
-        return plan.isStopped ? .stopped : (plan.needsAttention ? .partial : .success)
+        // Disables a sync would fail are failures ahead: 1, as the sync will exit.
+        let failing = plan.findings.contains { $0.kind == .disableUnconfirmed }
+        return plan.isStopped ? .stopped : (plan.needsAttention || failing ? .partial : .success)
     }
 
     /// 1-4. Feed, observe, plan, guards: nothing is written before the verdict.

@@ -274,6 +274,43 @@ struct ConfigFile {
         #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["Mail"])
     }
 
+    /// A container outside people took the accounts out of the managed subtree (a new
+    /// account every night after) or, where the ACL refused the moves, left the managers'
+    /// links pointing at the DNs the moves would have given.
+    @Test(arguments: [
+        ("ou=contractors,dc=example,dc=org", false),
+        ("ou=people,dc=example,dc=com", false),
+        ("dc=example,dc=org", false),
+        ("ou=people,dc=example,dc=org", true),
+        ("ou=contractors,ou=people,dc=example,dc=org", true),
+    ])
+    func aPlacementContainerOutsidePeopleIsRefusedAtItsLine(container: String,
+                                                             taken: Bool) throws {
+        let file = try ConfigFile(replacing: "mapping: \(Fixtures.path("mappings"))/accounts.yaml",
+                                  with: "mapping: accounts.yaml")
+        let mapping = (file.path as NSString).deletingLastPathComponent + "/accounts.yaml"
+        try """
+            attributes:
+              cn: "{first} {last}"
+            placement:
+              - name: contractors
+                match: {worker_type: [Contractor]}
+                container: \(container)
+
+            """.write(toFile: mapping, atomically: false, encoding: .utf8)
+
+        do {
+            let config = try ConfigLoader.load(path: file.path)
+            #expect(taken, "\(container) was taken")
+            #expect(config.mapping.placement.first?.container.description == container)
+        } catch {
+            #expect(!taken, "\(error)")
+            #expect("\(error)".hasPrefix("\(mapping):6:"), "\(error)")
+            #expect("\(error)".contains("'placement[0].container' is \(container), which lies "
+                + "outside directory.people (ou=people,dc=example,dc=org)"), "\(error)")
+        }
+    }
+
     /// With max_length 2 the namesakes' logins were bare numbers (2 … 105), longer than
     /// the limit: the number left no room for the name.
     @Test func aLoginMaxLengthBelowSixIsRefusedAtItsLine() throws {

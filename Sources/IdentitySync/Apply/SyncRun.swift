@@ -45,12 +45,27 @@ public struct SyncRun {
                                                        reverifications: pending)
             plan = planner.amend(plan, feed: feed, directory: directory, observations: observations)
         }
+        plan.findings += unconfirmedDisables(in: plan)
         plan.people = PlanPerson.involved(in: plan, feed: feed)
         let privileged = config.roles.managedGroups.filter(config.roles.isPrivileged).map { config.groupDN($0).string }
         plan.guards = Guards(config: config.guards, maxBadRows: config.feed.maxBadRows,
                              privilegedGroups: Set(privileged))
             .evaluate(plan, feed: feed, directory: directory, override: override)
         return plan
+    }
+
+    /// Without directory.password_policy no disable can be confirmed, and a sync fails each
+    /// one: the plan says so, so that a site planning for a week first sees it there.
+    func unconfirmedDisables(in plan: Plan) -> [Finding] {
+        guard config.directory.passwordPolicy == nil else { return [] }
+        let disables = plan.changes.filter { $0.kind == .disable }.count
+        let locked = plan.changes.filter(\.createsLockedAccount).count
+        guard disables + locked > 0 else { return [] }
+        return [Finding(kind: .disableUnconfirmed, employeeID: nil, dn: nil, text:
+            "directory.password_policy is not set, so idsync cannot confirm that a ppolicy lock "
+            + "stops binds: \(disables) disables and \(locked) accounts created disabled in this "
+            + "plan will fail at sync; name the policy entry with pwdLockout: TRUE (README, "
+            + "'Disabling in OpenLDAP')")]
     }
 
     /// Step 6: applies a plan that passed its guards, with an audit record for every

@@ -57,8 +57,10 @@ extension ConfigLoader {
         return fields
     }
 
-    /// Attribute templates, the login name, and placement rules.
-    static func loadMapping(_ path: String) throws -> AccountMapping {
+    /// Attribute templates, the login name, and placement rules. With `people`, every
+    /// placement container must lie at or under it.
+    static func loadMapping(_ path: String, people: DistinguishedName? = nil) throws
+        -> AccountMapping {
         let root = try reader(path)
         try root.rejectUnknownKeys(allowed: ["login", "attributes", "placement"])
         var mapping = AccountMapping(attributes: [])
@@ -93,9 +95,21 @@ extension ConfigLoader {
             try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])
             mapping.placement.append(PlacementRule(
                 name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
-                container: try dn(rule.require("container"))))
+                container: try container(rule.require("container"), people: people)))
         }
         return mapping
+    }
+
+    /// A placement container. idsync claims accounts only under `directory.people`: one
+    /// moved outside it is no longer seen as managed, and every later run would create the
+    /// person a new account (plee, plee3, ...). Where the ACL refuses the move instead, the
+    /// managers' links were still rewritten to the DNs the moves would have given.
+    static func container(_ node: YAMLReader, people: DistinguishedName?) throws
+        -> DistinguishedName {
+        let value = try dn(node)
+        guard let people, value != people, !value.isDescendant(of: people) else { return value }
+        throw node.error("is \(value), which lies outside directory.people (\(people)): idsync "
+            + "manages accounts only under people; name a container at or under \(people)")
     }
 
     /// The names idsync compares and keeps unique are written plainly: an option (`;lang-en`)

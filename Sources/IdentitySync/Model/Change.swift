@@ -148,6 +148,9 @@ public struct Finding: Sendable, Codable, Equatable {
         /// A placement rule's container does not exist: the people it places are neither
         /// created nor moved there. A run with one exits 1 until the container is made.
         case containerMissing = "container-missing"
+        /// The plan disables accounts (or creates them disabled) but directory.password_policy
+        /// is not set: no lock can be confirmed, so a sync fails every one of them.
+        case disableUnconfirmed = "disable-unconfirmed"
     }
 
     public let kind: Kind
