@@ -42,4 +42,21 @@ import Testing
             SHA256.hex([UInt8](repeating: 0x61, count: 56))
                 == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
     }
+
+    /// Contiguous bytes are hashed in place, other sequences byte by byte: the same digest
+    /// wherever the updates split the message.
+    @Test func contiguousAndOtherSequencesHashAlikeAtEverySplit() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = SHA256.hex(bytes)
+        for split in [0, 1, 63, 64, 65, 127, 128, 200, 299, 300] {
+            var contiguous = SHA256()
+            contiguous.update(bytes[..<split])
+            contiguous.update(bytes[split...])
+            var sequence = SHA256()
+            sequence.update(AnySequence(bytes[..<split]))
+            sequence.update(bytes[split...])
+            #expect(contiguous.hexDigest() == whole, "split \(split)")
+            #expect(sequence.hexDigest() == whole, "split \(split)")
+        }
+    }
 }

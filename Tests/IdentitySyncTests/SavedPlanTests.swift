@@ -45,6 +45,75 @@ import Testing
         #expect(problem.description.contains("has plan schema 2; this idsync reads schema 3"))
     }
 
+    /// A key idsync never writes passes the hash check when the hash is taken from the
+    /// decoded plan (JSONDecoder drops the key, and the rest is unchanged), so the reader
+    /// refuses the key itself, at the top level and inside a change.
+    @Test(arguments: [
+        ("\"contentHash\" :", "\"approvedBy\" : \"Dr. Mallory\", \"contentHash\" :", "approvedBy"),
+        ("\"category\" :", "\"approved\" : true, \"category\" :", "plan.changes[0].approved"),
+    ])
+    func aSavedPlanWithAKeyIdsyncNeverWritesIsRefusedNamingTheKey(
+        before: String, after: String, path: String
+    ) throws {
+        let written = try document().rendered()
+        let range = try #require(written.range(of: before))
+        let text = written.replacingCharacters(in: range, with: after)
+        let old = try JSONDecoder().decode(PlanDocument.self, from: Data(text.utf8))
+        #expect(try old.computedHash() == old.contentHash)
+
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        }
+        #expect(problem.description.hasPrefix("plan.json has \(path) (line "))
+        #expect(problem.description.contains("which plan schema 3 does not have"))
+        #expect(problem.description.hasSuffix("Make and approve the plan again"))
+    }
+
+    @Test func aSavedPlanWithAKeyTwiceIsRefused() throws {
+        let text = try document().rendered().replacingOccurrences(
+            of: "\"schema\" : 3", with: "\"schema\" : 3,\n  \"schema\" : 3")
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        }
+        #expect(problem.description.hasPrefix("plan.json has the key schema twice in one object"))
+        #expect(problem.description.hasSuffix("Make and approve the plan again"))
+    }
+
+    @Test func aFileThatIsNoJSONIsRefusedWithItsPlace() throws {
+        let text = try document().rendered().replacingOccurrences(
+            of: "\"schema\" : 3", with: "\"schema\" : 3.0")
+        let problem = try #require(throws: SavedPlanProblem.self) {
+            try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        }
+        #expect(problem.description.hasPrefix(
+            "plan.json is not a plan written by 'idsync plan --format json': line "))
+        #expect(problem.description.contains("a fraction or an exponent"))
+    }
+
+    /// The hash taken from the file's bytes is the hash of the decoded plan, for both forms
+    /// SortedJSON writes.
+    @Test func theFilesOwnBytesGiveTheContentHash() throws {
+        let saved = document()
+        for pretty in [false, true] {
+            let json = try SortedJSONDecoder(
+                parsing: Data(try SortedJSON.render(saved, pretty: pretty)))
+            #expect("sha256:" + json.compactSHA256(blankingTopLevel: "contentHash")
+                    == saved.contentHash)
+        }
+    }
+
+    /// Another spelling of the same values gives other bytes; the plan is still read, its
+    /// hash then checked on the decoded plan as before.
+    @Test func anEscapeWrittenOtherwiseStillMatchesTheHash() throws {
+        let text = try document().rendered().replacingOccurrences(
+            of: "\"agarcia\"", with: "\"\\u0061garcia\"")
+        let json = try SortedJSONDecoder(parsing: Data(text.utf8))
+        #expect("sha256:" + json.compactSHA256(blankingTopLevel: "contentHash")
+                != document().contentHash)
+        let read = try PlanDocument.read(Data(text.utf8), file: "plan.json")
+        #expect(read.plan.changes == day.plan.changes)
+    }
+
     @Test func everyTargetOfEveryChangeHasAFingerprint() {
         let keys = Set(day.plan.changes.flatMap(TargetFingerprints.keys(of:)))
         #expect(Set(document().targets.keys) == keys)

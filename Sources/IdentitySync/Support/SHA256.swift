@@ -2,7 +2,8 @@
 ///
 /// Written here because the toolchain has no CryptoKit on Linux and idsync takes no package;
 /// the unit tests check it against the NIST example vectors. It hashes a few kilobytes of
-/// YAML per run, so it is written for clarity, not speed.
+/// YAML per run, and a saved plan (525 MB for a first load of 100,000 people) when the plan
+/// is read back: contiguous bytes go through in whole blocks, without copies.
 public struct SHA256 {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -21,14 +22,37 @@ public struct SHA256 {
     }
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(UnsafeRawBufferPointer(buffer))
+        }
+        guard contiguous == nil else { return }
         for byte in bytes {
             pending.append(byte)
             length &+= 1
             if pending.count == 64 {
-                compress(pending)
+                pending.withUnsafeBytes { compress($0) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
+    }
+
+    /// Hashes `buffer` in place: the blocks that lie whole in it are not copied.
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        length &+= UInt64(buffer.count)
+        var rest = buffer[...]
+        if !pending.isEmpty {
+            let taken = rest.prefix(64 - pending.count)
+            pending += taken
+            rest = rest.dropFirst(taken.count)
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while rest.count >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: rest.prefix(64)))
+            rest = rest.dropFirst(64)
+        }
+        pending += rest
     }
 
     /// The 32-byte digest. The padding goes on a copy, so the hash can still be extended.
@@ -40,8 +64,11 @@ public struct SHA256 {
         for shift in stride(from: 56, through: 0, by: -8) {
             copy.pending.append(UInt8(truncatingIfNeeded: bits >> shift))
         }
-        for start in stride(from: 0, to: copy.pending.count, by: 64) {
-            copy.compress(Array(copy.pending[start..<start + 64]))
+        let padded = copy.pending
+        padded.withUnsafeBytes { bytes in
+            for start in stride(from: 0, to: bytes.count, by: 64) {
+                copy.compress(UnsafeRawBufferPointer(rebasing: bytes[start..<start + 64]))
+            }
         }
         return copy.state.flatMap { word in
             (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) }
@@ -75,10 +102,17 @@ public struct SHA256 {
     private static func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// One 64-byte block into the state (FIPS 180-4, 6.2.2).
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            Self.k.withUnsafeBufferPointer { k in compress(block, schedule: w, constants: k) }
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeRawBufferPointer,
+                                   schedule w: UnsafeMutableBufferPointer<UInt32>,
+                                   constants k: UnsafeBufferPointer<UInt32>) {
         for t in 0..<16 {
-            w[t] = (0..<4).reduce(0) { $0 << 8 | UInt32(block[4 * t + $1]) }
+            w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
         }
         for t in 16..<64 {
             let s0 = Self.rotate(w[t - 15], 7) ^ Self.rotate(w[t - 15], 18) ^ (w[t - 15] >> 3)
@@ -91,7 +125,7 @@ public struct SHA256 {
         for t in 0..<64 {
             let s1 = Self.rotate(e, 6) ^ Self.rotate(e, 11) ^ Self.rotate(e, 25)
             let choose = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choose &+ Self.k[t] &+ w[t]
+            let t1 = h &+ s1 &+ choose &+ k[t] &+ w[t]
             let s0 = Self.rotate(a, 2) ^ Self.rotate(a, 13) ^ Self.rotate(a, 22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ majority

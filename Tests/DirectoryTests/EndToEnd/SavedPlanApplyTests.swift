@@ -99,6 +99,34 @@ let savedPlanDay: [HRRow] = {
         #expect(try site.slapd.dump() == before)
     }
 
+    /// A key added by hand passed the hash check while JSONDecoder read plans (it dropped the
+    /// key before the hash was taken); now the file is refused, at the top level and inside a
+    /// change, before anything is written or audited.
+    @Test(arguments: [
+        ("\"contentHash\" :", "\"approvedBy\" : \"Dr. Mallory\", \"contentHash\" :", "approvedBy"),
+        ("\"category\" :", "\"approved\" : true, \"category\" :", "plan.changes[0].approved"),
+    ])
+    func aPlanWithAKeyIdsyncNeverWritesIsRefusedAndWritesNothing(
+        before: String, after: String, path: String
+    ) throws {
+        let (site, plan) = try savedPlan()
+        let written = try String(contentsOfFile: plan, encoding: .utf8)
+        let range = try #require(written.range(of: before))
+        try written.replacingCharacters(in: range, with: after)
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let dump = try site.slapd.dump()
+        let records = try site.auditRecords().count
+
+        let refused = try site.run("apply", ["--plan", plan, "--approved-by", "Dr. Ada Lovelace"])
+
+        expectStatus(refused, 3)
+        #expect(refused.stderr.contains("\(plan) has \(path) (line "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("Make and approve the plan again"))
+        #expect(try site.slapd.dump() == dump)
+        #expect(try site.auditRecords().count == records)
+        expectStatus(try site.run("report", ["--plan", plan]), 3)
+    }
+
     @Test func withoutApprovalTheJoinerWaitsAndTheLeaverIsStillDisabled() throws {
         let (site, plan) = try savedPlan(
             approval: """
