@@ -93,8 +93,7 @@ extension Commands {
                 bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
                 reason: arguments.reason),
             configHash: config.hash)
-        try audit.append {
-            $0.event = "run-start"
+        try audit.recordStart(claiming: lock) {
             $0.approvedBy = approver
             $0.detail = "adopt --apply \(file), config \(config.file), feed \(config.feed.path)"
         }
@@ -102,14 +101,13 @@ extension Commands {
             let outcomes = try adoptRows(
                 rows, file: file, config: config, audit: audit, approver: approver)
             let failed = outcomes.filter { !$0.succeeded }.count
-            try audit.append {
-                $0.event = "run-end"
-                $0.result = failed == 0 ? "ok" : "partial"
+            let status: ExitStatus = failed == 0 ? .success : .partial
+            try audit.recordEnd(status) {
                 $0.detail = "adopt: \(outcomes.count - failed) applied, \(failed) skipped or failed"
             }
-            return failed == 0 ? .success : .partial
+            return status
         } catch let error where !(error is AuditError) {
-            try audit.recordStopped("\(error)")
+            try audit.recordStopped("\(error)", exitCode: Commands.verdict(error).0)
             throw error
         }
     }

@@ -66,17 +66,15 @@ extension Commands {
             reason: arguments.reason, plan: saved.contentHash, approvedBy: arguments.approvedBy)
         let audit = try AuditLog(
             path: config.auditPath, run: recorder.run, actor: actor, configHash: config.hash)
-        try audit.append {
-            $0.event = "run-start"
+        try audit.recordStart(claiming: lock) {
             $0.detail =
                 "apply --plan \(path) (\(saved.contentHash), made \(saved.createdAt)), approved by "
                 + (arguments.approvedBy ?? "nobody: changes that need approval are held")
         }
-        try audit.flush()
         do {
             return try applySaved(saved, config: config, audit: audit)
         } catch let error where !(error is AuditError) {
-            try audit.recordStopped("\(error)")
+            try audit.recordStopped("\(error)", exitCode: Commands.verdict(error).0)
             throw error
         }
     }
@@ -124,25 +122,23 @@ extension Commands {
                     separator: " | ")
         }
         guard !plan.isStopped else {
-            try audit.recordStopped("a guard stopped the run")
+            try audit.recordStopped("a guard stopped the run", exitCode: .stopped)
             try emit(report(nil))
             return .stopped
         }
         let result = try run.apply(
             plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
+        let text = try report(result.outcomes)
+        try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
+        let held = plan.findings.contains { $0.kind == .held }
+        let status = held && result.status == .success ? .partial : result.status
         let failures = result.outcomes.filter { !$0.succeeded }.count
-        try audit.append {
-            $0.event = "run-end"
-            $0.result = failures == 0 ? "ok" : "partial"
+        try audit.recordEnd(status) {
             $0.detail =
                 "\(result.outcomes.count - failures) applied, \(failures) failed, "
                 + "unknown or skipped"
         }
-        try audit.flush()
-        let text = try report(result.outcomes)
-        try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
-        let held = plan.findings.contains { $0.kind == .held }
-        return held && result.status == .success ? .partial : result.status
+        return status
     }
 
     private func notApplied(_ change: Change, _ why: String) -> Finding {

@@ -9,11 +9,13 @@ struct Commands {
 
     func run() -> ExitStatus {
         let status = runCommand()
-        if arguments.command == .sync { recorder.finish(status) }
-        return status
+        guard arguments.command == .sync, !recorder.finished else { return status }
+        return recorder.finish(status)
     }
 
     private func runCommand() -> ExitStatus {
+        let status: ExitStatus
+        let message: String
         do {
             let config = try ConfigLoader.load(path: arguments.configPath)
             recorder.config = config
@@ -29,28 +31,33 @@ struct Commands {
             case .report: return try renderSaved(config)
             case .explain: return try explain(config)
             }
-        } catch let error as RunLockError {
+        } catch {
+            (status, message) = Commands.verdict(error)
+        }
+        return fail(status, message)
+    }
+
+    /// The exit status and the message for an error that ended a command; a run-end record
+    /// names the same code the command exits with.
+    static func verdict(_ error: Error) -> (ExitStatus, String) {
+        switch error {
+        case let error as RunLockError:
             // Another run holds it: 4. A lock file idsync refuses is the site's to fix: 2.
-            guard case .refused = error else { return fail(.locked, "\(error)") }
-            return fail(.usage, "\(error)")
-        } catch let error as FeedError {
-            return fail(.stopped, "\(error); nothing was written")
-        } catch let error as SavedPlanProblem {
-            return fail(.stopped, "\(error); nothing was written")
-        } catch let error as ObserveError {
-            return fail(.stopped, "\(error)")
-        } catch let error as ConfigProblem {
-            return fail(.usage, "\(error)")
-        } catch let error as ReviewFileError {
-            return fail(.stopped, "\(error)")
-        } catch let error as AuditError {
+            guard case .refused = error else { return (.locked, "\(error)") }
+            return (.usage, "\(error)")
+        case let error as FeedError: return (.stopped, "\(error); nothing was written")
+        case let error as SavedPlanProblem: return (.stopped, "\(error); nothing was written")
+        case let error as ObserveError: return (.stopped, "\(error)")
+        case let error as ConfigProblem: return (.usage, "\(error)")
+        case let error as ReviewFileError: return (.stopped, "\(error)")
+        case let error as AuditError:
             // Before any write: 3, or 2 for a path the site must fix; after some: 1.
             let status: ExitStatus = error.isSetupProblem ? .usage : .stopped
-            return fail(error.changesSent > 0 ? .partial : status, "\(error)")
-        } catch let error as DirectoryUnavailable {
-            return fail(error.isInvalidCredentials ? .usage : .stopped, "\(error); nothing was written")
-        } catch {
-            return fail(.usage, "\(error)")
+            return (error.changesSent > 0 ? .partial : status, "\(error)")
+        case let error as DirectoryUnavailable:
+            let status: ExitStatus = error.isInvalidCredentials ? .usage : .stopped
+            return (status, "\(error); nothing was written")
+        default: return (.usage, "\(error)")
         }
     }
 
@@ -153,12 +160,13 @@ struct Commands {
                                  actor: Actor(bindIdentity: config.directory.bindDN, osUser: Commands.osUser(),
                                               reason: arguments.reason),
                                  configHash: config.hash)
-        try audit.append { $0.event = "run-start"; $0.detail = "config \(config.file), feed \(config.feed.path)" }
-        try audit.flush()
+        try audit.recordStart(claiming: lock) {
+            $0.detail = "config \(config.file), feed \(config.feed.path)"
+        }
         do {
             return try sync(config, audit: audit)
         } catch let error where !(error is AuditError) {
-            try audit.recordStopped("\(error)")
+            try audit.recordStopped("\(error)", exitCode: Commands.verdict(error).0)
             throw error
         }
     }
@@ -222,7 +230,7 @@ struct Commands {
             $0.detail = plan.guards.map { "\($0.guardName): \($0.mark) \($0.text)" }
                 .joined(separator: " | ") }
         guard !plan.isStopped else {
-            try audit.recordStopped("a guard stopped the run")
+            try audit.recordStopped("a guard stopped the run", exitCode: .stopped)
             try emit(report(nil))
             return .stopped
         }
@@ -234,11 +242,7 @@ struct Commands {
         let result = try run.apply(plan, directory: observed, connector: connector, audit: audit, mfa: mfa)
         clock.lap("apply", phases: result.phaseTimes)
         recorder.outcomes = result.outcomes
-        let failures = result.outcomes.filter { !$0.succeeded }.count
-        try audit.append { $0.event = "run-end"; $0.result = failures == 0 ? "ok" : "partial"
-            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, unknown or skipped"
-                + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "") }
-        try audit.flush()
+        try audit.writeLater()
         var text = try planText.map {
             try $0.result() + textReportEnd(outcomes: result.outcomes, config: config)
         } ?? report(result.outcomes)
@@ -248,7 +252,16 @@ struct Commands {
         try emit(arguments.format == "text" ? text + "audit log: \(audit.path)\n" : text)
         clock.lap("report")
         clock.report()
-        return result.status
+
+        // The monitoring files, then the run-end record with the code the run exits with.
+        let status = recorder.finish(result.status)
+        let failures = result.outcomes.filter { !$0.succeeded }.count
+        try audit.recordEnd(status) {
+            $0.detail = "\(result.outcomes.count - failures) applied, \(failures) failed, "
+                + "unknown or skipped"
+                + (result.connectionLost.map { "; the directory connection was lost: \($0)" } ?? "")
+        }
+        return status
     }
 
     /// Writes the report to --out (mode 0600) or standard output.

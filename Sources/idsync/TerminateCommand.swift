@@ -64,9 +64,9 @@ struct TerminateCommand {
             connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
 
         // 5. The steps, each audited, between a start and an end record as a sync writes them.
-        let audit = try AuditLog(path: config.auditPath, run: run, actor: actor())
-        try audit.append { entry in
-            entry.event = "run-start"
+        let audit = try AuditLog(
+            path: config.auditPath, run: run, actor: actor(), configHash: config.hash)
+        try audit.recordStart(claiming: lock) { entry in
             entry.action = steps.isEmergencyLock ? "emergency-lock" : "terminate"
             TerminateCommand.subject(steps.found, into: &entry)
             entry.detail =
@@ -82,10 +82,8 @@ struct TerminateCommand {
                 recordsRevocation: !mfa.isEmpty, audit: audit)
         notes += check(connector, steps)
         let failed = outcomes.filter { $0.result.isFailure }
-        try audit.append { entry in
-            entry.event = "run-end"
+        try audit.recordEnd(failed.isEmpty ? .success : .partial) { entry in
             TerminateCommand.subject(steps.found, into: &entry)
-            entry.result = failed.isEmpty ? "ok" : "partial"
             entry.detail =
                 failed.isEmpty
                 ? "\(outcomes.count) steps done"
@@ -188,9 +186,9 @@ struct TerminateCommand {
         guard let fresh = try refusing(lookup), let change = fresh.change else { return .success }
         reinstatement = fresh
 
-        let audit = try AuditLog(path: config.auditPath, run: run, actor: actor())
-        try audit.append { entry in
-            entry.event = "run-start"
+        let audit = try AuditLog(
+            path: config.auditPath, run: run, actor: actor(), configHash: config.hash)
+        try audit.recordStart(claiming: lock) { entry in
             entry.action = "reinstate"
             TerminateCommand.subject(reinstatement.found, into: &entry)
             entry.detail = "idsync reinstate, \(request.key), config \(config.file)"
@@ -201,10 +199,8 @@ struct TerminateCommand {
         let failure =
             result.outcomes.first.flatMap { $0.failure.map { "\($0)" } ?? $0.skipped }
             ?? result.connectionLost
-        try audit.append { entry in
-            entry.event = "run-end"
+        try audit.recordEnd(failure == nil ? .success : .partial) { entry in
             TerminateCommand.subject(reinstatement.found, into: &entry)
-            entry.result = failure == nil ? "ok" : "partial"
             entry.detail = failure
         }
         guard failure == nil else {

@@ -106,6 +106,14 @@ public final class OpenLDAPDirectory: DirectoryConnector {
         }
     }
 
+    public func lockValues(_ lock: AccountLock) -> (attribute: String, values: [String]) {
+        switch lock {
+        case .none: (OpenLDAPDirectory.lockAttribute, [])
+        case .administrative: (OpenLDAPDirectory.lockAttribute, [OpenLDAPDirectory.permanentLock])
+        case .other(let value): (OpenLDAPDirectory.lockAttribute, [value])
+        }
+    }
+
     // MARK: Checks before writing
 
     /// Reads the configured ppolicy entry (and any other policy an account names) and

@@ -36,6 +36,7 @@ struct AuditLine {
             }
         }
         line.string("event", record.event)
+        line.raw("exitCode", record.exitCode.map { "\($0)" })
         line.string("reason", record.reason)
         line.string("result", record.result)
         line.string("run", record.run)
@@ -46,6 +47,7 @@ struct AuditLine {
         }
         line.string("target", record.target)
         line.string("time", record.time)
+        line.string("unfinishedRun", record.unfinishedRun)
         return line.text + "}"
     }
 
@@ -72,6 +74,11 @@ struct AuditLine {
     mutating func raw(_ name: String, _ json: String) {
         key(name)
         text += json
+    }
+
+    mutating func raw(_ name: String, _ json: String?) {
+        guard let json else { return }
+        raw(name, json)
     }
 
     mutating func string(_ name: String, _ value: String?) {

@@ -43,6 +43,11 @@ public struct AuditRecord: Codable, Sendable {
     public var detail: String?
     /// The hash of the config and mappings the run loaded (`Config.hash`).
     public var configHash: String?
+    /// On a run-end record: the exit code the command returns (see README, exit codes).
+    public var exitCode: Int32?
+    /// On a run-start record: a run before this one that began and never ended (killed or
+    /// crashed), found in the lock file.
+    public var unfinishedRun: String?
 }
 
 /// The append-only JSON-lines audit log a SIEM ingests. It is never read back.
@@ -130,16 +135,48 @@ public final class AuditLog {
         try flush()
     }
 
-    /// Makes what was appended durable (fsync); throws as `append` does.
+    /// The run-start record, flushed; it names the run the lock file says never ended, and
+    /// claims the lock file for this run.
+    public func recordStart(claiming lock: RunLock?, _ fill: (inout AuditRecord) -> Void) throws {
+        // The lock file names this run before the record is written: a run killed after
+        // its run-start is always reported by the next one.
+        let unfinished = lock?.unfinished
+        lock?.claim(run: run)
+        try append { entry in
+            entry.event = "run-start"
+            fill(&entry)
+            guard let unfinished else { return }
+            entry.unfinishedRun = unfinished.run
+            let note = "run \(unfinished.run) (pid \(unfinished.pid)) began and never ended: it "
+                + "was killed or crashed; this run repairs what it left undone"
+            entry.detail = entry.detail.map { $0 + "; " + note } ?? note
+        }
+        try flush()
+    }
+
     /// The run-end record of a run that stopped: a guard, a failed read, a refused file.
-    public func recordStopped(_ why: String) throws {
+    public func recordStopped(_ why: String, exitCode: ExitStatus) throws {
         try append { entry in
             entry.event = "run-end"
             entry.result = "stopped"
+            entry.exitCode = exitCode.rawValue
             entry.detail = why
         }
     }
 
+    /// The run-end record of a run that went to its end: `result` is `ok` only for exit 0,
+    /// so that a SIEM alerting on the result sees what cron sees.
+    public func recordEnd(_ status: ExitStatus, _ fill: (inout AuditRecord) -> Void) throws {
+        try append { entry in
+            entry.event = "run-end"
+            entry.result = status == .success ? "ok" : "partial"
+            entry.exitCode = status.rawValue
+            fill(&entry)
+        }
+        try flush()
+    }
+
+    /// Makes what was appended durable (fsync); throws as `append` does.
     public func flush() throws {
         try writeLater()
         guard fsync(fd) == 0 else {

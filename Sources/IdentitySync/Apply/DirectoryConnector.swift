@@ -46,6 +46,11 @@ public protocol DirectoryConnector: AnyObject {
     /// Confirms that renames carry group memberships along (referential integrity).
     func confirmReferentialIntegrity() throws
 
+    /// The lock as the entry holds it, by the flavour's attribute name
+    /// (`pwdAccountLockedTime`), for the audit records of a disable or an enable; no lock is
+    /// an empty list.
+    func lockValues(_ lock: AccountLock) -> (attribute: String, values: [String])
+
     /// Reads the idsync state of the entry at `dn` now, one cheap read: the executor's last
     /// look before an enable or a grant. Nil when the entry is gone or carries no state;
     /// throws when the read fails.

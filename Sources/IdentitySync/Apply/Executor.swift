@@ -24,7 +24,10 @@ public final class Executor {
     private var removedMembers: [DistinguishedName: Set<String>] = [:]
     /// Where this run moved accounts, by normalized DN: referential integrity rewrote their
     /// memberships, so the observed members of a group name them where they were.
-    private var movedTo: [String: String] = [:]
+    private(set) var movedTo: [String: String] = [:]
+    /// The observed accounts by normalized DN, made at the first disable or enable recorded.
+    private(set) lazy var observedByDN: [String: ObservedAccount] = Dictionary(
+        observed.accounts.map { ($0.dn.normalized, $0) }) { first, _ in first }
     private var refusals: [(applies: (Change) -> Bool, failure: DirectoryFailure)] = []
     public private(set) var outcomes: [ChangeOutcome] = []
     /// Set once the connector reports the connection lost; nothing more is sent.
@@ -490,11 +493,42 @@ public final class Executor {
                 entry.after = ["memberOf": adds ? [group] : []]
             }
             if let state = change.state { entry.after?["state"] = [state] }
+            recordAccountChange(change, into: &entry)
             entry.reason = "\(change.reason.rule): \(change.reason.text)"
             entry.result = failure.map { $0.outcomeUnknown ? "unknown" : "error" } ?? (skipped == nil ? "ok" : "skipped")
             entry.error = failure
             entry.detail = skipped ?? change.wipeDescription
         }
+    }
+}
+
+extension Executor {
+    /// A disable or an enable names the lock and idsync's state before and after; a move,
+    /// the DN it had and the one it has. An account's credentials are never values here: a
+    /// wipe is named in `detail`.
+    func recordAccountChange(_ change: Change, into entry: inout AuditRecord) {
+        switch change.kind {
+        case .move:
+            entry.before = ["dn": [change.dn]]
+            entry.after = ["dn": [change.target ?? change.dn]]
+        case .disable, .enable:
+            let account = observedAccount(at: change.dn)
+            let before = connector.lockValues(account?.lock ?? .none)
+            let after = connector.lockValues(change.kind == .disable ? .administrative : .none)
+            entry.before?[before.attribute] = before.values
+            entry.before?["state"] = account?.state.map { [$0.stored] } ?? []
+            entry.after?[after.attribute] = after.values
+            entry.after?["state"] = change.state.map { [$0] } ?? entry.before?["state"]
+        default:
+            return
+        }
+    }
+
+    /// The account as observed at `dn`, or where this run moved it from.
+    private func observedAccount(at dn: String) -> ObservedAccount? {
+        guard let key = try? DistinguishedName.normalize(dn) else { return nil }
+        let original = movedTo.first { $0.value == key }?.key ?? key
+        return observedByDN[original]
     }
 }
 

@@ -9,6 +9,9 @@ public final class RunLock {
     private let fd: Int32
     /// How long taking the lock waited for another run.
     public let waited: TimeInterval
+    /// The run the lock file named when this one took it: a run that wrote a run-start
+    /// record and was killed or crashed before it let go of the lock cleanly.
+    public let unfinished: (run: String, pid: String)?
 
     /// Takes the lock, or throws `RunLockError.held` at once when another run holds it.
     public convenience init(path: String) throws {
@@ -41,19 +44,46 @@ public final class RunLock {
         self.path = path
         self.fd = fd
         self.waited = Date().timeIntervalSince(started)
-        let pid = "\(getpid())\n"
-        _ = ftruncate(fd, 0)
-        _ = pid.withCString { write(fd, $0, strlen($0)) }
+        self.unfinished = RunLock.unfinishedRun(in: RunLock.contents(of: fd))
+        replaceContents("\(getpid())\n")
+    }
+
+    /// Names this run in the lock file until the lock is let go: a run that is killed or
+    /// crashes leaves its id there for the next one to report.
+    public func claim(run: String) {
+        replaceContents("\(getpid())\nrun \(run)\n")
     }
 
     /// The process id the holder wrote into the lock file, for messages; nil if unreadable.
     public static func holder(of path: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let pid = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return pid.isEmpty ? nil : pid
+        let pid = text.split(separator: "\n").first?.trimmingCharacters(in: .whitespaces)
+        return pid?.isEmpty == false ? pid : nil
+    }
+
+    /// The run a lock file names (`PID`, then `run ID`), if any. A run that let go of the
+    /// lock cleanly left only its PID.
+    static func unfinishedRun(in text: String) -> (run: String, pid: String)? {
+        let lines = text.split(separator: "\n").map(String.init)
+        guard lines.count >= 2, lines[1].hasPrefix("run ") else { return nil }
+        let run = String(lines[1].dropFirst(4))
+        return run.isEmpty ? nil : (run, lines[0])
+    }
+
+    /// The first few hundred bytes of the file: a PID and a run id.
+    private static func contents(of fd: Int32) -> String {
+        var bytes = [UInt8](repeating: 0, count: 512)
+        let count = pread(fd, &bytes, bytes.count, 0)
+        return String(decoding: bytes.prefix(max(count, 0)), as: UTF8.self)
+    }
+
+    private func replaceContents(_ text: String) {
+        _ = ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
     deinit {
+        replaceContents("\(getpid())\n")
         flock(fd, LOCK_UN)
         close(fd)
     }

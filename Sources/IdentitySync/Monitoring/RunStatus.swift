@@ -183,8 +183,8 @@ public enum RunMonitor {
     }
 }
 
-/// A status or metrics file could not be written. The run's exit code stays what it was:
-/// the directory work is done; the message says what monitoring will miss.
+/// A status or metrics file could not be written. The directory work is done by then; a
+/// run that would have exited 0 exits 1, and the message says what monitoring will miss.
 public struct MonitoringError: Error, CustomStringConvertible {
     public let path: String
     public let step: String
@@ -193,6 +193,7 @@ public struct MonitoringError: Error, CustomStringConvertible {
     public var description: String {
         let reason = String(cString: strerror(errorNumber))
         return "cannot write the monitoring file \(path) (\(step): \(reason)); "
-            + "monitoring will see this run as missing"
+            + "monitoring will see this run as missing. The directory changes were made; make "
+            + "the file's folder writable by idsync (under systemd, list it in ReadWritePaths)"
     }
 }

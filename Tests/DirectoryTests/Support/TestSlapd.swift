@@ -69,6 +69,11 @@ final class TestSlapd: @unchecked Sendable {
     }
 
     /// Sends TERM and waits (up to 10 s, then KILL) until slapd has exited, then removes `dir`.
+    /// Stops slapd answering (SIGSTOP) until `resume()`: a client waits on its replies.
+    func pause() { kill(pid, SIGSTOP) }
+
+    func resume() { kill(pid, SIGCONT) }
+
     func stop() {
         lock.lock()
         defer { lock.unlock() }

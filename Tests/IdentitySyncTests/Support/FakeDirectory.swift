@@ -51,6 +51,14 @@ final class FakeDirectory: DirectoryConnector {
         if let disableProblem { throw DirectoryFailure(code: 53, message: disableProblem) }
     }
 
+    func lockValues(_ lock: AccountLock) -> (attribute: String, values: [String]) {
+        switch lock {
+        case .none: return ("lock", [])
+        case .administrative: return ("lock", ["permanent"])
+        case .other(let value): return ("lock", [value])
+        }
+    }
+
     func currentState(of dn: String) throws -> AccountState? {
         guard let dn = try? DistinguishedName(parsing: dn) else { return nil }
         return accounts[dn]?.state
