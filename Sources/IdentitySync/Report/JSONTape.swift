@@ -5,7 +5,7 @@ import Foundation
 /// An object is followed by its members, each a key (a string token) and its value; an array
 /// by its elements. A container's `end` is the index of the token after its last one, so
 /// skipping a value of any size is one step.
-struct JSONToken {
+struct JSONToken: Sendable {
     enum Kind: UInt8 {
         case object, array, string, number, `true`, `false`, null
     }
@@ -70,13 +70,15 @@ public struct JSONReadProblem: Error, CustomStringConvertible, Sendable {
 
 /// A whole document parsed into tokens, checked against RFC 8259 (UTF-8 only), with integers
 /// only and no key twice in one object. Strings and numbers stay bytes until they are read.
-final class JSONTape {
+final class JSONTape: Sendable {
     /// Deeper documents are refused before they can exhaust a stack; JSONDecoder has the
     /// same limit, and a plan is seven levels deep.
     static let maximumDepth = 512
 
     let data: Data
-    private(set) var tokens: [JSONToken] = []
+    /// A constant: read on every step of a decode, without the exclusivity checks a
+    /// variable of a class takes.
+    let tokens: [JSONToken]
 
     /// The largest document read, so that offsets fit the tokens' 32 bits.
     static let maximumSize = Int(UInt32.max) - 1

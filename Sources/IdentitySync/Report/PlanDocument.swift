@@ -67,6 +67,11 @@ public struct PlanDocument: Codable, Sendable {
                 "\(file) has plan schema \(version.schema.map(String.init) ?? "none"); "
                     + "this idsync reads schema \(schemaVersion). Make the plan again")
         }
+        // The file's own bytes give the hash of an unedited plan without encoding it again
+        // (7 s of a 100,000-person first load's 16), taken on the second core meanwhile.
+        let hashing = BackgroundJob { [json] in
+            "sha256:" + json.compactSHA256(blankingTopLevel: "contentHash")
+        }
         let document: PlanDocument
         do {
             document = try json.decode(PlanDocument.self)
@@ -77,11 +82,10 @@ public struct PlanDocument: Codable, Sendable {
                 "\(file) does not follow plan schema \(schemaVersion): "
                     + SortedJSONDecoder.describe(error))
         }
-        // The file's own bytes give the hash of an unedited plan without encoding it again
-        // (7 s of a 100,000-person first load's 16); any other spelling of the same content
-        // (an escape written otherwise) is checked as before, by encoding the decoded plan.
-        let hashed = "sha256:" + json.compactSHA256(blankingTopLevel: "contentHash")
-        guard try hashed == document.contentHash || document.computedHash() == document.contentHash
+        // Any other spelling of the same content (an escape written otherwise) is checked as
+        // before, by encoding the decoded plan.
+        guard try hashing.result() == document.contentHash
+            || document.computedHash() == document.contentHash
         else {
             throw SavedPlanProblem(
                 "\(file) was changed after it was made: its content does not match its "

@@ -14,7 +14,7 @@ import Foundation
 /// normalization), keys matched as Swift compares strings, `null` as nil. What this refuses
 /// and JSONDecoder takes: duplicate keys, unread keys, numbers with a fraction or exponent,
 /// other encodings than UTF-8, and a byte order mark.
-public struct SortedJSONDecoder {
+public struct SortedJSONDecoder: Sendable {
     let tape: JSONTape
 
     /// Parses and checks the whole document; throws JSONReadProblem (`.syntax` or
