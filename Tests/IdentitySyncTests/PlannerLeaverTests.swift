@@ -210,19 +210,66 @@ import Testing
         expectFinding(plan, .quarantined, containing: "left as it is")
     }
 
-    @Test func duplicateAccountsForOneEmployeeIDAreHeld() {
+    @Test func duplicateAccountsForOneEmployeeIDAreHeldAndNamed() {
         let first = Fixtures.account("agarcia", id: "000101")
         let second = Fixtures.account("agarcia2", id: "000101")
         let plan = Fixtures.plan([nurse], Fixtures.directory([first, second]))
         #expect(plan.changes.isEmpty, "\(summaries(plan))")
-        expectFinding(plan, .held, containing: "several directory entries")
+        expectFinding(plan, .duplicateEmployeeID,
+                      containing: "employee id 000101 is carried by 2 entries: \(dn); "
+                        + "uid=agarcia2,\(peopleDN)")
+        #expect(plan.needsAttention)
     }
 
-    @Test func duplicateAccountsOfALeaverAreHeld() {
-        let first = Fixtures.account("agarcia", id: "000101")
-        let second = Fixtures.account("agarcia2", id: "000101")
+    /// One added entry with a leaver's id used to shield the leaver: nothing was disabled.
+    @Test func aLeaversClaimedAccountIsDisabledThoughASecondEntryCarriesTheId() {
+        let claimed = directory().accounts[0]
+        let added = Fixtures.account("agarcia-dup", id: "000101", state: nil)
+        var observed = directory()
+        observed.accounts.append(added)
+        let plan = Fixtures.plan([leaver], observed)
+        #expect(only(.disable, in: plan)?.dn == claimed.dn.string)
+        #expect(changes(plan, .removeFromGroup).count == 3, "\(summaries(plan))")
+        #expect(!plan.changes.contains { $0.dn == added.dn.string })
+        expectFinding(plan, .duplicateEmployeeID, containing: "the ones idsync claimed (\(dn))")
+        #expect(plan.needsAttention)
+    }
+
+    @Test func everyEntryOfALeaverIsDisabledWhenIdsyncClaimedNone() {
+        let first = Fixtures.account("agarcia", id: "000101", state: nil)
+        let second = Fixtures.account("agarcia2", id: "000101", state: nil)
         let plan = Fixtures.plan([leaver], Fixtures.directory([first, second]))
-        #expect(plan.changes.isEmpty, "\(summaries(plan))")
-        expectFinding(plan, .held)
+        #expect(Set(changes(plan, .disable).map(\.dn)) == [first.dn.string, second.dn.string])
+        expectFinding(plan, .duplicateEmployeeID, containing: "claimed none of them")
+    }
+
+    @Test func aProtectedDuplicateOfALeaverIsNotTouched() {
+        let first = Fixtures.account("agarcia", id: "000101", state: nil)
+        let second = Fixtures.account("agarcia2", id: "000101", state: nil)
+        var config = Fixtures.config()
+        config.protected.dns = [second.dn]
+        let plan = Fixtures.plan([leaver], Fixtures.directory([first, second]), config: config)
+        #expect(changes(plan, .disable).map(\.dn) == [first.dn.string])
+        expectFinding(plan, .protected)
+    }
+
+    @Test func aQuarantinedTerminationDisablesEveryDuplicatedEntry() {
+        let bad = QuarantinedRecord(source: "hr/test.csv:7", employeeID: "000101",
+                                    problems: ["column 'Hire Date': 'soon' is not a date"],
+                                    termination: leaver)
+        let first = Fixtures.account("agarcia", id: "000101", state: nil)
+        let second = Fixtures.account("agarcia2", id: "000101", state: nil)
+        let plan = Fixtures.plan([], Fixtures.directory([first, second]), quarantined: [bad])
+        #expect(changes(plan, .disable).count == 2, "\(summaries(plan))")
+        expectFinding(plan, .duplicateEmployeeID)
+    }
+
+    @Test func aVanishedIdOnTwoEntriesIsNamedOnce() {
+        let first = Fixtures.account("agarcia", id: "000101")
+        let second = Fixtures.account("agarcia2", id: "000101", state: nil)
+        let plan = Fixtures.plan([Fixtures.person("000102", "Bo", "Li")],
+                                 Fixtures.directory([first, second]))
+        #expect(changes(plan, .disable).map(\.dn) == [first.dn.string])
+        #expect(plan.findings.filter { $0.kind == .duplicateEmployeeID }.count == 1)
     }
 }

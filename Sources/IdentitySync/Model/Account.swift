@@ -124,6 +124,12 @@ public struct ObservedAccount: Sendable {
         get { sharedState?.state }
         set { sharedState = newValue.map(SharedAccountState.init) }
     }
+    /// True when idsync created or adopted the account: it carries idsync's state, and not
+    /// only the mark of an orphan that policy disabled.
+    public var isClaimed: Bool {
+        guard let state else { return false }
+        return state.disabledBy != .orphan
+    }
     /// The state in a box that accounts with the same stored state share: most carry one of
     /// a few, and a directory read holds an account per person.
     public var sharedState: SharedAccountState?

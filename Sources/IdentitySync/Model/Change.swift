@@ -151,6 +151,10 @@ public struct Finding: Sendable, Codable, Equatable {
         /// The plan disables accounts (or creates them disabled) but directory.password_policy
         /// is not set: no lock can be confirmed, so a sync fails every one of them.
         case disableUnconfirmed = "disable-unconfirmed"
+        /// Several entries under the people subtree carry one employee id. A leaver's
+        /// entries are disabled all the same; anyone else's are left as they are. A run with
+        /// one exits 1 until one entry is left.
+        case duplicateEmployeeID = "duplicate-employee-id"
     }
 
     public let kind: Kind

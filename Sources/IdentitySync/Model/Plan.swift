@@ -71,9 +71,11 @@ public struct Plan: Sendable, Codable {
 
     /// True when something in the plan waits on a person and the run exits 1 for it: a
     /// quarantined row, an entry idsync can neither manage nor disable, a managed group
-    /// whose DN another kind of entry holds, or a placement container that does not exist.
+    /// whose DN another kind of entry holds, a placement container that does not exist, or
+    /// an employee id that several entries carry.
     public var needsAttention: Bool {
-        let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing]
+        let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing,
+                                        .duplicateEmployeeID]
         return summary.quarantined > 0 || findings.contains { human.contains($0.kind) }
     }
 }

@@ -110,8 +110,7 @@ extension Planner {
             return
         }
         let key = Person.key(id)
-        guard let person = record.termination, let account = work.observedAccount(key),
-              !work.duplicateKeys.contains(key) else {
+        guard let person = record.termination, let account = work.observedAccount(key) else {
             work.finding(.quarantined, id, nil, "\(record.source): \(problems); the account is left as it is")
             return
         }
@@ -120,14 +119,23 @@ extension Planner {
             work.finding(.quarantined, id, nil, "\(record.source): \(problems); the account is left as it is")
             return
         }
+        let reason: DisableReason = decision.state == .leaver ? .leaver : .contractEnded
+
+        // Leavers never wait, not even for a second entry that carries their id.
+        if let entries = work.duplicatedAccounts(key) {
+            work.finding(.quarantined, id, nil, "\(record.source): \(problems); the termination "
+                            + "is still plain, so the person's accounts are disabled")
+            planDuplicated(person, reason: reason, evidence: decision.evidence, entries: entries,
+                           work: &work)
+            return
+        }
         work.finding(.quarantined, id, account.dn.string,
                      "\(record.source): \(problems); the termination is still plain, so the account is disabled")
         if let why = work.protectedReason(account) {
             work.protectedSkip(account, employeeID: id, why: why)
             return
         }
-        planLeaver(account, person: person, reason: decision.state == .leaver ? .leaver : .contractEnded,
-                   evidence: decision.evidence, work: &work)
+        planLeaver(account, person: person, reason: reason, evidence: decision.evidence, work: &work)
     }
 
     /// An account no feed row speaks for: a vanished person if idsync manages it, else an orphan.
@@ -138,7 +146,7 @@ extension Planner {
         }
         // An orphan idsync disabled by policy carries idsync's state, but idsync still never
         // claimed it: it stays an orphan, not a leaver whose groups go.
-        let managed = account.state != nil && account.state?.disabledBy != .orphan && account.employeeID != nil
+        let managed = account.isClaimed && account.employeeID != nil
         guard managed else {
             let probable = work.probableAccounts.contains(account.dn.normalized)
                 ? "; probably a person's in the feed: held for idsync adopt" : ""

@@ -52,6 +52,7 @@ public struct Planner: Sendable {
         for entry in directory.loginless {
             reportLoginless(entry, work: &work)
         }
+        reportVanishedDuplicates(work: &work)
 
         return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
     }
@@ -100,8 +101,11 @@ public struct Planner: Sendable {
         if let conflict = decision.conflict {
             work.finding(.conflict, person.employeeID, nil, "\(person.source): \(conflict)")
         }
+        if let entries = work.duplicatedAccounts(person.key) {
+            planDuplicated(person, decision: decision, entries: entries, work: &work)
+            return
+        }
         let account = work.account(for: person.key)
-        guard !work.duplicateKeys.contains(person.key) else { return }
         if let account, let why = work.protectedReason(account) {
             work.protectedSkip(account, employeeID: person.employeeID, why: why)
             return

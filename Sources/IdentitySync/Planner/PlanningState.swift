@@ -8,7 +8,9 @@ struct PlanningState {
     /// Where each employee id's account sits in `directory.accounts`: an index, so that
     /// the accounts are not copied a second time.
     private var accountIndex: [String: Int32] = [:]
-    var duplicateKeys: Set<String> = []
+    /// The indexes of every account of an employee id that several entries carry, by key:
+    /// only those ids, so on a sound directory this stays empty.
+    private(set) var duplicates: [String: [Int32]] = [:]
     var members: [DistinguishedName: Set<String>] = [:]
     /// The groups the planner asks about, as it names them, with their members: which of
     /// them list an account is worked out once per account (see `isMember`).
@@ -63,7 +65,9 @@ struct PlanningState {
         for (index, account) in directory.accounts.enumerated() {
             guard let id = account.employeeID, !id.isEmpty else { continue }
             let key = Person.key(id)
-            if accountIndex[key] != nil { duplicateKeys.insert(key) }
+            if let first = accountIndex[key] {
+                duplicates[key, default: [first]].append(Int32(index))
+            }
             accountIndex[key] = Int32(index)
         }
         for (dn, group) in directory.groups {
@@ -73,15 +77,17 @@ struct PlanningState {
         self.watched = asked.map { [directory] in ($0, directory.groups[$0]?.members ?? []) }
     }
 
-    /// The person's account; nil when none exists or when several claim the same id
-    /// (then a finding says so and nothing is planned for that person).
-    mutating func account(for key: String) -> ObservedAccount? {
-        guard !duplicateKeys.contains(key) else {
-            finding(.held, key, nil, "several directory entries carry this employee id; nothing is changed "
-                    + "until all but one are removed or their employeeNumber is corrected")
-            return nil
-        }
+    /// The person's account; nil when none exists or when several carry the same id (see
+    /// `duplicatedAccounts`).
+    func account(for key: String) -> ObservedAccount? {
+        guard duplicates[key] == nil else { return nil }
         return observedAccount(key)
+    }
+
+    /// Every account that carries this employee id, in directory order, when more than one
+    /// does; nil otherwise.
+    func duplicatedAccounts(_ key: String) -> [ObservedAccount]? {
+        duplicates[key].map { $0.map { directory.accounts[Int($0)] } }
     }
 
     /// The account that carries this employee id, duplicates or not.
@@ -106,7 +112,7 @@ struct PlanningState {
         dnByKey.reserveCapacity(people.count)
         for (person, decision) in zip(people, decisions) {
             let key = person.key
-            guard !duplicateKeys.contains(key) else { continue }
+            guard duplicates[key] == nil else { continue }
             if let index = accountIndex[key] {
                 // Most accounts stay where they are: their DN is the one observed.
                 let container = mapper.container(for: person)
