@@ -38,11 +38,11 @@ import Testing
 
     @Test func anotherSchemaVersionIsRefused() throws {
         let text = try document().rendered().replacingOccurrences(
-            of: "\"schema\" : 3", with: "\"schema\" : 2")
+            of: "\"schema\" : 4", with: "\"schema\" : 3")
         let problem = try #require(throws: SavedPlanProblem.self) {
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }
-        #expect(problem.description.contains("has plan schema 2; this idsync reads schema 3"))
+        #expect(problem.description.contains("has plan schema 3; this idsync reads schema 4"))
     }
 
     /// A key idsync never writes passes the hash check when the hash is taken from the
@@ -65,13 +65,13 @@ import Testing
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }
         #expect(problem.description.hasPrefix("plan.json has \(path) (line "))
-        #expect(problem.description.contains("which plan schema 3 does not have"))
+        #expect(problem.description.contains("which plan schema 4 does not have"))
         #expect(problem.description.hasSuffix("Make and approve the plan again"))
     }
 
     @Test func aSavedPlanWithAKeyTwiceIsRefused() throws {
         let text = try document().rendered().replacingOccurrences(
-            of: "\"schema\" : 3", with: "\"schema\" : 3,\n  \"schema\" : 3")
+            of: "\"schema\" : 4", with: "\"schema\" : 4,\n  \"schema\" : 4")
         let problem = try #require(throws: SavedPlanProblem.self) {
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }
@@ -81,7 +81,7 @@ import Testing
 
     @Test func aFileThatIsNoJSONIsRefusedWithItsPlace() throws {
         let text = try document().rendered().replacingOccurrences(
-            of: "\"schema\" : 3", with: "\"schema\" : 3.0")
+            of: "\"schema\" : 4", with: "\"schema\" : 4.0")
         let problem = try #require(throws: SavedPlanProblem.self) {
             try PlanDocument.read(Data(text.utf8), file: "plan.json")
         }

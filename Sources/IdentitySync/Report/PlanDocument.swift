@@ -5,7 +5,7 @@ import Foundation
 /// so the same plan always gives the same bytes.
 public struct PlanDocument: Codable, Sendable {
     /// Raised when the document's shape changes; `apply` refuses any other version.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public var schema: Int
     /// When the plan was made, by the clock (not the run's `--at` instant): its age.

@@ -69,7 +69,7 @@ import Testing
         let saved = try #require(document["plan"] as? [String: Any])
         let summary = try #require(saved["summary"] as? [String: Int])
         #expect(summary["unmanagedEntries"] == 1, "\(summary)")
-        #expect(document["schema"] as? Int == 3)
+        #expect(document["schema"] as? Int == 4)
         #expect(try slapd.person(uid: "cdubois").values("pwdAccountLockedTime").count == 1)
     }
 }
