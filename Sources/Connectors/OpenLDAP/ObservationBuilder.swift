@@ -39,6 +39,8 @@ struct ObservationBuilder {
     var slots: [Int]
     /// Entries under the people subtree with an employee id and no login (`noteLoginless`).
     var loginless: [LoginlessEntry] = []
+    /// Entries outside the people subtree with idsync's state or an employee id.
+    var outsidePeople: [OutsideEntry] = []
     /// Watched groups' members held under an option, and where (`TaggedMembers`).
     var taggedMembers = TaggedMembers()
 
@@ -84,8 +86,12 @@ struct ObservationBuilder {
             groups[dn] = group
             return
         }
-        guard dn.isDescendant(of: config.people),
-              let account = account(entry, dn: dn, text: text) else {
+        guard dn.isDescendant(of: config.people) else {
+            noteNamesInUse(entry)
+            noteOutsidePeople(entry, text: text)
+            return
+        }
+        guard let account = account(entry, dn: dn, text: text) else {
             noteNamesInUse(entry)
             return
         }
@@ -227,6 +233,27 @@ struct ObservationBuilder {
         loginless.append(LoginlessEntry(dn: text, employeeID: employeeID))
     }
 
+    /// An entry outside the people subtree is no account, but one that carries idsync's state
+    /// or an employee id may be an account moved out by hand: it is kept for the plan to
+    /// name. Only entries outside the people subtree come here, and most carry neither.
+    private mutating func noteOutsidePeople(_ entry: EncodedEntry, text: String) {
+        var claimed = false
+        var locked = false
+        var employeeID: String?
+        for (role, attribute) in zip(entryRoles, entry.attributes) {
+            if role.kind == .state { claimed = true }
+            if role.kind == .lock { locked = attribute.first != nil }
+            if let position = role.kept, position == roles.employeeNumber,
+               let value = attribute.first {
+                employeeID = String(decoding: value, as: UTF8.self)
+            }
+        }
+        guard claimed || employeeID != nil else { return }
+
+        outsidePeople.append(OutsideEntry(dn: text, employeeID: employeeID, claimed: claimed,
+                                          locked: locked))
+    }
+
     /// The values with each the pool's copy: the last account's where the encoding is equal.
     private mutating func pooled(_ attribute: EncodedAttribute, position: Int) -> [String] {
         if let previous = last.encoded[position], previous.elementsEqual(attribute.encodedValues) {
@@ -268,6 +295,7 @@ struct ObservationBuilder {
             namesInUse: NamesInUse(elsewhere: taken, accounts: accounts),
             fingerprint: fingerprint.hex)
         observed.loginless = loginless
+        observed.outsidePeople = outsidePeople
         return observed
     }
 }

@@ -181,6 +181,9 @@ public struct ObservedDirectory: Sendable {
     /// Entries under the people subtree with an employee id but no login value: no
     /// account idsync can manage, each named on every plan.
     public var loginless: [LoginlessEntry] = []
+    /// Entries outside the people subtree that carry idsync's state or an employee id:
+    /// accounts moved out by hand among them (`Finding.Kind.accountOutsidePeople`).
+    public var outsidePeople: [OutsideEntry] = []
     /// Watched group DNs held by an entry that is no groupOfNames, with that entry's object
     /// classes: the group cannot be created there (`Finding.Kind.groupDNTaken`).
     public var occupiedGroupDNs: [DistinguishedName: [String]] = [:]
@@ -212,6 +215,25 @@ public struct LoginlessEntry: Sendable, Equatable {
     public init(dn: String, employeeID: String) {
         self.dn = dn
         self.employeeID = employeeID
+    }
+}
+
+/// An entry outside the people subtree that carries idsync's state or an employee id. idsync
+/// manages nothing outside the people subtree, so such an entry is only named.
+public struct OutsideEntry: Sendable, Equatable {
+    /// As the server sent it.
+    public let dn: String
+    public let employeeID: String?
+    /// It carries idsync's state attribute: idsync created or adopted it.
+    public let claimed: Bool
+    /// It carries a ppolicy lock, whoever set it.
+    public let locked: Bool
+
+    public init(dn: String, employeeID: String?, claimed: Bool, locked: Bool) {
+        self.dn = dn
+        self.employeeID = employeeID
+        self.claimed = claimed
+        self.locked = locked
     }
 }
 

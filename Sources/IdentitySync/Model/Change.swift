@@ -155,6 +155,10 @@ public struct Finding: Sendable, Codable, Equatable {
         /// entries are disabled all the same; anyone else's are left as they are. A run with
         /// one exits 1 until one entry is left.
         case duplicateEmployeeID = "duplicate-employee-id"
+        /// An entry outside the people subtree carries idsync's state or a feed person's
+        /// employee id: an account moved out by hand, which idsync no longer manages. The
+        /// person gets no second account, and a leaver's stays as it is. A run with one exits 1.
+        case accountOutsidePeople = "account-outside-people"
     }
 
     public let kind: Kind

@@ -72,10 +72,10 @@ public struct Plan: Sendable, Codable {
     /// True when something in the plan waits on a person and the run exits 1 for it: a
     /// quarantined row, an entry idsync can neither manage nor disable, a managed group
     /// whose DN another kind of entry holds, a placement container that does not exist, or
-    /// an employee id that several entries carry.
+    /// an employee id that several entries carry, or an account outside the people subtree.
     public var needsAttention: Bool {
         let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing,
-                                        .duplicateEmployeeID]
+                                        .duplicateEmployeeID, .accountOutsidePeople]
         return summary.quarantined > 0 || findings.contains { human.contains($0.kind) }
     }
 }

@@ -16,6 +16,8 @@ extension Planner {
     func planJoiner(_ person: Person, decision: LifecycleDecision, work: inout PlanningState,
                     locked: Bool = false) {
         guard !work.holdsForAdoption(person) else { return }
+        // An account moved out of the people subtree is named by `reportOutsidePeople`.
+        guard !work.isOutsidePeople(person.key) else { return }
         guard let login = work.chosenLogins[person.key] else {
             work.noteHeldPlacement(person, mapper: mapper, account: nil)
             return

@@ -53,6 +53,9 @@ public struct Planner: Sendable {
             reportLoginless(entry, work: &work)
         }
         reportVanishedDuplicates(work: &work)
+        for entry in directory.outsidePeople {
+            reportOutsidePeople(entry, work: &work)
+        }
 
         return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
     }

@@ -44,6 +44,9 @@ struct PlanningState {
     /// (normalized DNs): see PlanningState+Adoption.
     var probable: [String: [AdoptionProposal]] = [:]
     var probableAccounts: Set<String> = []
+    /// The keys of employee ids that entries outside the people subtree carry: such a person
+    /// gets no second account while one exists (see Planner+OutsidePeople).
+    private(set) var outsideKeys: Set<String> = []
     /// Group DNs by name, built once: a DN is dear to build and every person needs them.
     private let groupDNs: [String: DistinguishedName]
     /// The groups role rules grant, with their DNs, in name order.
@@ -70,6 +73,9 @@ struct PlanningState {
             }
             accountIndex[key] = Int32(index)
         }
+        for entry in directory.outsidePeople {
+            if let id = entry.employeeID { outsideKeys.insert(Person.key(id)) }
+        }
         for (dn, group) in directory.groups {
             members[dn] = group.members
         }
@@ -93,6 +99,17 @@ struct PlanningState {
     /// The account that carries this employee id, duplicates or not.
     func observedAccount(_ key: String) -> ObservedAccount? {
         accountIndex[key].map { directory.accounts[Int($0)] }
+    }
+
+    /// True when an entry outside the people subtree carries this key's employee id.
+    func isOutsidePeople(_ key: String) -> Bool {
+        !outsideKeys.isEmpty && outsideKeys.contains(key)
+    }
+
+    /// The feed's person with this key, if any.
+    func feedPerson(_ key: String) -> Person? {
+        let index = feedPeople.index(ofKey: key)
+        return index < feedPeople.count && feedPeople[index].key == key ? feedPeople[index] : nil
     }
 
     /// True when a row of the feed, good or set aside, carries this key.
@@ -127,7 +144,8 @@ struct PlanningState {
                 }
                 continue
             }
-            guard getsAccount(decision, person: person), probable[key] == nil else { continue }
+            guard getsAccount(decision, person: person), probable[key] == nil,
+                  !isOutsidePeople(key) else { continue }
             let container = mapper.container(for: person)
             guard !isMissing(container) else { continue }
             let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)
@@ -409,12 +427,18 @@ final class MembershipMemo: @unchecked Sendable {
 extension [Person] {
     /// True when a person with this key is in the array, which is in key order.
     func containsKey(_ key: String) -> Bool {
+        let low = index(ofKey: key)
+        return low < count && self[low].key == key
+    }
+
+    /// Where a person with this key is, or would be inserted, in the array in key order.
+    func index(ofKey key: String) -> Int {
         var low = 0
         var high = count
         while low < high {
             let middle = (low + high) / 2
             if self[middle].key < key { low = middle + 1 } else { high = middle }
         }
-        return low < count && self[low].key == key
+        return low
     }
 }

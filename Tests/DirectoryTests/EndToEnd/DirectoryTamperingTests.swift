@@ -62,4 +62,50 @@ import Testing
         #expect(output.stdout.contains("agarcia-dup"), "\(output.stdout)")
         #expect(plannedChanges(output.stdout) == 0)
     }
+
+    /// Moves Ana's account out of the people subtree, as an administrator might by hand.
+    func moveAnaOut(_ slapd: TestSlapd) throws -> String {
+        try slapd.modifyLDIF("""
+            dn: \(personDN("agarcia"))
+            changetype: modrdn
+            newrdn: uid=agarcia
+            deleteoldrdn: 0
+            newsuperior: ou=services,dc=example,dc=org
+            """)
+        return "uid=agarcia,ou=services,dc=example,dc=org"
+    }
+
+    /// An account moved out of directory.people was forgotten: the next plan created a second
+    /// account (agarcia2) for the same person.
+    @Test func anAccountMovedOutOfPeopleIsNamedAndGetsNoSecond() throws {
+        let slapd = try TestSlapd()
+        let site = try syncedSite(slapd)
+        let moved = try moveAnaOut(slapd)
+
+        let output = try site.run("sync")
+
+        expectStatus(output, 1)
+        #expect(output.stdout.contains(
+            "account-outside-people: [000101] this entry carries employee id 000101, idsync's "
+                + "state but is outside directory.people"), "\(output.stdout)")
+        #expect(output.stdout.contains("No second account is created"), "\(output.stdout)")
+        #expect(output.stdout.contains("(\(moved))"), "\(output.stdout)")
+        #expect(try slapd.entries("(employeeNumber=000101)").count == 1)
+    }
+
+    /// As a leaver, the account moved out stayed enabled and in its groups with exit 0.
+    @Test func aLeaversAccountMovedOutOfPeopleIsNamedAsStillEnabled() throws {
+        let slapd = try TestSlapd()
+        let site = try syncedSite(slapd)
+        let moved = try moveAnaOut(slapd)
+        try site.writeFeed([chief, nurse.terminated(), pharmacist, clerk])
+
+        let output = try site.run("sync")
+
+        expectStatus(output, 1)
+        #expect(output.stdout.contains(
+            "The person has left, and the account is still enabled and keeps its group "
+                + "memberships. Move it back under \(people)"), "\(output.stdout)")
+        #expect(output.stdout.contains("(\(moved))"), "\(output.stdout)")
+    }
 }
