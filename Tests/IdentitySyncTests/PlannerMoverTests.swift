@@ -34,6 +34,18 @@ import Testing
         #expect(update?.login == "agarcia", "the login never follows a name change")
     }
 
+    /// A title edited by hand in the directory was set back with the audited reason "HR
+    /// fields changed", though HR had not changed.
+    @Test func aValueEditedInTheDirectoryIsSetBackWithoutClaimingHRChanged() {
+        var edited = nurse
+        edited.jobTitle = "Administrator"
+        let plan = Fixtures.plan([nurse], directory(for: edited))
+        let update = only(.setAttributes, in: plan)
+        #expect(update?.attributes.map(\.name) == ["title"])
+        #expect(update?.reason.text.contains("HR fields changed") == false)
+        #expect(update?.reason.text.contains("edited outside idsync") == true)
+    }
+
     @Test func accessGrowthAddsGroupsAndRequiresReverification() {
         var superuser = nurse
         superuser.jobCode = "EHR-SU"

@@ -116,7 +116,11 @@ extension Planner {
         guard !edits.isEmpty || carriesState else { return }
         let fields = edits.map { FieldEvidence(field: $0.name, value: $0.after.joined(separator: "|"),
                                                before: $0.before.joined(separator: "|")) }
-        let text = edits.isEmpty ? "idsync records its state on the account" : "HR fields changed"
+        // idsync keeps no copy of the HR record, so it cannot tell an HR change from a hand
+        // edit in the directory: the reason says what it knows, and the fields show both values.
+        let text = edits.isEmpty ? "idsync records its state on the account"
+            : "the directory's values differ from what the attribute templates make of the HR "
+                + "record (HR changed them, or the entry was edited outside idsync)"
         work.add(existing.change(.setAttributes, attributes: edits + (carriesState ? stateClass : []),
                                  state: carriesState ? existing.state.stored : nil,
                                  reason: Reason(rule: "attribute-templates", text: text, fields: fields)))
