@@ -159,6 +159,10 @@ public struct Finding: Sendable, Codable, Equatable {
         /// employee id: an account moved out by hand, which idsync no longer manages. The
         /// person gets no second account, and a leaver's stays as it is. A run with one exits 1.
         case accountOutsidePeople = "account-outside-people"
+        /// A joiner has the name of an account disabled this run because its employee id
+        /// vanished from the feed (an employeeNumber edited by hand looks so): the disable
+        /// goes ahead and the joiner's account waits. A run with one exits 1.
+        case vanishedNamesake = "vanished-namesake"
     }
 
     public let kind: Kind

@@ -72,10 +72,12 @@ public struct Plan: Sendable, Codable {
     /// True when something in the plan waits on a person and the run exits 1 for it: a
     /// quarantined row, an entry idsync can neither manage nor disable, a managed group
     /// whose DN another kind of entry holds, a placement container that does not exist, or
-    /// an employee id that several entries carry, or an account outside the people subtree.
+    /// an employee id that several entries carry, an account outside the people subtree, or
+    /// a joiner held as the namesake of an account whose id vanished.
     public var needsAttention: Bool {
         let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing,
-                                        .duplicateEmployeeID, .accountOutsidePeople]
+                                        .duplicateEmployeeID, .accountOutsidePeople,
+                                        .vanishedNamesake]
         return summary.quarantined > 0 || findings.contains { human.contains($0.kind) }
     }
 }

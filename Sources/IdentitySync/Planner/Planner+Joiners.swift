@@ -18,6 +18,7 @@ extension Planner {
         guard !work.holdsForAdoption(person) else { return }
         // An account moved out of the people subtree is named by `reportOutsidePeople`.
         guard !work.isOutsidePeople(person.key) else { return }
+        guard !work.holdsForVanishedNamesake(person) else { return }
         guard let login = work.chosenLogins[person.key] else {
             work.noteHeldPlacement(person, mapper: mapper, account: nil)
             return

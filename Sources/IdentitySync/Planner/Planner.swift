@@ -33,6 +33,11 @@ public struct Planner: Sendable {
         work.quarantinedKeys = feed.quarantinedKeys
         work.indexMemberships()
         work.holdProbableAccounts(people: people)
+        // Accounts no feed row speaks for are known now: a joiner named like one that
+        // vanishes this run gets no login (PlanningState+Namesakes).
+        let feedIsWhole = feed.quarantined.allSatisfy { $0.employeeID != nil }
+        let unclaimed = work.unclaimedAccounts()
+        if feedIsWhole, config.feed.missingPerson == .leaver { work.indexVanishing(unclaimed) }
         let decisions = people.map { lifecycle.decide($0) }
         work.chooseLogins(people: people, decisions: decisions, config: config)
         planEach(people, decisions, work: &work)
@@ -45,8 +50,7 @@ public struct Planner: Sendable {
         reportQuarantinedManagers(people, work: &work)
 
         // 3. Accounts no feed row speaks for: vanished people and orphans.
-        let feedIsWhole = feed.quarantined.allSatisfy { $0.employeeID != nil }
-        for account in work.unclaimedAccounts() {
+        for account in unclaimed {
             planUnclaimed(account, feedIsWhole: feedIsWhole, work: &work)
         }
         for entry in directory.loginless {

@@ -47,6 +47,10 @@ struct PlanningState {
     /// The keys of employee ids that entries outside the people subtree carry: such a person
     /// gets no second account while one exists (see Planner+OutsidePeople).
     private(set) var outsideKeys: Set<String> = []
+    /// Joiners named like an account that is disabled this run because its employee id
+    /// vanished from the feed, with those accounts: see PlanningState+Namesakes.
+    var vanishedNamesakes: [String: [ObservedAccount]] = [:]
+    var vanishingByName: [String: [ObservedAccount]] = [:]
     /// Group DNs by name, built once: a DN is dear to build and every person needs them.
     private let groupDNs: [String: DistinguishedName]
     /// The groups role rules grant, with their DNs, in name order.
@@ -145,7 +149,7 @@ struct PlanningState {
                 continue
             }
             guard getsAccount(decision, person: person), probable[key] == nil,
-                  !isOutsidePeople(key) else { continue }
+                  !isOutsidePeople(key), !notesVanishedNamesake(person) else { continue }
             let container = mapper.container(for: person)
             guard !isMissing(container) else { continue }
             let login = uniqueLogin(generator, person: person, mailTemplate: mailTemplate)

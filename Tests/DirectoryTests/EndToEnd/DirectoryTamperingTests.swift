@@ -108,4 +108,31 @@ import Testing
                 + "memberships. Move it back under \(people)"), "\(output.stdout)")
         #expect(output.stdout.contains("(\(moved))"), "\(output.stdout)")
     }
+
+    /// A one-character edit of a claimed account's employeeNumber disabled it as a vanished
+    /// person and created a second account for the same person, with nothing linking them.
+    @Test func aJoinerNamedLikeAnAccountWhoseIdVanishedIsHeld() throws {
+        let slapd = try TestSlapd()
+        let site = try syncedSite(slapd)
+        try slapd.modifyLDIF("""
+            dn: \(personDN("agarcia"))
+            changetype: modify
+            replace: employeeNumber
+            employeeNumber: 0001O1
+            """)
+
+        let output = try site.run("sync")
+
+        expectStatus(output, 1)
+        #expect(output.stdout.contains(
+            "vanished-namesake: [000101] "), "\(output.stdout)")
+        #expect(output.stdout.contains(
+            "\(personDN("agarcia")) (employee id 0001O1) has the person's name and is disabled "
+                + "this run"), "\(output.stdout)")
+        #expect(try slapd.person(uid: "agarcia").values("pwdAccountLockedTime") == ["000001010000Z"])
+        #expect(try slapd.entries("(employeeNumber=000101)").isEmpty)
+
+        let next = try site.run("plan")
+        #expect(next.stdout.contains("create-account 000101 agarcia2"), "\(next.stdout)")
+    }
 }
