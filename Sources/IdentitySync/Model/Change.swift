@@ -163,6 +163,12 @@ public struct Finding: Sendable, Codable, Equatable {
         /// vanished from the feed (an employeeNumber edited by hand looks so): the disable
         /// goes ahead and the joiner's account waits. A run with one exits 1.
         case vanishedNamesake = "vanished-namesake"
+        /// Members of a managed group that are no idsync account nor the placeholder (a
+        /// service entry, a DN no entry has). Not removed; a run with one exits 0.
+        case foreignMember = "foreign-member"
+        /// The same in a group whose role demands phishing-resistant MFA: a run with one
+        /// exits 1.
+        case foreignPrivilegedMember = "foreign-privileged-member"
     }
 
     public let kind: Kind

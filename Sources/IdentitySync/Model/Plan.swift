@@ -73,11 +73,12 @@ public struct Plan: Sendable, Codable {
     /// quarantined row, an entry idsync can neither manage nor disable, a managed group
     /// whose DN another kind of entry holds, a placement container that does not exist, or
     /// an employee id that several entries carry, an account outside the people subtree, or
-    /// a joiner held as the namesake of an account whose id vanished.
+    /// a joiner held as the namesake of an account whose id vanished, or a member of a
+    /// group that demands phishing-resistant MFA who is no idsync account.
     public var needsAttention: Bool {
         let human: Set<Finding.Kind> = [.unmanagedEntry, .groupDNTaken, .containerMissing,
                                         .duplicateEmployeeID, .accountOutsidePeople,
-                                        .vanishedNamesake]
+                                        .vanishedNamesake, .foreignPrivilegedMember]
         return summary.quarantined > 0 || findings.contains { human.contains($0.kind) }
     }
 }

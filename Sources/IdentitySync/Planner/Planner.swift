@@ -60,6 +60,7 @@ public struct Planner: Sendable {
         for entry in directory.outsidePeople {
             reportOutsidePeople(entry, work: &work)
         }
+        work.reportForeignMembers()
 
         return work.finish(feed: feed, instant: instant, runDate: LocalDate(instant, in: config.timeZone))
     }

@@ -14,11 +14,11 @@ struct PlanningState {
     var members: [DistinguishedName: Set<String>] = [:]
     /// The groups the planner asks about, as it names them, with their members: which of
     /// them list an account is worked out once per account (see `isMember`).
-    private let watched: [(dn: DistinguishedName, members: Set<String>)]
+    let watched: [(dn: DistinguishedName, members: Set<String>)]
     private var lastMemberships = MembershipMemo()
     /// Which watched groups list each member, one bit each: built by `indexMemberships` for a
     /// plan of everyone, nil where only a few accounts are asked about (terminate, adopt).
-    private var membershipIndex: [String: UInt64]?
+    private(set) var membershipIndex: [String: UInt64]?
     /// Logins and mail addresses this run has handed out; the directory's are read-only, so
     /// the set of every name in the naming context is never copied.
     var takenInRun: Set<String> = []

@@ -135,4 +135,44 @@ import Testing
         let next = try site.run("plan")
         #expect(next.stdout.contains("create-account 000101 agarcia2"), "\(next.stdout)")
     }
+
+    /// A service entry and a DN no entry has, put into a managed group by hand, were neither
+    /// removed nor reported.
+    @Test func membersOfAManagedGroupThatAreNoAccountsAreNamed() throws {
+        let slapd = try TestSlapd()
+        let site = try syncedSite(slapd)
+        let reader = "cn=reader,ou=services,dc=example,dc=org"
+        let ghost = personDN("oldlab-x")
+        try slapd.modifyLDIF("""
+            dn: cn=all-staff,\(groups)
+            changetype: modify
+            add: member
+            member: \(reader)
+            member: \(ghost)
+            """)
+
+        let ordinary = try site.run("plan")
+
+        expectStatus(ordinary, 0)
+        #expect(ordinary.stdout.contains(
+            "foreign-member: 2 member(s) of this managed group are no account idsync manages"),
+            "\(ordinary.stdout)")
+        #expect(ordinary.stdout.contains("\(try LDAPDN.normalize(reader))"), "\(ordinary.stdout)")
+        #expect(ordinary.stdout.contains("\(try LDAPDN.normalize(ghost))"), "\(ordinary.stdout)")
+        #expect(plannedChanges(ordinary.stdout) == 0)
+
+        try slapd.modifyLDIF("""
+            dn: cn=ehr-superusers,\(groups)
+            changetype: add
+            objectClass: groupOfNames
+            cn: ehr-superusers
+            member: \(reader)
+            """)
+        let privileged = try site.run("sync")
+
+        expectStatus(privileged, 1)
+        #expect(privileged.stdout.contains("foreign-privileged-member: 1 member(s)"),
+                "\(privileged.stdout)")
+        #expect(try slapd.members(of: "ehr-superusers") == [LDAPDN.normalize(reader)])
+    }
 }
