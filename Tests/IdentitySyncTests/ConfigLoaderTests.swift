@@ -274,6 +274,19 @@ struct ConfigFile {
         #expect(try ConfigLoader.loadMapping(mapping).attributes.map(\.name) == ["Mail"])
     }
 
+    /// site, audit and lock took any key beside theirs: a misspelt `timezone` or an
+    /// `audit: {path:, mode:}` passed as if it meant something.
+    @Test(arguments: [
+        ("  time_zone: America/New_York\n", "  time_zone: America/New_York\n  timezone: UTC\n", 3),
+        ("  path: audit.jsonl\n", "  path: audit.jsonl\n  mode: 600\n", 20),
+        ("  path: idsync.lock\n", "  path: idsync.lock\n  wait: 5m\n", 22),
+    ])
+    func anUnknownKeyInSiteAuditOrLockIsRefusedAtItsLine(old: String, new: String,
+                                                        line: Int) throws {
+        let file = try ConfigFile(replacing: old, with: new)
+        expectError(file, line: line, containing: "unknown key")
+    }
+
     /// A container outside people took the accounts out of the managed subtree (a new
     /// account every night after) or, where the ACL refused the moves, left the managers'
     /// links pointing at the DNs the moves would have given.

@@ -81,7 +81,7 @@ extension ConfigLoader {
     /// `export_stamp:` of a layout: `trailer:` or `first_line:` with `prefix`, `rows` and
     /// `exported` (the keys of the record's key=value fields), or `column:` naming a column.
     static func loadExportStamp(_ node: YAMLReader) throws -> ExportStamp {
-        try node.rejectUnknownKeys(allowed: ["trailer", "first_line", "column"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.exportStamp)
         let places = try node.entries()
         guard places.count == 1, let (key, record) = places.first else {
             throw node.error("must have exactly one of trailer, first_line or column")
@@ -91,7 +91,7 @@ extension ConfigLoader {
             stamp.exportedKey = try record.string()
             return stamp
         }
-        try record.rejectUnknownKeys(allowed: ["prefix", "rows", "exported"])
+        try record.rejectUnknownKeys(allowed: ConfigKeys.stampRecord)
         var stamp = ExportStamp(place: key == "trailer" ? .trailer : .firstLine)
         stamp.prefix = try record.string("prefix")
         stamp.rowsKey = try record.optional("rows")?.string()
@@ -120,7 +120,7 @@ extension ConfigLoader {
     /// `monitoring: {status_file: …, metrics_file: …}`, paths relative to the config.
     static func loadMonitoring(_ node: YAMLReader?, folder: String) throws -> MonitoringConfig {
         guard let node else { return MonitoringConfig() }
-        try node.rejectUnknownKeys(allowed: ["status_file", "metrics_file"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.monitoring)
         return MonitoringConfig(
             statusFile: try node.optionalScalar("status_file").map {
                 resolve(try $0.string(), in: folder)

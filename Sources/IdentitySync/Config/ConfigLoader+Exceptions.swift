@@ -9,7 +9,7 @@ extension ConfigLoader {
     ) throws -> ExceptionPolicy {
         var policy = ExceptionPolicy()
         guard let node else { return policy }
-        try node.rejectUnknownKeys(allowed: ["path", "max_days", "privileged"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.exceptions)
         if let days = try node.optional("max_days") {
             guard try days.int() >= 1 else { throw days.error("must be 1 or more days") }
             policy.maxDays = try days.int()
@@ -29,7 +29,7 @@ extension ConfigLoader {
         _ path: String, managed: Set<String>
     ) throws -> [AccessException] {
         let root = try reader(path)
-        try root.rejectUnknownKeys(allowed: ["exceptions"])
+        try root.rejectUnknownKeys(allowed: ConfigKeys.exceptionsFile)
         var entries: [AccessException] = []
         var seen: [String: String] = [:]
         for item in try root.optional("exceptions")?.elements() ?? [] {
@@ -51,7 +51,7 @@ extension ConfigLoader {
     ) throws
         -> AccessException
     {
-        try item.rejectUnknownKeys(allowed: ["employee_id", "group", "until", "approved_by", "why"])
+        try item.rejectUnknownKeys(allowed: ConfigKeys.exception)
         let group = try item.require("group")
         let name = try group.string()
         guard managed.contains(name) else {
@@ -81,7 +81,7 @@ extension ConfigLoader {
     /// `disable: {credentials: [...]}`: the OpenLDAP defaults and any attribute listed.
     static func loadCredentials(_ node: YAMLReader?) throws -> CredentialPolicy {
         guard let node else { return CredentialPolicy() }
-        try node.rejectUnknownKeys(allowed: ["credentials"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.disable)
         guard let list = try node.optionalList("credentials") else { return CredentialPolicy() }
         // `[]` read as the defaults (the list adds to them) while its writer meant none.
         guard !list.elements().isEmpty else {

@@ -25,9 +25,7 @@ extension ConfigLoader {
                         secretVariables: Set<String> = []) throws -> MFAConfig {
         var config = MFAConfig()
         guard let node else { return config }
-        try node.rejectUnknownKeys(allowed: ["privileged_grants", "enrollment_days",
-                                             "lapsed_enrollment", "noncompliant_members",
-                                             "connectors"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.mfa)
         if let grants = try node.optional("privileged_grants") {
             config.privilegedGrants = try choice(grants, MFAConfig.PrivilegedGrants.init(rawValue:), "hold, grant")
         }
@@ -72,7 +70,7 @@ extension ConfigLoader {
     /// `noncompliant_members: {remove_from: 2027-03-01}`; the key given empty is refused.
     private static func loadMemberRemoval(_ node: YAMLReader?) throws -> MemberRemoval? {
         guard let node else { return nil }
-        try node.rejectUnknownKeys(allowed: ["remove_from"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.memberRemoval)
         let dateNode = try node.require("remove_from")
         let text = try dateNode.string()
         guard let date = LocalDate(iso: text) else {

@@ -5,9 +5,7 @@ extension ConfigLoader {
     /// An HR layout: column names, the date format, and what status values mean.
     static func loadLayout(_ path: String) throws -> FeedLayout {
         let root = try reader(path)
-        try root.rejectUnknownKeys(allowed: ["name", "date_format", "delimiter", "columns", "status",
-                                             "contractor_types", "export_stamp",
-                                             "optional_columns"])
+        try root.rejectUnknownKeys(allowed: ConfigKeys.layout)
         let formatNode = try root.require("date_format")
         let dateLayout: DateLayout
         do {
@@ -23,7 +21,7 @@ extension ConfigLoader {
         }
         var statuses: [String: EmploymentStatus] = [:]
         let statusNode = try root.require("status")
-        try statusNode.rejectUnknownKeys(allowed: ["active", "leave-of-absence", "terminated"])
+        try statusNode.rejectUnknownKeys(allowed: ConfigKeys.status)
         for (key, value) in try statusNode.entries() {
             for text in try value.stringList() { statuses[text.lowercased()] = EmploymentStatus(rawValue: key)! }
         }
@@ -62,10 +60,10 @@ extension ConfigLoader {
     static func loadMapping(_ path: String, people: DistinguishedName? = nil) throws
         -> AccountMapping {
         let root = try reader(path)
-        try root.rejectUnknownKeys(allowed: ["login", "attributes", "placement"])
+        try root.rejectUnknownKeys(allowed: ConfigKeys.mapping)
         var mapping = AccountMapping(attributes: [])
         if let login = try root.optionalMapping("login") {
-            try login.rejectUnknownKeys(allowed: ["template", "max_length", "attribute"])
+            try login.rejectUnknownKeys(allowed: ConfigKeys.login)
             mapping.loginTemplate = try login.optional("template")?.string() ?? mapping.loginTemplate
             if let length = try login.optional("max_length") {
                 // Namesakes are told apart by a number after the name; below 6 the number
@@ -92,7 +90,7 @@ extension ConfigLoader {
             mapping.attributes.append((name, template))
         }
         for rule in try root.optional("placement")?.elements() ?? [] {
-            try rule.rejectUnknownKeys(allowed: ["name", "match", "container"])
+            try rule.rejectUnknownKeys(allowed: ConfigKeys.placement)
             mapping.placement.append(PlacementRule(
                 name: try rule.string("name"), match: try match(rule.optionalMapping("match")),
                 container: try container(rule.require("container"), people: people)))
@@ -160,10 +158,10 @@ extension ConfigLoader {
 
     static func loadRoles(_ path: String) throws -> RoleRules {
         let root = try reader(path)
-        try root.rejectUnknownKeys(allowed: ["rules", "privileged_groups"])
+        try root.rejectUnknownKeys(allowed: ConfigKeys.roles)
         var rules: [RoleRule] = []
         for rule in try root.require("rules").elements() {
-            try rule.rejectUnknownKeys(allowed: ["name", "match", "groups", "mfa"])
+            try rule.rejectUnknownKeys(allowed: ConfigKeys.rule)
             let mfa = try rule.optional("mfa").map {
                 try choice($0, MFALevel.init(rawValue:), "none, standard, phishing-resistant")
             }
@@ -178,8 +176,7 @@ extension ConfigLoader {
     static func loadPolicy(_ node: YAMLReader?) throws -> LifecyclePolicy {
         var policy = LifecyclePolicy()
         guard let node else { return policy }
-        try node.rejectUnknownKeys(allowed: ["pre_hire_days", "leave_of_absence", "orphans",
-                                             "mfa_enrollment_group", "mfa_reverification_group"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.policy)
         policy.preHireDays = try node.optional("pre_hire_days")?.int(atLeast: 0) ?? 0
         if let leave = try node.optional("leave_of_absence") {
             policy.leaveOfAbsence = try choice(leave, LifecyclePolicy.LeavePolicy.init(rawValue:), "keep, disable")
@@ -195,8 +192,7 @@ extension ConfigLoader {
     static func loadGuards(_ node: YAMLReader?) throws -> GuardConfig {
         var guards = GuardConfig()
         guard let node else { return guards }
-        try node.rejectUnknownKeys(allowed: ["max_feed_shrink_percent", "max_leavers", "max_group_removals",
-                                             "max_renames", "max_joiners", "max_privileged_grants"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.guards)
         if let shrink = try node.optional("max_feed_shrink_percent") {
             guards.maxFeedShrinkPercent = try percent(shrink)
         }
@@ -211,7 +207,7 @@ extension ConfigLoader {
 
     private static func budget(_ node: YAMLReader?) throws -> Budget? {
         guard let node else { return nil }
-        try node.rejectUnknownKeys(allowed: ["count", "percent"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.budget)
         let count = try node.require("count")
         return Budget(count: try count.int(atLeast: 0), percent: try percent(node.require("percent")))
     }
@@ -225,7 +221,7 @@ extension ConfigLoader {
     static func loadProtected(_ node: YAMLReader?, base: DistinguishedName) throws -> ProtectedAccounts {
         var protected = ProtectedAccounts()
         guard let node else { return protected }
-        try node.rejectUnknownKeys(allowed: ["dns", "groups", "attribute", "values"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.protected)
         // A list given empty is refused at its line; `[]` means none.
         let dns = try node.optionalList("dns")?.elements() ?? []
         let groups = try node.optionalList("groups")?.elements() ?? []

@@ -6,11 +6,7 @@ extension ConfigLoader {
     /// `attributes` puts a field on another SCIM attribute than the layout's, typically the
     /// hire and end dates and the job code a site keeps in its own schema extension.
     static func loadSCIMFeed(_ node: YAMLReader, folder: String) throws -> FeedConfig {
-        try node.rejectUnknownKeys(allowed: [
-            "type", "url", "token_file", "token_env", "ca_file", "allow_plaintext", "page_size",
-            "max_attempts", "page_timeout", "layout", "attributes", "max_bad_rows",
-            "missing_person",
-        ])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.scimFeed)
         var scim = SCIMFeedConfig(url: try node.string("url"))
         if let file = try node.optional("token_file")?.string() {
             scim.tokenFile = resolve(file, in: folder)

@@ -12,12 +12,10 @@ public enum ConfigLoader {
 
     private static func loadSite(path: String) throws -> Config {
         let root = try reader(path)
-        try root.rejectUnknownKeys(allowed: ["site", "feed", "directory", "mapping", "roles", "policy",
-                                             "guards", "protected", "audit", "lock", "exceptions",
-                                             "disable", "monitoring", "mfa", "terminate", "report",
-                                             "approval"])
+        try root.rejectUnknownKeys(allowed: ConfigKeys.root)
         let folder = (path as NSString).deletingLastPathComponent
         let site = try root.require("site")
+        try site.rejectUnknownKeys(allowed: ConfigKeys.site)
         let directory = try loadDirectory(root.require("directory"), folder: folder)
         var config = Config(
             file: path,
@@ -31,8 +29,8 @@ public enum ConfigLoader {
             policy: try loadPolicy(root.optionalMapping("policy")),
             guards: try loadGuards(root.optionalMapping("guards")),
             protected: try loadProtected(root.optionalMapping("protected"), base: directory.base),
-            auditPath: resolve(try root.require("audit").string("path"), in: folder),
-            lockPath: resolve(try root.require("lock").string("path"), in: folder))
+            auditPath: try filePath(root.require("audit"), ConfigKeys.audit, in: folder),
+            lockPath: try filePath(root.require("lock"), ConfigKeys.lock, in: folder))
         config.exceptions = try loadExceptions(
             root.optionalMapping("exceptions"), folder: folder, roles: config.roles)
         config.credentials = try loadCredentials(root.optionalMapping("disable"))
@@ -44,6 +42,13 @@ public enum ConfigLoader {
         config.report = try loadReport(root.optionalMapping("report"))
         config.approval = try loadApproval(root.optionalMapping("approval"))
         return config
+    }
+
+    /// `audit:` and `lock:`, blocks of one key, `path`.
+    private static func filePath(_ node: YAMLReader, _ keys: Set<String>, in folder: String) throws
+        -> String {
+        try node.rejectUnknownKeys(allowed: keys)
+        return resolve(try node.string("path"), in: folder)
     }
 
     static func reader(_ path: String) throws -> YAMLReader {
@@ -99,8 +104,7 @@ public enum ConfigLoader {
             throw try node.require("type").error("must be csv or scim, found '\(type)'")
         }
         if type == "scim" { return try loadSCIMFeed(node, folder: folder) }
-        try node.rejectUnknownKeys(allowed: ["type", "path", "layout", "max_bad_rows", "missing_person",
-                                             "max_age"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.csvFeed)
         var feed = FeedConfig(path: resolve(try node.string("path"), in: folder),
                               layout: try loadLayout(resolve(try node.string("layout"), in: folder)))
         return try loadFeedLimits(node, into: feed)
@@ -131,11 +135,7 @@ public enum ConfigLoader {
     }
 
     private static func loadDirectory(_ node: YAMLReader, folder: String) throws -> DirectoryConfig {
-        try node.rejectUnknownKeys(allowed: [
-            "flavour", "url", "bind_dn", "password_file", "password_env", "ca_file", "start_tls",
-            "allow_plaintext", "base", "people", "groups", "placeholder_member", "password_policy",
-            "state_attribute", "state_object_class", "object_classes", "page_size", "write_window",
-        ])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.directory)
         let flavour = try node.optional("flavour")?.string() ?? "openldap"
         guard flavour == "openldap" else {
             throw try node.require("flavour").error("must be openldap (389-DS and AD come later), found '\(flavour)'")

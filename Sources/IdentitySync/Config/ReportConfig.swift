@@ -38,7 +38,7 @@ public struct ApprovalConfig: Sendable {
 extension ConfigLoader {
     static func loadReport(_ node: YAMLReader?) throws -> ReportConfig {
         guard let node else { return ReportConfig() }
-        try node.rejectUnknownKeys(allowed: ["redact"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.report)
         let names = try node.optionalList("redact")?.stringList() ?? []
         return ReportConfig(redact: Set(names.map { $0.lowercased() }))
     }
@@ -46,7 +46,7 @@ extension ConfigLoader {
     static func loadApproval(_ node: YAMLReader?) throws -> ApprovalConfig {
         var approval = ApprovalConfig()
         guard let node else { return approval }
-        try node.rejectUnknownKeys(allowed: ["require_for", "max_plan_age_hours"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.approval)
         let allowed = ApprovalConfig.Requirement.allCases.map(\.rawValue).joined(separator: ", ")
         for item in try node.optionalList("require_for")?.elements() ?? [] {
             approval.requireFor.insert(

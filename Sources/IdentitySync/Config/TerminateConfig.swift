@@ -14,7 +14,7 @@ extension ConfigLoader {
     static func loadTerminate(_ node: YAMLReader?) throws -> TerminateConfig {
         var config = TerminateConfig()
         guard let node else { return config }
-        try node.rejectUnknownKeys(allowed: ["lock_wait"])
+        try node.rejectUnknownKeys(allowed: ConfigKeys.terminate)
         if let wait = try node.optional("lock_wait") {
             let text = try wait.string()
             guard let seconds = TerminateConfig.duration(text) else {
