@@ -35,7 +35,14 @@ struct TerminateCommand {
 
         let connectors = try MFAConnectors.make(config.mfa)
 
-        // 1. The one account the key names, shown before anything is written, with what each
+        // 1. The sync lock: waited for, and gone ahead without when the wait runs out. It is
+        // taken before the account is read, so that what the operator is shown is what a
+        // running sync can no longer change (shown before the wait, it could be stale).
+        var notes: [String] = []
+        let lock = takeLock(notes: &notes)
+        defer { withExtendedLifetime(lock) {} }
+
+        // 2. The one account the key names, shown before anything is written, with what each
         // MFA system holds (asked of all of them at once).
         guard var steps = try refusing({ try plannedSteps(connector, request) }) else {
             return .stopped
@@ -46,22 +53,20 @@ struct TerminateCommand {
             TerminationText.found(
                 steps, key: request.key, authenticators: mfa.describe(), mfa: mfa.names))
 
-        // 2. A person at a terminal says yes, or --yes says a script was told to.
+        // 3. A person at a terminal says yes, or --yes says a script was told to. A sync that
+        // starts meanwhile finds the lock held and exits 4.
         if let refused = confirm("terminate \(steps.found.account.login)") { return refused }
 
-        // 3. The sync lock: waited for, and gone ahead without when the wait runs out.
-        var notes: [String] = []
-        let lock = takeLock(notes: &notes)
-        defer { withExtendedLifetime(lock) {} }
-
-        // 4. Read again once the lock is ours (or the wait is over): while the operator read
-        // and confirmed, a sync may have changed the account.
-        guard let fresh = try refusing({ try plannedSteps(connector, request) }) else {
-            return .stopped
+        // 4. Read again: without the lock (the wait ran out) a sync may have changed the
+        // account while the operator read and confirmed.
+        if lock == nil {
+            guard let fresh = try refusing({ try plannedSteps(connector, request) }) else {
+                return .stopped
+            }
+            steps = fresh
+            mfa = TerminationMFA(
+                connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
         }
-        steps = fresh
-        mfa = TerminationMFA(
-            connectors: steps.isEmergencyLock ? [] : connectors, account: steps.found.account)
 
         // 5. The steps, each audited, between a start and an end record as a sync writes them.
         let audit = try AuditLog(

@@ -142,6 +142,43 @@ import Testing
                 "for the running idsync job to release"))
     }
 
+    /// The preview was printed before the wait for the lock: a group the running sync added
+    /// meanwhile was missing from it, though the receipt removed it.
+    @Test func thePreviewIsReadOnceTheLockIsHeld() throws {
+        let (slapd, site) = try terminateFixture()
+        try site.appendConfig("terminate:\n  lock_wait: 60s\n")
+        let held = try HeldLock(site.lockPath)
+        let pid = try TestSlapd.spawn(
+            SyncFixture.binary,
+            [
+                "terminate", "--config", site.configPath, "--employee", "000101", "--reason",
+                "walked out", "--yes",
+            ],
+            stdout: site.dir + "/terminate.out", stderr: site.dir + "/terminate.err")
+        try waitFor {
+            TestSlapd.contents(site.dir + "/terminate.err").contains("waiting up to 60 s")
+        }
+
+        // What the run holding the lock does meanwhile: a grant.
+        try slapd.modifyLDIF("""
+            dn: cn=pharmacy,\(groups)
+            changetype: modify
+            add: member
+            member: \(personDN("agarcia"))
+            """)
+        held.release()
+        let status = TestSlapd.waitForExit(pid)
+
+        #expect(status == 0, "\(TestSlapd.contents(site.dir + "/terminate.err"))")
+        let output = TestSlapd.contents(site.dir + "/terminate.out")
+        let preview = try #require(output.split(separator: "\n").first {
+            $0.hasPrefix("  managed groups:")
+        })
+        #expect(preview.contains("cn=pharmacy,\(groups)"), "\(output)")
+        #expect(try slapd.members(of: "pharmacy")?.contains(
+            LDAPDN.normalize(personDN("agarcia"))) == false)
+    }
+
     @Test func aLockWaitThatRunsOutStillDisables() throws {
         let (slapd, site) = try terminateFixture()
         try site.appendConfig("terminate:\n  lock_wait: 1s\n")
