@@ -46,6 +46,23 @@ import Testing
         #expect(update?.reason.text.contains("edited outside idsync") == true)
     }
 
+    /// A department renamed in HR moved people out of their groups with no word in the plan.
+    @Test func aDepartmentNoRuleMatchesIsNamedWhenItsPeopleLoseTheirRoleGroups() {
+        var renamed = nurse
+        renamed.department = "Nursing Services"
+        let plan = Fixtures.plan([renamed], directory(for: nurse))
+        #expect(changes(plan, .removeFromGroup).count == 2, "\(summaries(plan))")
+        expectFinding(plan, .unmatchedHRValue,
+                      containing: "HR department 'Nursing Services' is matched by no role or "
+                        + "placement rule, and 1 people with it lose role groups")
+        #expect(!plan.needsAttention)
+
+        var moved = nurse
+        moved.department = "ICU"
+        let matched = Fixtures.plan([moved], directory(for: nurse))
+        #expect(!matched.findings.contains { $0.kind == .unmatchedHRValue })
+    }
+
     @Test func accessGrowthAddsGroupsAndRequiresReverification() {
         var superuser = nurse
         superuser.jobCode = "EHR-SU"

@@ -169,6 +169,10 @@ public struct Finding: Sendable, Codable, Equatable {
         /// The same in a group whose role demands phishing-resistant MFA: a run with one
         /// exits 1.
         case foreignPrivilegedMember = "foreign-privileged-member"
+        /// An HR department or job code that no role or placement rule matches, while the
+        /// people with it lose every role group they had (a value renamed in HR looks so).
+        /// Nothing is withheld for it.
+        case unmatchedHRValue = "unmatched-hr-value"
     }
 
     public let kind: Kind

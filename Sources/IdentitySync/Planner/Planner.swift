@@ -42,6 +42,7 @@ public struct Planner: Sendable {
         work.chooseLogins(people: people, decisions: decisions, config: config)
         planEach(people, decisions, work: &work)
         reportExceptions(people: people, decisions: decisions, feed: feed, work: &work)
+        reportUnmatchedValues(work: &work)
 
         // 2. Rows set aside: a plain termination still disables, the rest are held.
         for record in feed.quarantined {

@@ -175,4 +175,21 @@ import Testing
                 "\(privileged.stdout)")
         #expect(try slapd.members(of: "ehr-superusers") == [LDAPDN.normalize(reader)])
     }
+
+    /// A department renamed in HR silently took its people out of their groups.
+    @Test func aRenamedDepartmentIsNamedWithItsPeople() throws {
+        let slapd = try TestSlapd()
+        let site = try syncedSite(slapd)
+        var renamed = pharmacist
+        renamed.department = "Pharmacy Services"
+        try site.writeFeed([chief, nurse, renamed, clerk])
+
+        let output = try site.run("plan")
+
+        expectStatus(output, 0)
+        #expect(output.stdout.contains(
+            "unmatched-hr-value: HR department 'Pharmacy Services' is matched by no role or "
+                + "placement rule, and 1 people with it lose role groups and gain none this run "
+                + "(cn=ehr-users,\(groups); cn=pharmacy,\(groups))"), "\(output.stdout)")
+    }
 }
