@@ -135,7 +135,8 @@ extension Planner {
             work.protectedSkip(account, employeeID: id, why: why)
             return
         }
-        planLeaver(account, person: person, reason: reason, evidence: decision.evidence, work: &work)
+        planLeaver(account, person: person, reason: reason, evidence: decision.evidence,
+                   work: &work)
     }
 
     /// An account no feed row speaks for: a vanished person if idsync manages it, else an orphan.

@@ -31,8 +31,9 @@ extension Planner {
         switch lifecycle.decide(person).state {
         case .leaver, .contractEnded:
             return "The person has left, and " + stillOpen(entry) + ". Move it back under "
-                + "\(config.directory.people.string) so that the next run disables it (idsync terminate refuses entries outside people), or "
-                + "disable and remove it by hand"
+                + "\(config.directory.people.string) so that the next run disables it "
+                + "(idsync terminate refuses entries outside people), or disable and remove it "
+                + "by hand"
         case .active, .leaveOfAbsence, .preHire:
             if let account = work.account(for: person.key) {
                 return "The person's account is \(account.dn.string); remove this entry's "

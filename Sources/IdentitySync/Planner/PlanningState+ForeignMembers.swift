@@ -53,6 +53,8 @@ extension PlanningState {
     /// is listed as privileged.
     private func isStrict(_ group: String) -> Bool {
         config.roles.privilegedGroups.contains(group)
-            || config.roles.rules.contains { $0.groups.contains(group) && $0.mfa == .phishingResistant }
+            || config.roles.rules.contains {
+                $0.groups.contains(group) && $0.mfa == .phishingResistant
+            }
     }
 }

@@ -129,7 +129,8 @@ import Testing
         #expect(output.stdout.contains(
             "\(personDN("agarcia")) (employee id 0001O1) has the person's name and is disabled "
                 + "this run"), "\(output.stdout)")
-        #expect(try slapd.person(uid: "agarcia").values("pwdAccountLockedTime") == ["000001010000Z"])
+        let locked = try slapd.person(uid: "agarcia").values("pwdAccountLockedTime")
+        #expect(locked == ["000001010000Z"])
         #expect(try slapd.entries("(employeeNumber=000101)").isEmpty)
 
         let next = try site.run("plan")
