@@ -19,7 +19,8 @@ extension Help {
     'idsync reinstate'.
 
     If a sync holds the lock, terminate waits for it up to terminate.lock_wait (default 5m),
-    then goes ahead anyway and says so.
+    then goes ahead anyway and says so. It holds the lock while it asks for 'yes', and stops
+    with nothing changed when no answer comes within terminate.confirm_wait (default 2m).
 
       --employee ID            the person's employee id (employeeNumber)
       --login NAME             or the account's login (the mapping's login attribute)

@@ -233,17 +233,25 @@ struct TerminateCommand {
     /// Nil when the operator confirmed (or --yes); otherwise the exit status of the refusal.
     private func confirm(_ what: String) -> ExitStatus? {
         guard !options.yes else { return nil }
-        guard let answer = Confirmation.ask("type yes to \(what), anything else stops: ") else {
+        let wait = config.terminate.confirmWait
+        switch Confirmation.ask("type yes to \(what), anything else stops: ", waitingUpTo: wait) {
+        case .noTerminal:
             Output.error(
                 "idsync: no terminal to confirm on and no --yes: nothing was changed. Run it on a "
                     + "terminal, or give --yes where a script runs it\n")
             return .usage
-        }
-        guard answer.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
-            Output.error("idsync: not confirmed: nothing was changed\n")
+        case .noAnswer:
+            Output.error(
+                "\nidsync: no answer in \(Int(wait)) s (terminate.confirm_wait): nothing was "
+                    + "changed, and the sync lock is free again. Run it again when you can answer\n")
             return .stopped
+        case .typed(let answer):
+            guard answer.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                Output.error("idsync: not confirmed: nothing was changed\n")
+                return .stopped
+            }
+            return nil
         }
-        return nil
     }
 
     static func subject(_ found: FoundAccount, into entry: inout AuditRecord) {
@@ -254,19 +262,43 @@ struct TerminateCommand {
 
 /// Asking a person at a terminal: on standard input when it is one, else on /dev/tty.
 enum Confirmation {
-    /// The line typed, or nil when there is no terminal to ask on.
-    static func ask(_ prompt: String) -> String? {
+    enum Answer {
+        case typed(String)
+        /// No terminal to ask on.
+        case noTerminal
+        /// Nobody answered in time.
+        case noAnswer
+    }
+
+    /// The line typed within `seconds`. terminate holds the sync lock while it asks, so a
+    /// question left open on a terminal must not keep the nightly sync out for good.
+    static func ask(_ prompt: String, waitingUpTo seconds: TimeInterval) -> Answer {
         if isatty(STDIN_FILENO) != 0 {
             Output.error(prompt)
-            return readLine(strippingNewline: true) ?? ""
+            guard lineArrives(on: STDIN_FILENO, within: seconds) else { return .noAnswer }
+            return .typed(readLine(strippingNewline: true) ?? "")
         }
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .noTerminal }
         defer { close(fd) }
         Output.write(prompt, to: fd)
+        guard lineArrives(on: fd, within: seconds) else { return .noAnswer }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while read(fd, &byte, 1) == 1, byte != 0x0A { bytes.append(byte) }
-        return String(decoding: bytes, as: UTF8.self)
+        return .typed(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// True once `fd` can be read. A terminal in its usual (canonical) mode hands over
+    /// nothing before Enter, so readable means a whole line is there.
+    private static func lineArrives(on fd: Int32, within seconds: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up))
+            let ready = poll(&request, 1, left)
+            if ready > 0 { return true }
+            if ready == 0 || errno != EINTR { return ready > 0 }
+        }
     }
 }

@@ -41,7 +41,7 @@ enum ConfigKeys {
         "connectors",
     ]
     static let memberRemoval: Set<String> = ["remove_from"]
-    static let terminate: Set<String> = ["lock_wait"]
+    static let terminate: Set<String> = ["lock_wait", "confirm_wait"]
     static let report: Set<String> = ["redact"]
     static let approval: Set<String> = ["require_for", "max_plan_age_hours"]
 

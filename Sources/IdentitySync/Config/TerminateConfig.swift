@@ -6,6 +6,9 @@ public struct TerminateConfig: Sendable {
     /// How long `idsync terminate` waits for a running sync to release the lock before it
     /// goes ahead without it (its directory steps are idempotent).
     public var lockWait: TimeInterval = 300
+    /// How long the question on the terminal waits for `yes`. terminate holds the sync lock
+    /// while it asks, and a nightly sync that starts meanwhile exits 4.
+    public var confirmWait: TimeInterval = 120
 
     public init() {}
 }
@@ -16,14 +19,24 @@ extension ConfigLoader {
         guard let node else { return config }
         try node.rejectUnknownKeys(allowed: ConfigKeys.terminate)
         if let wait = try node.optional("lock_wait") {
-            let text = try wait.string()
-            guard let seconds = TerminateConfig.duration(text) else {
-                throw wait.error(
-                    "must be a duration such as 90s, 5m or 1h (at most 1h), found '\(text)'")
+            config.lockWait = try waitDuration(wait)
+        }
+        if let wait = try node.optional("confirm_wait") {
+            config.confirmWait = try waitDuration(wait)
+            guard config.confirmWait > 0 else {
+                throw wait.error("must be at least 1s: with 0 nobody could answer in time")
             }
-            config.lockWait = seconds
         }
         return config
+    }
+
+    private static func waitDuration(_ node: YAMLReader) throws -> TimeInterval {
+        let text = try node.string()
+        guard let seconds = TerminateConfig.duration(text) else {
+            throw node.error(
+                "must be a duration such as 90s, 5m or 1h (at most 1h), found '\(text)'")
+        }
+        return seconds
     }
 }
 
