@@ -61,6 +61,17 @@ import Testing
         moved.department = "ICU"
         let matched = Fixtures.plan([moved], directory(for: nurse))
         #expect(!matched.findings.contains { $0.kind == .unmatchedHRValue })
+
+        // A contractor made an employee loses a group granted by worker type: their job code
+        // and department are no cause of it.
+        var contractor = nurse
+        contractor.workerType = "Contractor"
+        var employee = contractor
+        employee.workerType = "Full-Time"
+        employee.jobCode = "XX99"
+        let converted = Fixtures.plan([employee], directory(for: contractor))
+        #expect(changes(converted, .removeFromGroup).count == 1, "\(summaries(converted))")
+        #expect(!converted.findings.contains { $0.kind == .unmatchedHRValue })
     }
 
     @Test func accessGrowthAddsGroupsAndRequiresReverification() {

@@ -13,7 +13,8 @@ extension Planner {
         var found: [String: (field: HRField, value: String, people: Int, groups: Set<String>)] = [:]
         for (key, groups) in losers {
             guard let person = work.feedPerson(key) else { continue }
-            for field in [HRField.department, .jobCode] where !isMatched(field, of: person) {
+            for field in [HRField.department, .jobCode]
+            where grantsDependOn(field, groups, work: work) && !isMatched(field, of: person) {
                 let value = AccountMapper.value(of: field, in: person)
                 let slot = "\(field.rawValue)=\(value)"
                 found[slot, default: (field, value, 0, [])].people += 1
@@ -49,6 +50,19 @@ extension Planner {
         }
         for id in gaining { removed[Person.key(id)] = nil }
         return removed
+    }
+
+    /// True when one of the groups (DNs) is granted only by rules that look at the field: a
+    /// contractor who becomes an employee loses a group granted by worker type, and their job
+    /// code is no cause of it; nor is a pharmacist's job code of losing ehr-users, which the
+    /// pharmacy rule granted by department.
+    private func grantsDependOn(_ field: HRField, _ groups: Set<String>,
+                                work: PlanningState) -> Bool {
+        work.roleGroups.contains { name, dn in
+            guard groups.contains(dn.string) else { return false }
+            let granting = config.roles.rules.filter { $0.groups.contains(name) }
+            return !granting.isEmpty && granting.allSatisfy { $0.match[field] != nil }
+        }
     }
 
     /// True when the field takes part in no rule, or some role or placement rule names the
