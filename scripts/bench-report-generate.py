@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench-report-generate.py PEOPLE CHANGES OUT.json [--seed S]
 
-Writes a saved plan (schema 2, docs/plan-schema.json) of a large day without a directory: a
+Writes a saved plan (schema 4, docs/plan-schema.json) of a large day without a directory: a
 feed of PEOPLE people and about CHANGES changes, made of leavers (a disable and four group
 removals each), joiners (an account, three groups and the MFA enrollment flag), movers (new
 title and department, a group in, a group out, re-verification) and a few orphan and
@@ -107,7 +107,7 @@ def main():
 
     changes, people, findings = [], [], []
     summary = {"joiners": 0, "movers": 0, "leavers": 0, "contractEnded": 0, "rehires": 0,
-               "orphansDisabled": 0,
+               "orphansDisabled": 0, "unmanagedEntries": 0,
                "changes": 0, "quarantined": 0, "protectedSkipped": 0, "orphans": 0,
                "peopleInFeed": args.people, "accountsObserved": args.people}
     index = 0
@@ -147,7 +147,7 @@ def main():
     guards = [{"guardName": "leavers", "passed": True, "overridable": True, "overridden": False,
                "count": summary["leavers"],
                "text": "%d leavers; stops above 5000" % summary["leavers"]}]
-    document = {"schema": 2, "createdAt": "2026-12-04T02:15:00Z", "redacted": [],
+    document = {"schema": 4, "createdAt": "2026-12-04T02:15:00Z", "redacted": [],
                 "targets": targets,
                 "contentHash": "",
                 "plan": {"runDate": "2026-12-04", "instant": "2026-12-04T07:15:00Z",
