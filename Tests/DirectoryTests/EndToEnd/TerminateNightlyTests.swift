@@ -113,8 +113,9 @@ import Testing
 
     // MARK: The lock
 
-    @Test func terminateWaitsForARunningSyncThenProceeds() throws {
-        let (slapd, site) = try terminateFixture()
+    /// Holds the sync lock as a running sync would, and starts `terminate --yes` for
+    /// agarcia (000101), which waits up to 60 s for it. The caller releases the lock.
+    func terminateWhileTheLockIsHeld(_ site: SyncFixture) throws -> (HeldLock, pid_t) {
         try site.appendConfig("terminate:\n  lock_wait: 60s\n")
         let held = try HeldLock(site.lockPath)
         let pid = try TestSlapd.spawn(
@@ -124,6 +125,12 @@ import Testing
                 "walked out", "--yes",
             ],
             stdout: site.dir + "/terminate.out", stderr: site.dir + "/terminate.err")
+        return (held, pid)
+    }
+
+    @Test func terminateWaitsForARunningSyncThenProceeds() throws {
+        let (slapd, site) = try terminateFixture()
+        let (held, pid) = try terminateWhileTheLockIsHeld(site)
 
         // It waits: nothing is written while the other run holds the lock.
         try waitFor {
@@ -146,15 +153,7 @@ import Testing
     /// meanwhile was missing from it, though the receipt removed it.
     @Test func thePreviewIsReadOnceTheLockIsHeld() throws {
         let (slapd, site) = try terminateFixture()
-        try site.appendConfig("terminate:\n  lock_wait: 60s\n")
-        let held = try HeldLock(site.lockPath)
-        let pid = try TestSlapd.spawn(
-            SyncFixture.binary,
-            [
-                "terminate", "--config", site.configPath, "--employee", "000101", "--reason",
-                "walked out", "--yes",
-            ],
-            stdout: site.dir + "/terminate.out", stderr: site.dir + "/terminate.err")
+        let (held, pid) = try terminateWhileTheLockIsHeld(site)
         try waitFor {
             TestSlapd.contents(site.dir + "/terminate.err").contains("waiting up to 60 s")
         }
