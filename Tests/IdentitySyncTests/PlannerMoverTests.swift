@@ -54,7 +54,7 @@ import Testing
         #expect(changes(plan, .removeFromGroup).count == 2, "\(summaries(plan))")
         expectFinding(plan, .unmatchedHRValue,
                       containing: "HR department 'Nursing Services' is matched by no role or "
-                        + "placement rule, and 1 people with it lose role groups")
+                        + "placement rule, and 1 person with it loses role groups")
         #expect(!plan.needsAttention)
 
         var moved = nurse

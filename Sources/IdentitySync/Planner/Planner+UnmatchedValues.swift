@@ -22,10 +22,13 @@ extension Planner {
             }
         }
         for (_, value) in found.sorted(by: { $0.key < $1.key }) {
+            let people = value.people == 1
+                ? "1 person with it loses role groups and gains"
+                : "\(value.people) people with it lose role groups and gain"
             work.finding(.unmatchedHRValue, nil, nil,
                          "HR \(value.field.rawValue) '\(value.value)' is matched by no role or "
-                            + "placement rule, and \(value.people) people with it lose role groups "
-                            + "and gain none this run (" + value.groups.sorted().joined(
+                            + "placement rule, and \(people) "
+                            + "none this run (" + value.groups.sorted().joined(
                                 separator: "; ") + "). If HR renamed "
                             + "the value, add the new one to the role and placement rules "
                             + "before this plan is applied; if these people really moved, "

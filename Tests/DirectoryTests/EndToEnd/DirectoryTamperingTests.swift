@@ -190,7 +190,7 @@ import Testing
         expectStatus(output, 0)
         #expect(output.stdout.contains(
             "unmatched-hr-value: HR department 'Pharmacy Services' is matched by no role or "
-                + "placement rule, and 1 people with it lose role groups and gain none this run "
+                + "placement rule, and 1 person with it loses role groups and gains none this run "
                 + "(cn=ehr-users,\(groups); cn=pharmacy,\(groups))"), "\(output.stdout)")
     }
 }
