@@ -35,8 +35,8 @@ final class TestSlapd: @unchecked Sendable {
         dir = try Self.makeTemporaryDirectory()
 
         var started: (pid: pid_t, port: Int, ldapsPort: Int?)?
-        for _ in 0..<5 where started == nil {
-            started = try Self.start(script: script, dir: dir, tls: tls)
+        for attempt in 1...5 where started == nil {
+            started = try Self.start(script: script, dir: dir, tls: tls, lastTry: attempt == 5)
         }
         guard let started else {
             throw TestSlapdError("no free port after 5 tries (see \(dir)/start.err)")
@@ -132,8 +132,11 @@ extension TestSlapd {
         return String(cString: made)
     }
 
-    /// Runs the script once. Returns nil if the port was taken (exit 3), throws on other failures.
-    static func start(script: String, dir: String, tls: Bool)
+    /// Runs the script once. Returns nil if the port was taken (exit 3), or if slapd did not
+    /// start (exit 4) for the first tries: another test's port probe can hold the port for the
+    /// instant slapd binds it and be gone by the time the script looks, so a lost race looks
+    /// like a failed start. A failure that stays on every try is thrown on the last.
+    static func start(script: String, dir: String, tls: Bool, lastTry: Bool = true)
         throws -> (pid: pid_t, port: Int, ldapsPort: Int?)? {
         let port = try freePort()
         let ldapsPort = tls ? try freePort() : nil
@@ -144,7 +147,7 @@ extension TestSlapd {
 
         let status = try run("/bin/bash", [script, dir, String(port)],
                              output: "\(dir)/start.out", environment: environment)
-        if status == 3 { return nil }
+        if status == 3 || (status == 4 && !lastTry) { return nil }
         guard status == 0, let pid = pid_t(contents("\(dir)/start.out")
             .trimmingCharacters(in: .whitespacesAndNewlines)) else {
             let output = contents("\(dir)/start.out")
