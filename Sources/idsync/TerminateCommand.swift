@@ -298,7 +298,7 @@ enum Confirmation {
             let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up))
             let ready = poll(&request, 1, left)
             if ready > 0 { return true }
-            if ready == 0 || errno != EINTR { return ready > 0 }
+            if ready == 0 || errno != EINTR { return false }
         }
     }
 }

@@ -32,14 +32,11 @@ extension PlanningState {
         return true
     }
 
-    func isVanishedNamesake(_ key: String) -> Bool {
-        !vanishedNamesakes.isEmpty && vanishedNamesakes[key] != nil
-    }
-
     /// True when the person is held as the namesake of a vanishing account; the finding names
     /// both and what to do.
     mutating func holdsForVanishedNamesake(_ person: Person) -> Bool {
-        guard isVanishedNamesake(person.key), let accounts = vanishedNamesakes[person.key] else {
+        // Most nights nobody vanishes: no key of the run's joiners is hashed then.
+        guard !vanishedNamesakes.isEmpty, let accounts = vanishedNamesakes[person.key] else {
             return false
         }
         let named = accounts.map { "\($0.dn.string) (employee id \($0.employeeID ?? ""))" }
